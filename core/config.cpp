@@ -1,0 +1,407 @@
+// Loads outboxd.yaml into Config, checking every key against the table in core/config_keys.cpp.
+#include "core/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "core/config_keys.hpp"
+
+namespace outboxd {
+namespace {
+
+using Ms = std::chrono::milliseconds;
+
+// One key's value after type checking; which member is meaningful depends on the key's type.
+struct Value {
+  std::string text;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  Ms duration{0};
+};
+
+bool parse_int64(const std::string &s, std::int64_t &out) {
+  const char *begin = s.data() + (s.size() > 1 && s[0] == '+' && s[1] != '-' ? 1 : 0);
+  const char *end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(begin, end, out);
+  return begin != end && ec == std::errc() && ptr == end;
+}
+
+bool is_bool_text(const std::string &s, bool &out) {
+  if (s == "true" || s == "True" || s == "TRUE") return out = true, true;
+  if (s == "false" || s == "False" || s == "FALSE") return out = false, true;
+  return false;
+}
+
+// YAML 1.2 core-schema floats, minus .inf/.nan, which JSON cannot carry.
+bool looks_like_float(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  std::size_t i = 0, mantissa = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++mantissa;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++mantissa;
+  }
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const std::string_view exponent = s.substr(i);
+    return !exponent.empty() && exponent.find_first_not_of("0123456789") == std::string_view::npos;
+  }
+  return i == s.size();
+}
+
+// How a value reads in an error message: the scalar quoted, otherwise what kind of node it is.
+std::string shown(const YAML::Node &node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return nlohmann::json(node.Scalar()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool is_secret_ref(const YAML::Node &node) {
+  if (!node.IsMap() || node.size() != 1) return false;
+  const auto entry = *node.begin();
+  const std::string &k = entry.first.Scalar();
+  return (k == "env" || k == "file") && entry.second.IsScalar();
+}
+
+// Reads a whole file; on failure `error` says why (strerror text).
+bool read_whole_file(const std::string &path, std::string &out, std::string &error) {
+  std::FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f) return error = std::strerror(errno), false;
+  char buf[8192];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  const int saved = errno;
+  std::fclose(f);
+  if (failed) return error = std::strerror(saved), false;
+  return true;
+}
+
+class Loader {
+ public:
+  Loader(const std::string &source, const EnvLookup &env) : source_(source), env_(env) {
+    if (auto url = env_("OUTBOXD_DATABASE_URL"); url && !url->empty()) url_override_ = *url;
+  }
+
+  Config load(const YAML::Node &root) {
+    Config cfg;
+    cfg.source = source_;
+    if (root.IsDefined() && !root.IsNull()) {
+      if (!root.IsMap())
+        fail(line_of(root), "", "the file must be a mapping of keys (workers: 2, ...), got " + shown(root));
+      load_mapping(root, "", cfg);
+    }
+    if (url_override_) cfg.database_url = *url_override_;
+    if (cfg.database_url.empty())
+      fail(database_line_, "database.url",
+           "required: set it to a libpq conninfo such as \"host=127.0.0.1 dbname=app user=outboxd\" "
+           "or a postgresql:// URL, or set OUTBOXD_DATABASE_URL");
+    return cfg;
+  }
+
+ private:
+  [[noreturn]] void fail(int line, const std::string &key, const std::string &what) const {
+    const std::string where = line > 0 ? source_ + ":" + std::to_string(line) : source_;
+    throw ConfigError(where + ": " + (key.empty() ? "" : key + ": ") + what);
+  }
+
+  static int line_of(const YAML::Node &node) {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? 0 : mark.line + 1;
+  }
+
+  [[noreturn]] void fail_expected(int line, const std::string &path, const ConfigKey &key,
+                                  const YAML::Node &value) const {
+    fail(line, path, "expected " + describe_expected(key) + ", got " + shown(value));
+  }
+
+  // `section` is the table's name for where the key was ("destinations.*"); `shown_as` the file's.
+  [[noreturn]] void fail_unknown(int line, const std::string &section, const std::string &shown_as,
+                                 const std::string &name) const {
+    const std::vector<std::string> known = known_keys_under(section);
+    std::string best;
+    std::size_t best_distance = SIZE_MAX;
+    for (const std::string &k : known) {
+      std::size_t d = edit_distance(name, k);
+      if (d < best_distance) best_distance = d, best = k;
+    }
+    std::string what = "unknown key '" + name + "'";
+    // Close enough to be a typo, and not so short that every word is "close".
+    if (!best.empty() && best_distance <= std::max<std::size_t>(2, best.size() / 3) &&
+        best_distance * 2 <= name.size()) {
+      what += " (did you mean '" + best + "'?)";
+    } else {
+      what += "; known keys here: ";
+      for (std::size_t i = 0; i < known.size(); ++i) what += (i ? ", " : "") + known[i];
+    }
+    fail(line, shown_as.empty() ? name : shown_as + "." + name, what);
+  }
+
+  // Walks one mapping of daemon keys (the top level or a section such as `wakeup`).
+  void load_mapping(const YAML::Node &map, const std::string &section, Config &cfg) {
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const int line = line_of(it->first);
+      if (!it->first.IsScalar())
+        fail(line, section, "keys must be plain names, got " + shown(it->first));
+      const std::string name = it->first.Scalar();
+      const std::string path = section.empty() ? name : section + "." + name;
+      if (!seen.insert(name).second) fail(line, path, "key given twice; keep one");
+      const YAML::Node value = it->second;
+      if (path == "database") database_line_ = line;
+      if (path == "destinations") {
+        load_destinations(value, line, cfg);
+      } else if (is_config_section(path)) {
+        if (value.IsNull()) continue;  // "wakeup:" with nothing under it keeps the defaults
+        if (!value.IsMap()) fail(line, path, "expected a mapping of keys, got " + shown(value));
+        load_mapping(value, path, cfg);
+      } else if (const ConfigKey *key = find_config_key(path)) {
+        apply(cfg, path, read(*key, value, line, path));
+      } else {
+        fail_unknown(line, section, section, name);
+      }
+    }
+  }
+
+  Value read(const ConfigKey &key, const YAML::Node &node, int line, const std::string &path) {
+    Value v;
+    if (key.secret_allowed && key.type == KeyType::String && node.IsMap()) {
+      // With OUTBOXD_DATABASE_URL set the file's url is unused, so an unset variable is no error.
+      bool resolve = !(path == "database.url" && url_override_);
+      v.text = read_secret(node, line, path, resolve);
+      return v;
+    }
+    if (!node.IsScalar()) fail_expected(line, path, key, node);
+    v.text = node.Scalar();
+    switch (key.type) {
+      case KeyType::String:
+        break;
+      case KeyType::Bool:
+        if (!is_bool_text(v.text, v.boolean)) fail_expected(line, path, key, node);
+        break;
+      case KeyType::Int:
+        if (!parse_int64(v.text, v.integer) || v.integer < key.min || v.integer > key.max)
+          fail_expected(line, path, key, node);
+        break;
+      case KeyType::Duration: {
+        std::int64_t ms = 0;
+        if (!parse_duration(v.text, ms) || ms < key.min || ms > key.max || ms % key.unit_ms != 0)
+          fail_expected(line, path, key, node);
+        v.duration = Ms(ms);
+        break;
+      }
+      case KeyType::Enum:
+        if (std::find(key.allowed.begin(), key.allowed.end(), v.text) == key.allowed.end())
+          fail_expected(line, path, key, node);
+        break;
+      case KeyType::Mapping:
+        fail_expected(line, path, key, node);
+    }
+    return v;
+  }
+
+  // {env: NAME} or {file: /path}: the secret itself never appears in the file.
+  std::string read_secret(const YAML::Node &node, int line, const std::string &path, bool resolve) {
+    if (!is_secret_ref(node))
+      fail(line, path, "expected a string, {env: NAME} or {file: /path}, got " + shown(node));
+    const auto entry = *node.begin();
+    const std::string kind = entry.first.Scalar();
+    const std::string arg = entry.second.Scalar();
+    if (arg.empty()) fail(line, path, kind + ": needs a " + (kind == "env" ? "variable name" : "path"));
+    if (!resolve) return {};
+    if (kind == "env") {
+      std::optional<std::string> value = env_(arg);
+      if (!value)
+        fail(line, path, "environment variable " + arg + " is not set (export it in the service's "
+                         "environment, e.g. an EnvironmentFile= in outboxd.service)");
+      return *value;
+    }
+    std::string contents;
+    std::string error;
+    if (!read_whole_file(arg, contents, error))
+      fail(line, path, "cannot read secret file " + arg + ": " + error +
+                       " (it must be readable by the outboxd user)");
+    if (!contents.empty() && contents.back() == '\n') {
+      contents.pop_back();
+      if (!contents.empty() && contents.back() == '\r') contents.pop_back();
+    }
+    return contents;
+  }
+
+  void load_destinations(const YAML::Node &map, int line, Config &cfg) {
+    if (map.IsNull()) return;  // no destinations: the daemon starts and warns
+    if (!map.IsMap())
+      fail(line, "destinations", "expected a mapping of destination names, got " + shown(map));
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const int dline = line_of(it->first);
+      const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                 "0123456789_.-") != std::string::npos)
+        fail(dline, "destinations", "bad destination name " + shown(it->first) +
+                                        ": use letters, digits, '_', '.' and '-' only");
+      if (cfg.destinations.count(name)) fail(dline, "destinations." + name, "destination given twice");
+      cfg.destinations[name] = load_destination(name, it->second, dline);
+    }
+  }
+
+  DestinationConfig load_destination(const std::string &name, const YAML::Node &node, int line) {
+    const std::string prefix = "destinations." + name;
+    DestinationConfig d;
+    d.name = name;
+    d.config_line = line;
+    if (!node.IsMap())
+      fail(line, prefix, "expected a mapping with at least 'plugin: <name>', got " + shown(node));
+    std::set<std::string> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const int kline = line_of(it->first);
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      const std::string path = prefix + "." + key;
+      if (!seen.insert(key).second) fail(kline, path, "key given twice; keep one");
+      const ConfigKey *entry = find_config_key("destinations.*." + key);
+      if (!entry) fail_unknown(kline, "destinations.*", prefix, key);
+      if (key == "config") {
+        if (it->second.IsNull()) continue;
+        if (!it->second.IsMap()) fail_expected(kline, path, *entry, it->second);
+        d.config_json = dump_json(to_json(it->second, path), kline, path);
+        continue;
+      }
+      const Value v = read(*entry, it->second, kline, path);
+      if (key == "plugin") d.plugin = v.text;
+      else if (key == "max_attempts") d.max_attempts = static_cast<int>(v.integer);
+      else if (key == "timeout_ms") d.timeout_ms = static_cast<int>(v.integer);
+      else if (key == "max_backoff") d.max_backoff = v.duration;
+      else if (key == "on_outcome") d.on_outcome = v.text;
+      else throw std::logic_error("config key without a loader: destinations.*." + key);
+    }
+    if (d.plugin.empty())
+      fail(line, prefix + ".plugin",
+           "required: name the plugin that sends to this destination, e.g. 'plugin: webhook'");
+    return d;
+  }
+
+  // The `config:` subtree as JSON. Quoted scalars stay strings; plain ones get YAML's core types.
+  nlohmann::json to_json(const YAML::Node &node, const std::string &path) {
+    if (node.IsNull()) return nullptr;
+    if (node.IsSequence()) {
+      nlohmann::json arr = nlohmann::json::array();
+      std::size_t i = 0;
+      for (const YAML::Node &item : node) arr.push_back(to_json(item, path + "[" + std::to_string(i++) + "]"));
+      return arr;
+    }
+    if (node.IsMap()) {
+      if (is_secret_ref(node)) return read_secret(node, line_of(node), path, true);
+      nlohmann::json obj = nlohmann::json::object();
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (!it->first.IsScalar())
+          fail(line_of(it->first), path, "keys must be plain names, got " + shown(it->first));
+        const std::string key = it->first.Scalar();
+        if (obj.contains(key)) fail(line_of(it->first), path + "." + key, "key given twice; keep one");
+        obj[key] = to_json(it->second, path + "." + key);
+      }
+      return obj;
+    }
+    const std::string &s = node.Scalar();
+    const std::string &tag = node.Tag();
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") return s;  // quoted or !!str
+    bool b = false;
+    if (is_bool_text(s, b)) return b;
+    std::int64_t i = 0;
+    if (parse_int64(s, i)) return i;
+    if (looks_like_float(s)) return std::strtod(s.c_str(), nullptr);
+    return s;
+  }
+
+  std::string dump_json(const nlohmann::json &j, int line, const std::string &path) const {
+    try {
+      return j.dump();
+    } catch (const nlohmann::json::exception &e) {  // e.g. a string that is not valid UTF-8
+      fail(line, path, std::string("cannot be passed to the plugin as JSON: ") + e.what());
+    }
+  }
+
+  static void apply(Config &c, const std::string &path, const Value &v) {
+    if (path == "database.url") c.database_url = v.text;
+    else if (path == "database.migrate") c.migrate = v.boolean;
+    else if (path == "workers") c.workers = static_cast<int>(v.integer);
+    else if (path == "batch_size") c.batch_size = static_cast<int>(v.integer);
+    else if (path == "shutdown_grace") c.shutdown_grace = v.duration;
+    else if (path == "wakeup.mode") c.wakeup_mode = v.text == "poll" ? WakeupMode::Poll : WakeupMode::Notify;
+    else if (path == "wakeup.poll_interval") c.poll_interval = v.duration;
+    else if (path == "wakeup.busy_poll_interval") c.busy_poll_interval = v.duration;
+    else if (path == "wakeup.linger") c.linger = v.duration;
+    else if (path == "wakeup.safety_poll") c.safety_poll = v.duration;
+    else if (path == "retention.delivered")
+      c.retention_delivered = std::chrono::duration_cast<std::chrono::seconds>(v.duration);
+    else if (path == "retention.finished")
+      c.retention_finished = std::chrono::duration_cast<std::chrono::seconds>(v.duration);
+    else if (path == "retention.prune_interval") c.prune_interval = v.duration;
+    else if (path == "retention.prune_batch") c.prune_batch = static_cast<int>(v.integer);
+    else if (path == "plugin_dir") c.plugin_dir = v.text;
+    else if (path == "log.level") c.log_level = v.text;
+    else if (path == "log.format") c.log_format = v.text == "json" ? LogFormat::Json : LogFormat::Text;
+    else throw std::logic_error("config key without a loader: " + path);
+  }
+
+ private:
+  const std::string &source_;
+  const EnvLookup &env_;
+  std::optional<std::string> url_override_;
+  int database_line_ = 0;
+};
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string &name) -> std::optional<std::string> {
+    const char *v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception &e) {
+    std::string where = source;
+    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
+    throw ConfigError(where + ": YAML syntax error: " + e.msg +
+                      " (check indentation, and quote values containing ': ' or '#')");
+  }
+  try {
+    return Loader(source, env).load(root);
+  } catch (const YAML::Exception &e) {  // not expected once parsed, but never let one escape raw
+    throw ConfigError(source + ": cannot read the YAML: " + e.what());
+  }
+}
+
+Config load_config(const std::string &path, const EnvLookup &env) {
+  std::string text;
+  std::string error;
+  if (!read_whole_file(path, text, error))
+    throw ConfigError("cannot read config file " + path + ": " + error +
+                      " (pass --config <path> or set OUTBOXD_CONFIG)");
+  return parse_config(text, path, env);
+}
+
+std::string default_config_path(const EnvLookup &env) {
+  if (auto p = env("OUTBOXD_CONFIG"); p && !p->empty()) return *p;
+  return "/etc/outboxd/outboxd.yaml";
+}
+
+}  // namespace outboxd

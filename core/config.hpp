@@ -1,0 +1,100 @@
+// The daemon's configuration as loaded from outboxd.yaml: types, defaults and the loader.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+
+namespace outboxd {
+
+// How idle workers learn about new rows.
+enum class WakeupMode {
+  Notify,  // LISTEN/NOTIFY (coalesced) + timer + slow safety poll. The default.
+  Poll     // poll every wakeup.poll_interval; for poolers (PgBouncer) that drop LISTEN.
+};
+
+enum class LogFormat { Text, Json };
+
+struct DestinationConfig {
+  std::string name;            // the key under `destinations:`
+  std::string plugin;          // plugin name ("log") or a path to a .so
+  int max_attempts = 25;       // default for messages that do not set their own
+  int timeout_ms = 10000;      // per-send time budget handed to the plugin
+  std::chrono::milliseconds max_backoff{std::chrono::hours(1)};  // cap on any retry delay
+  std::string on_outcome;      // optional SQL run in the outcome transaction; empty = none
+  std::string config_json = "{}";  // the `config:` subtree as JSON (secrets already resolved)
+  int config_line = 0;         // line of the destination in the file, for error messages
+};
+
+struct Config {
+  std::string source;  // file path the config came from (for messages)
+
+  // database
+  std::string database_url;   // libpq conninfo or postgresql:// URL
+  bool migrate = true;        // apply pending migrations at daemon start
+
+  // engine
+  int workers = 2;
+  int batch_size = 100;
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
+
+  // wake-up
+  WakeupMode wakeup_mode = WakeupMode::Notify;
+  std::chrono::milliseconds poll_interval{100};       // Poll mode: how often to look for work
+  std::chrono::milliseconds busy_poll_interval{2};    // Notify mode while busy: fast poll period
+  std::chrono::milliseconds linger{200};              // stay in fast polling this long after work
+  std::chrono::milliseconds safety_poll{std::chrono::seconds(5)};  // covers lost notifications
+
+  // retention (0 for delivered = delete in the outcome statement itself)
+  std::chrono::seconds retention_delivered{std::chrono::hours(24 * 7)};
+  std::chrono::seconds retention_finished{std::chrono::hours(24 * 30)};
+  std::chrono::milliseconds prune_interval{std::chrono::seconds(60)};
+  int prune_batch = 1000;
+
+  // plugins
+  std::string plugin_dir = OUTBOXD_PLUGIN_DIR;
+
+  // logging
+  std::string log_level = "info";  // trace, debug, info, warn, error
+  LogFormat log_format = LogFormat::Text;
+
+  std::map<std::string, DestinationConfig> destinations;
+};
+
+// Reads one environment variable; injectable so tests do not touch the real environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string &name)>;
+EnvLookup process_env();
+
+// Parses YAML text. `source` names it in errors ("outboxd.yaml:12: workers: ..."). Applies
+// OUTBOXD_DATABASE_URL from env. Throws ConfigError naming file, line, key and value.
+Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env);
+
+// Reads and parses a file; a missing or unreadable file is a ConfigError too.
+Config load_config(const std::string &path, const EnvLookup &env = process_env());
+
+// The config path to use when --config is not given: $OUTBOXD_CONFIG or /etc/outboxd/outboxd.yaml.
+std::string default_config_path(const EnvLookup &env = process_env());
+
+// A duration as the config file writes it: "0", "250ms", "30s", "5m", "2h", "7d" (largest exact unit).
+std::string format_duration(std::chrono::milliseconds d);
+
+// The value of a top-level table key (core/config_keys.hpp), e.g. "wakeup.linger" -> "200ms", as
+// YAML text; "destinations" gives the names joined by ", ". For check-config and reload decisions.
+// database.url comes back as is (it may hold a password): redact before logging it.
+// Throws std::invalid_argument for a path that is not in the table.
+std::string config_value_text(const Config &config, const std::string &path);
+
+// The same for one destination; `key` is the part after "destinations.*." ("timeout_ms", "config").
+std::string destination_value_text(const DestinationConfig &destination, const std::string &key);
+
+// The dotted paths of keys that SIGHUP cannot change (reloadable = false in the table) whose values
+// differ between the running and the newly loaded config; the daemon keeps the old value and warns.
+std::vector<std::string> restart_only_changes(const Config &running, const Config &loaded);
+
+}  // namespace outboxd

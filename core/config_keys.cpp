@@ -1,0 +1,362 @@
+// The one table of every daemon config key, and the helpers that print it for users.
+#include "core/config_keys.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "core/config.hpp"
+
+namespace outboxd {
+namespace {
+
+constexpr std::int64_t kSecond = 1000;
+constexpr std::int64_t kDay = 24 * 3600 * kSecond;
+// Large enough for any sensible duration, small enough that ms arithmetic never overflows.
+constexpr std::int64_t kMaxDuration = 3650 * kDay;
+
+ConfigKey string_key(std::string path, std::string def, bool reloadable, std::string help) {
+  ConfigKey k;
+  k.path = std::move(path);
+  k.type = KeyType::String;
+  k.default_text = std::move(def);
+  k.reloadable = reloadable;
+  k.help = std::move(help);
+  return k;
+}
+
+ConfigKey bool_key(std::string path, std::string def, bool reloadable, std::string help) {
+  ConfigKey k = string_key(std::move(path), std::move(def), reloadable, std::move(help));
+  k.type = KeyType::Bool;
+  return k;
+}
+
+ConfigKey int_key(std::string path, std::int64_t min, std::int64_t max, std::string def,
+                  bool reloadable, std::string help) {
+  ConfigKey k = string_key(std::move(path), std::move(def), reloadable, std::move(help));
+  k.type = KeyType::Int;
+  k.min = min;
+  k.max = max;
+  return k;
+}
+
+ConfigKey duration_key(std::string path, std::int64_t min_ms, std::string def, bool reloadable,
+                       std::string help, std::int64_t unit_ms = 1) {
+  ConfigKey k = string_key(std::move(path), std::move(def), reloadable, std::move(help));
+  k.type = KeyType::Duration;
+  k.min = min_ms;
+  k.max = kMaxDuration;
+  k.unit_ms = unit_ms;
+  return k;
+}
+
+ConfigKey enum_key(std::string path, std::vector<std::string> allowed, std::string def,
+                   bool reloadable, std::string help) {
+  ConfigKey k = string_key(std::move(path), std::move(def), reloadable, std::move(help));
+  k.type = KeyType::Enum;
+  k.allowed = std::move(allowed);
+  return k;
+}
+
+ConfigKey mapping_key(std::string path, bool reloadable, std::string help) {
+  ConfigKey k = string_key(std::move(path), "{}", reloadable, std::move(help));
+  k.type = KeyType::Mapping;
+  return k;
+}
+
+std::vector<ConfigKey> build_table() {
+  std::vector<ConfigKey> t;
+  ConfigKey url = string_key("database.url", "", false,
+                             "libpq conninfo or postgresql:// URL; OUTBOXD_DATABASE_URL overrides it");
+  url.required = true;
+  url.secret_allowed = true;
+  t.push_back(url);
+  t.push_back(bool_key("database.migrate", "true", false,
+                       "Apply pending schema migrations at start; false expects a DBA to apply them"));
+  t.push_back(int_key("workers", 1, 256, "2", false,
+                      "Worker threads; each holds one connection and claims batches independently"));
+  t.push_back(int_key("batch_size", 1, 10000, "100", true,
+                      "Messages claimed per transaction; a transaction lives up to batch_size x timeout"));
+  t.push_back(duration_key("shutdown_grace", 0, "30s", true,
+                           "On SIGTERM, how long in-flight sends may take before the daemon exits"));
+  t.push_back(enum_key("wakeup.mode", {"notify", "poll"}, "notify", false,
+                       "notify: LISTEN/NOTIFY plus timers; poll: for poolers that drop LISTEN"));
+  t.push_back(duration_key("wakeup.poll_interval", 1, "100ms", true,
+                           "poll mode: how often an idle daemon looks for due messages"));
+  t.push_back(duration_key("wakeup.busy_poll_interval", 1, "2ms", true,
+                           "notify mode: fast polling period while there is work"));
+  t.push_back(duration_key("wakeup.linger", 0, "200ms", true,
+                           "notify mode: keep fast polling this long after the last work before idling"));
+  t.push_back(duration_key("wakeup.safety_poll", 1, "5s", true,
+                           "notify mode: slow poll that covers lost notifications"));
+  t.push_back(duration_key("retention.delivered", 0, "7d", true,
+                           "Keep delivered messages this long; 0 deletes them at delivery",
+                           kSecond));
+  t.push_back(duration_key("retention.finished", 0, "30d", true,
+                           "Keep dead and cancelled messages this long (operators inspect them)",
+                           kSecond));
+  t.push_back(duration_key("retention.prune_interval", kSecond, "60s", true,
+                           "How often the retention sweep runs"));
+  t.push_back(int_key("retention.prune_batch", 1, 1000000, "1000", true,
+                      "Rows deleted per sweep statement, so a sweep never holds long locks"));
+  t.push_back(string_key("plugin_dir", OUTBOXD_PLUGIN_DIR, false,
+                         "Where plugins named without a slash are found (<dir>/<name>.so)"));
+  t.push_back(enum_key("log.level", {"trace", "debug", "info", "warn", "error"}, "info", true,
+                       "Least severe level that is logged"));
+  t.push_back(enum_key("log.format", {"text", "json"}, "text", false,
+                       "text: human-readable lines; json: one JSON object per line"));
+  t.push_back(mapping_key("destinations", true,
+                          "Named destinations: name -> plugin and its settings; names use [A-Za-z0-9_.-]"));
+  ConfigKey plugin = string_key("destinations.*.plugin", "", true,
+                                "Plugin name (looked up in plugin_dir) or a path to a .so file");
+  plugin.required = true;
+  t.push_back(plugin);
+  t.push_back(int_key("destinations.*.max_attempts", 1, 1000, "25", true,
+                      "Attempts before a message goes dead, for messages that do not set their own"));
+  t.push_back(int_key("destinations.*.timeout_ms", 1, 600000, "10000", true,
+                      "Time budget for one send, in milliseconds"));
+  t.push_back(duration_key("destinations.*.max_backoff", 0, "1h", true,
+                           "Cap on any retry delay, including a plugin's retry_after"));
+  t.push_back(string_key("destinations.*.on_outcome", "", true,
+                         "SQL run in the outcome transaction: $1 id, $2 state, $3 attempt, $4 error, "
+                         "$5 headers"));
+  ConfigKey cfg = mapping_key("destinations.*.config", true,
+                              "Plugin settings, passed to the plugin as JSON; strings may be secrets");
+  cfg.secret_allowed = true;
+  t.push_back(cfg);
+  return t;
+}
+
+std::string_view parent_of(std::string_view path) {
+  std::size_t dot = path.rfind('.');
+  return dot == std::string_view::npos ? std::string_view{} : path.substr(0, dot);
+}
+
+// The first name below `section` on `path`, or empty when `path` is not under it.
+std::string_view child_name(std::string_view path, std::string_view section) {
+  if (!section.empty()) {
+    if (path.size() <= section.size() + 1 || path.substr(0, section.size()) != section ||
+        path[section.size()] != '.')
+      return {};
+    path.remove_prefix(section.size() + 1);
+  }
+  return path.substr(0, path.find('.'));
+}
+
+std::string type_name(const ConfigKey &k) {
+  switch (k.type) {
+    case KeyType::String: return "string";
+    case KeyType::Bool: return "bool";
+    case KeyType::Int: return "int " + std::to_string(k.min) + ".." + std::to_string(k.max);
+    case KeyType::Duration: return "duration";
+    case KeyType::Enum: {
+      std::string s = "enum ";
+      for (std::size_t i = 0; i < k.allowed.size(); ++i) s += (i ? "|" : "") + k.allowed[i];
+      return s;
+    }
+    case KeyType::Mapping: return "mapping";
+  }
+  return "?";
+}
+
+}  // namespace
+
+const std::vector<ConfigKey> &config_keys() {
+  static const std::vector<ConfigKey> table = build_table();
+  return table;
+}
+
+const ConfigKey *find_config_key(std::string_view path) {
+  for (const ConfigKey &k : config_keys())
+    if (k.path == path) return &k;
+  return nullptr;
+}
+
+bool is_config_section(std::string_view path) {
+  if (path.empty() || find_config_key(path)) return false;
+  for (const ConfigKey &k : config_keys())
+    if (!child_name(k.path, path).empty()) return true;
+  return false;
+}
+
+std::vector<std::string> known_keys_under(std::string_view section) {
+  std::vector<std::string> names;
+  for (const ConfigKey &k : config_keys()) {
+    std::string name(child_name(k.path, section));
+    if (!name.empty() && name != "*" && std::find(names.begin(), names.end(), name) == names.end())
+      names.push_back(name);
+  }
+  return names;
+}
+
+std::string describe_expected(const ConfigKey &k) {
+  switch (k.type) {
+    case KeyType::String:
+      return k.secret_allowed ? "a string, {env: NAME} or {file: /path}" : "a string";
+    case KeyType::Bool: return "true or false";
+    case KeyType::Int:
+      return "an integer from " + std::to_string(k.min) + " to " + std::to_string(k.max);
+    case KeyType::Duration: {
+      std::string s = "a duration such as 250ms, 30s, 5m, 2h or 7d (a bare integer is milliseconds)";
+      if (k.unit_ms == kSecond) s += " in whole seconds";
+      if (k.min == 0) s += ", 0 allowed";
+      else if (k.min == kSecond) s += ", at least 1s";
+      else s += ", greater than 0";
+      return s;
+    }
+    case KeyType::Enum: {
+      std::string s = "one of ";
+      for (std::size_t i = 0; i < k.allowed.size(); ++i) s += (i ? ", " : "") + k.allowed[i];
+      return s;
+    }
+    case KeyType::Mapping: return "a mapping";
+  }
+  return "a value";
+}
+
+std::string describe_key(const ConfigKey &k) {
+  std::ostringstream out;
+  out << k.path << "  " << type_name(k) << "  ";
+  if (k.required) out << "required";
+  else out << "default " << (k.default_text.empty() ? "\"\"" : k.default_text);
+  out << "  " << (k.reloadable ? "reload" : "restart") << "  " << k.help;
+  return out.str();
+}
+
+std::string render_config_reference() {
+  std::ostringstream out;
+  out << "# outboxd configuration reference, generated from core/config_keys.cpp.\n"
+      << "# (reload) keys take effect on SIGHUP; (restart) keys keep their old value until restart.\n";
+  std::string open_section;
+  for (const ConfigKey &k : config_keys()) {
+    if (k.path.rfind("destinations.", 0) == 0) continue;  // shown in the example below
+    std::string section(parent_of(k.path));
+    std::string name = section.empty() ? k.path : k.path.substr(section.size() + 1);
+    std::string indent = section.empty() ? "" : "  ";
+    if (section != open_section) {
+      out << "\n";
+      if (!section.empty()) out << section << ":\n";
+      open_section = section;
+    } else if (section.empty()) {
+      out << "\n";
+    }
+    out << indent << "# " << k.help << ". ";
+    if (k.required) out << "Required. ";
+    else if (!k.default_text.empty()) out << "Defaults to " << k.default_text << ". ";
+    out << (k.reloadable ? "(reload)" : "(restart)") << "\n";
+    if (k.type == KeyType::Mapping) {  // `destinations`: one commented example entry
+      out << name << ":\n" << indent << "  # example:\n";
+      for (const ConfigKey &d : config_keys()) {
+        if (d.path.rfind("destinations.*.", 0) != 0) continue;
+        std::string dname = d.path.substr(std::string("destinations.*.").size());
+        out << "  #   # " << d.help << ". ";
+        if (d.required) out << "Required.";
+        else out << "Defaults to " << (d.default_text.empty() ? "empty" : d.default_text) << ".";
+        out << "\n  #   " << dname << ": "
+            << (d.required ? "log" : d.default_text.empty() ? "\"\"" : d.default_text) << "\n";
+      }
+      continue;
+    }
+    std::string value = k.default_text.empty() ? "\"\"" : k.default_text;
+    if (k.required) out << indent << "# " << name << ": \"host=127.0.0.1 dbname=app\"\n";
+    else out << indent << name << ": " << value << "\n";
+  }
+  return out.str();
+}
+
+bool parse_duration(std::string_view text, std::int64_t &ms) {
+  const std::size_t digits = std::min(text.find_first_not_of("0123456789"), text.size());
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, n);
+  if (digits == 0 || ec != std::errc() || end != text.data() + digits) return false;
+  const std::string_view unit = text.substr(digits);
+  std::int64_t factor = 0;
+  if (unit.empty() || unit == "ms") factor = 1;
+  else if (unit == "s") factor = kSecond;
+  else if (unit == "m") factor = 60 * kSecond;
+  else if (unit == "h") factor = 3600 * kSecond;
+  else if (unit == "d") factor = kDay;
+  else return false;
+  if (n > INT64_MAX / factor) return false;
+  ms = n * factor;
+  return true;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// ---- Reading values back out of a Config (check-config output, SIGHUP decisions) ---------------
+
+std::string format_duration(std::chrono::milliseconds d) {
+  const std::int64_t ms = d.count();
+  if (ms == 0) return "0";
+  const std::pair<std::int64_t, const char *> units[] = {
+      {kDay, "d"}, {3600 * kSecond, "h"}, {60 * kSecond, "m"}, {kSecond, "s"}};
+  for (const auto &[size, suffix] : units)
+    if (ms % size == 0) return std::to_string(ms / size) + suffix;
+  return std::to_string(ms) + "ms";
+}
+
+std::string config_value_text(const Config &c, const std::string &path) {
+  using std::chrono::milliseconds;
+  if (path == "database.url") return c.database_url;
+  if (path == "database.migrate") return c.migrate ? "true" : "false";
+  if (path == "workers") return std::to_string(c.workers);
+  if (path == "batch_size") return std::to_string(c.batch_size);
+  if (path == "shutdown_grace") return format_duration(c.shutdown_grace);
+  if (path == "wakeup.mode") return c.wakeup_mode == WakeupMode::Poll ? "poll" : "notify";
+  if (path == "wakeup.poll_interval") return format_duration(c.poll_interval);
+  if (path == "wakeup.busy_poll_interval") return format_duration(c.busy_poll_interval);
+  if (path == "wakeup.linger") return format_duration(c.linger);
+  if (path == "wakeup.safety_poll") return format_duration(c.safety_poll);
+  if (path == "retention.delivered") return format_duration(milliseconds(c.retention_delivered));
+  if (path == "retention.finished") return format_duration(milliseconds(c.retention_finished));
+  if (path == "retention.prune_interval") return format_duration(c.prune_interval);
+  if (path == "retention.prune_batch") return std::to_string(c.prune_batch);
+  if (path == "plugin_dir") return c.plugin_dir;
+  if (path == "log.level") return c.log_level;
+  if (path == "log.format") return c.log_format == LogFormat::Json ? "json" : "text";
+  if (path == "destinations") {
+    std::string names;
+    for (const auto &entry : c.destinations) names += (names.empty() ? "" : ", ") + entry.first;
+    return names;
+  }
+  throw std::invalid_argument("not a top-level config key: " + path);
+}
+
+std::string destination_value_text(const DestinationConfig &d, const std::string &key) {
+  if (key == "plugin") return d.plugin;
+  if (key == "max_attempts") return std::to_string(d.max_attempts);
+  if (key == "timeout_ms") return std::to_string(d.timeout_ms);
+  if (key == "max_backoff") return format_duration(d.max_backoff);
+  if (key == "on_outcome") return d.on_outcome;
+  if (key == "config") return d.config_json;
+  throw std::invalid_argument("not a destination config key: " + key);
+}
+
+std::vector<std::string> restart_only_changes(const Config &running, const Config &loaded) {
+  std::vector<std::string> changed;
+  for (const ConfigKey &k : config_keys()) {
+    if (k.reloadable || k.path.rfind("destinations", 0) == 0) continue;
+    if (config_value_text(running, k.path) != config_value_text(loaded, k.path))
+      changed.push_back(k.path);
+  }
+  return changed;
+}
+
+}  // namespace outboxd

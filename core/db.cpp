@@ -1,0 +1,58 @@
+// Connection setup and array literals for libpqxx 6.4.
+#include "core/db.hpp"
+
+#include <regex>
+
+#include "core/sql_catalog.hpp"
+
+namespace outboxd {
+namespace {
+
+void append_quoted(std::string &out, const std::string &item) {
+  out += '"';
+  for (char c : item) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo) {
+  try {
+    auto conn = std::make_unique<pqxx::connection>(conninfo);
+    prepare_queries(*conn);
+    return conn;
+  } catch (const pqxx::broken_connection &e) {
+    throw DbConnectionLost(std::string("cannot connect to PostgreSQL (") + redact_conninfo(conninfo) +
+                           "): " + e.what());
+  }
+}
+
+std::string text_array_literal(const std::vector<std::string> &items) {
+  return nullable_text_array_literal(items, std::vector<bool>(items.size(), false));
+}
+
+std::string nullable_text_array_literal(const std::vector<std::string> &items,
+                                        const std::vector<bool> &is_null) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    if (is_null[i]) {
+      out += "NULL";
+    } else {
+      append_quoted(out, items[i]);
+    }
+  }
+  return out + "}";
+}
+
+std::string redact_conninfo(const std::string &conninfo) {
+  static const std::regex url_password(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
+  static const std::regex kv_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))");
+  std::string out = std::regex_replace(conninfo, url_password, "$1***@");
+  return std::regex_replace(out, kv_password, "$1***");
+}
+
+}  // namespace outboxd

@@ -1,0 +1,39 @@
+// Opening database connections, and the small conversions libpqxx 6.4 does not do for us.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "core/errors.hpp"
+
+namespace outboxd {
+
+// Connects and prepares every embedded query. Throws DbConnectionLost when the server cannot be
+// reached (the caller retries with backoff) with the reason libpq gave.
+std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo);
+
+// A PostgreSQL array literal for text items: {"a","b \"c\""} (libpqxx 6.4 has no container params).
+std::string text_array_literal(const std::vector<std::string> &items);
+
+// The same for numbers; `items` are already decimal text.
+template <typename Int>
+std::string int_array_literal(const std::vector<Int> &items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(items[i]);
+  }
+  return out + "}";
+}
+
+// A text array literal where std::nullopt-like empty markers become NULL: items with null[i] true.
+std::string nullable_text_array_literal(const std::vector<std::string> &items,
+                                        const std::vector<bool> &is_null);
+
+// Removes the password from a conninfo or URL so it can be logged.
+std::string redact_conninfo(const std::string &conninfo);
+
+}  // namespace outboxd

@@ -1,0 +1,200 @@
+// The delivery loop of one worker thread. The claim's row locks are held while the plugins send,
+// and the outcomes are written in the same transaction, so a crash anywhere leaves rows pending.
+#include "core/dispatcher.hpp"
+
+#include <thread>
+
+#include "core/db.hpp"
+#include "core/logging.hpp"
+#include "core/on_outcome.hpp"
+#include "core/outcome.hpp"
+
+namespace outboxd {
+
+struct Worker::Claimed {
+  long long seq;
+  std::string id, destination, payload, headers;
+  int attempt;  // the attempt being made now (1 for the first)
+  int max_attempts;
+  Outcome outcome;
+};
+
+namespace {
+// How many failed attempts a message keeps in its `errors` history.
+constexpr int kErrorHistory = 10;
+}  // namespace
+
+Worker::Worker(int index, const Config &config, const Destinations &destinations, EngineState &state)
+    : index_(index),
+      config_(config),
+      destinations_(destinations),
+      state_(state),
+      log_(component_logger("worker")),
+      destination_list_(text_array_literal(destinations.names())),
+      random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
+
+void Worker::connect() {
+  conn_ = open_connection(config_.database_url);
+  for (const auto &[name, dest] : destinations_.all())
+    if (!dest.config.on_outcome.empty()) conn_->prepare("on_outcome:" + name, on_outcome_sql(dest.config.on_outcome));
+}
+
+void Worker::run() {
+  ReconnectBackoff backoff;
+  while (!state_.stopping.load()) {
+    try {
+      if (!conn_) {
+        connect();
+        backoff.reset();
+      }
+      seen_generation_ = state_.wake.generation();
+      size_t n = run_batch();
+      if (n > 0) state_.last_work_ns.store(EngineState::now_ns());
+      // A full batch means more is probably waiting: go again at once.
+      if (n < static_cast<size_t>(config_.batch_size)) wait_for_work();
+    } catch (const std::exception &e) {
+      // Classified by what to do next: a connection that is gone is rebuilt; a SQL error (e.g. a
+      // broken on_outcome statement) only rolled back this batch. Both back off, so a persistent
+      // error does not spin; the batch's messages stay pending either way.
+      auto delay = backoff.next();
+      if (conn_ && conn_->is_open()) {
+        log_->error("worker {}: batch failed and rolled back, its messages stay pending: {}", index_, e.what());
+      } else {
+        if (conn_) state_.reconnects++;
+        conn_.reset();
+        log_->warn("worker {}: database connection lost or unavailable ({}); any open batch rolled back "
+                   "and its messages stay pending; reconnecting in {} ms", index_, e.what(), delay.count());
+      }
+      state_.sleep_unless_stopping(delay);
+    }
+  }
+}
+
+void Worker::wait_for_work() {
+  using namespace std::chrono;
+  auto now = EngineState::Clock::now();
+  EngineState::Clock::time_point deadline;
+  if (config_.wakeup_mode == WakeupMode::Poll) {
+    deadline = now + config_.poll_interval;
+  } else if (!state_.idle.load()) {
+    deadline = now + config_.busy_poll_interval;  // lingering after work: poll fast
+  } else {
+    deadline = std::min(now + config_.safety_poll, EngineState::from_ns(state_.next_due_ns.load()));
+  }
+  if (deadline > now) state_.wake.wait_until(seen_generation_, deadline);
+}
+
+size_t Worker::run_batch() {
+  pqxx::work tx(*conn_);
+  pqxx::result rows = tx.exec_prepared("message_claim", destination_list_, config_.batch_size);
+  if (rows.empty()) {
+    tx.commit();
+    return 0;
+  }
+  auto started = std::chrono::steady_clock::now();
+  std::vector<Claimed> batch;
+  batch.reserve(rows.size());
+  for (const auto &row : rows) {
+    Claimed c;
+    c.seq = row[0].as<long long>();
+    c.id = row[1].as<std::string>();
+    c.destination = row[2].as<std::string>();
+    c.payload = row[3].as<std::string>();
+    c.headers = row[4].as<std::string>();
+    c.attempt = row[5].as<int>() + 1;
+    const Destination *dest = destinations_.find(c.destination);
+    c.max_attempts = row[6].is_null() ? dest->config.max_attempts : row[6].as<int>();
+    batch.push_back(std::move(c));
+  }
+
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  size_t delivered = 0, retried = 0, dead = 0;
+  for (auto &c : batch) {
+    const Destination *dest = destinations_.find(c.destination);
+    outboxd_message msg{};
+    msg.struct_size = sizeof(msg);
+    msg.id = c.id.c_str();
+    msg.destination = c.destination.c_str();
+    msg.payload = c.payload.c_str();
+    msg.payload_len = c.payload.size();
+    msg.headers_json = c.headers.c_str();
+    msg.attempt = c.attempt;
+    msg.timeout_ms = dest->config.timeout_ms;
+    SendResult result = dest->instance->send(msg);
+    c.outcome = decide_outcome(result, c.attempt, c.max_attempts, dest->config.max_backoff, unit(random_));
+    switch (c.outcome.state) {
+      case NextState::Delivered:
+        ++delivered;
+        break;
+      case NextState::Retry:
+        ++retried;
+        log_->info("message {} to {}: attempt {} failed, retry in {} ms: {}", c.id, c.destination,
+                   c.attempt, c.outcome.delay.count(), c.outcome.error);
+        break;
+      case NextState::Dead:
+        ++dead;
+        log_->warn("message {} to {}: dead after attempt {}: {}", c.id, c.destination, c.attempt,
+                   c.outcome.error);
+        break;
+    }
+  }
+
+  record(tx, batch);
+  try {
+    tx.commit();
+  } catch (const pqxx::in_doubt_error &e) {
+    for (const auto &c : batch)
+      log_->warn("message {}: commit in doubt after sending ({}); it may be sent again", c.id, e.what());
+    throw;
+  } catch (const pqxx::broken_connection &) {
+    for (const auto &c : batch)
+      log_->warn("message {}: sent, but the outcome could not be committed; it will be sent again "
+                 "(receivers drop the duplicate by its id)", c.id);
+    throw;
+  }
+
+  for (const auto &c : batch) {
+    if (c.outcome.state == NextState::Retry)
+      state_.note_due(EngineState::now_ns() +
+                      std::chrono::duration_cast<std::chrono::nanoseconds>(c.outcome.delay).count());
+    state_.count(c.destination, c.outcome.state == NextState::Delivered,
+                 c.outcome.state == NextState::Retry, c.outcome.state == NextState::Dead);
+  }
+  log_->debug("worker {}: batch of {} in {} us: {} delivered, {} to retry, {} dead", index_, batch.size(),
+              std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+                  .count(),
+              delivered, retried, dead);
+  return batch.size();
+}
+
+void Worker::record(pqxx::work &tx, const std::vector<Claimed> &batch) {
+  std::vector<long long> seqs, delays;
+  std::vector<std::string> states, errors;
+  std::vector<bool> no_error;
+  for (const auto &c : batch) {
+    seqs.push_back(c.seq);
+    states.emplace_back(state_name(c.outcome.state));
+    delays.push_back(c.outcome.delay.count());
+    errors.push_back(c.outcome.error);
+    no_error.push_back(c.outcome.error.empty());
+  }
+  const bool delete_delivered = config_.retention_delivered.count() == 0;
+  auto written = tx.exec_prepared1("message_mark_outcomes", int_array_literal(seqs),
+                                   text_array_literal(states), int_array_literal(delays),
+                                   nullable_text_array_literal(errors, no_error), delete_delivered,
+                                   kErrorHistory)[0]
+                     .as<long long>();
+  if (written != static_cast<long long>(batch.size()))
+    throw std::logic_error("outcome write changed " + std::to_string(written) + " rows, expected " +
+                           std::to_string(batch.size()) + ": a claimed row was not pending");
+
+  for (const auto &c : batch) {
+    const Destination *dest = destinations_.find(c.destination);
+    if (dest->config.on_outcome.empty()) continue;
+    const std::string &err = c.outcome.error;
+    tx.exec_prepared("on_outcome:" + c.destination, c.id, state_name(c.outcome.state), c.attempt,
+                     err.empty() ? nullptr : err.c_str(), c.headers);
+  }
+}
+
+}  // namespace outboxd

@@ -1,0 +1,50 @@
+// The delivery engine: worker threads, the listener and the pruner, started and stopped together.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/destinations.hpp"
+#include "core/engine_state.hpp"
+
+namespace outboxd {
+
+class Listener;
+class Pruner;
+class Worker;
+
+class Engine {
+ public:
+  Engine(const Config &config, const Destinations &destinations);
+  ~Engine();
+  void start();
+  // Claim nothing new; in-flight batches finish and commit.
+  void request_stop();
+  // True once every thread has finished (they are then joined); false if `timeout` passed first.
+  // Call it again to keep waiting. A caller that gives up must end the process without destroying
+  // the engine (std::_Exit): open transactions roll back on the server, their rows stay pending.
+  bool wait_stopped(std::chrono::milliseconds timeout);
+  EngineState &state() { return state_; }
+
+ private:
+  const Config &config_;
+  const Destinations &destinations_;
+  EngineState state_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Listener> listener_;
+  std::unique_ptr<Pruner> pruner_;
+  void spawn(std::function<void()> body);
+
+  std::vector<std::thread> threads_;
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  int running_ = 0;  // threads whose body has not returned; guarded by done_mutex_
+};
+
+}  // namespace outboxd

@@ -1,0 +1,95 @@
+// State shared by the listener, the workers and the pruner of one running engine.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/wake_signal.hpp"
+
+namespace outboxd {
+
+// Counters since start, per destination; read by `stats` logging and (later) the metrics endpoint.
+struct DeliveryCounters {
+  uint64_t delivered = 0, retried = 0, dead = 0;
+};
+
+struct EngineState {
+  using Clock = std::chrono::steady_clock;
+
+  WakeSignal wake;
+  std::atomic<bool> stopping{false};  // claim nothing new
+  // Notify mode: true while the listener has told producers to notify (workers sleep long).
+  std::atomic<bool> idle{false};
+  // Steady-clock nanoseconds of the last claim that found work; drives the linger period.
+  std::atomic<int64_t> last_work_ns{0};
+  // Steady-clock nanoseconds when the earliest scheduled message is due (INT64_MAX: none known).
+  std::atomic<int64_t> next_due_ns{INT64_MAX};
+  std::atomic<uint64_t> reconnects{0};
+
+  // Sleeps for `d` unless a stop is requested first (used for reconnect backoff).
+  void sleep_unless_stopping(std::chrono::milliseconds d) {
+    std::unique_lock<std::mutex> lock(stop_mutex);
+    stop_cv.wait_for(lock, d, [&] { return stopping.load(); });
+  }
+  // Claim nothing new from now on; wakes every waiting thread.
+  void request_stop() {
+    {
+      std::lock_guard<std::mutex> lock(stop_mutex);
+      stopping.store(true);
+    }
+    stop_cv.notify_all();
+    wake.wake_all();
+  }
+
+  static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  }
+  static Clock::time_point from_ns(int64_t ns) {
+    return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
+  }
+  // Lowers next_due to `due_ns` if that is earlier (a retry was just scheduled).
+  void note_due(int64_t due_ns) {
+    int64_t cur = next_due_ns.load();
+    while (due_ns < cur && !next_due_ns.compare_exchange_weak(cur, due_ns)) {
+    }
+  }
+
+  void count(const std::string &destination, uint64_t delivered, uint64_t retried, uint64_t dead) {
+    std::lock_guard<std::mutex> lock(counters_mutex);
+    auto &c = counters[destination];
+    c.delivered += delivered;
+    c.retried += retried;
+    c.dead += dead;
+  }
+  std::map<std::string, DeliveryCounters> snapshot_counters() {
+    std::lock_guard<std::mutex> lock(counters_mutex);
+    return counters;
+  }
+
+ private:
+  std::mutex stop_mutex;
+  std::condition_variable stop_cv;
+  std::mutex counters_mutex;
+  std::map<std::string, DeliveryCounters> counters;
+};
+
+// Exponential reconnect delay: 100 ms doubling to 5 s, reset after a success.
+class ReconnectBackoff {
+ public:
+  std::chrono::milliseconds next() {
+    auto d = delay_;
+    delay_ = std::min(delay_ * 2, std::chrono::milliseconds(5000));
+    return d;
+  }
+  void reset() { delay_ = std::chrono::milliseconds(100); }
+
+ private:
+  std::chrono::milliseconds delay_{100};
+};
+
+}  // namespace outboxd

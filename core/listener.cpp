@@ -1,0 +1,141 @@
+// LISTEN/NOTIFY wake-up with coalescing: see listener.hpp for the busy/idle protocol.
+#include "core/listener.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "core/db.hpp"
+#include "core/logging.hpp"
+
+namespace outboxd {
+
+namespace {
+const char *kChannel = "outbox_wake";
+// How often an idle listener checks whether workers found work through the timer or safety poll.
+constexpr int kIdleCheckMs = 50;
+}  // namespace
+
+struct Listener::Receiver : pqxx::notification_receiver {
+  explicit Receiver(pqxx::connection_base &c) : pqxx::notification_receiver(c, kChannel) {}
+  void operator()(const std::string &, int) override { notified = true; }
+  bool notified = false;
+};
+
+Listener::Listener(const Config &config, const Destinations &destinations, EngineState &state)
+    : config_(config), destinations_(destinations), state_(state), log_(component_logger("listener")) {
+  stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+Listener::~Listener() {
+  receiver_.reset();
+  conn_.reset();
+  if (stop_fd_ >= 0) close(stop_fd_);
+}
+
+void Listener::request_stop() {
+  uint64_t one = 1;
+  if (write(stop_fd_, &one, sizeof one) < 0) {
+    // Nothing to do: the listener also checks `stopping` at least every kIdleCheckMs.
+  }
+}
+
+void Listener::connect() {
+  receiver_.reset();
+  conn_ = open_connection(config_.database_url);
+  receiver_ = std::make_unique<Receiver>(*conn_);
+  // A notification may have been missed while disconnected: be busy, and let workers look now.
+  go_busy();
+  state_.wake.wake_all();
+  log_->info("listening for new messages (channel {})", kChannel);
+}
+
+void Listener::set_flag(int value) {
+  pqxx::nontransaction tx(*conn_);
+  tx.exec_prepared("wake_flag_set", value);
+}
+
+void Listener::go_busy() {
+  set_flag(0);
+  state_.idle.store(false);
+}
+
+void Listener::go_idle() {
+  set_flag(1);
+  {
+    // Every transaction that read the flag as 0 holds the gate shared until it ends; once we
+    // get the gate, their rows are committed (or gone) and the workers' next poll sees them.
+    pqxx::nontransaction tx(*conn_);
+    tx.exec_prepared("wake_gate_lock");
+    tx.exec_prepared("wake_gate_unlock");
+  }
+  refresh_next_due();
+  idle_since_ns_ = EngineState::now_ns();
+  state_.idle.store(true);
+  state_.wake.wake_all();  // the final poll after the gate
+  log_->debug("idle: waiting for NOTIFY");
+}
+
+void Listener::refresh_next_due() {
+  pqxx::nontransaction tx(*conn_);
+  auto r = tx.exec_prepared1("message_next_due", text_array_literal(destinations_.names()));
+  int64_t due = INT64_MAX;
+  if (!r[0].is_null()) due = EngineState::now_ns() + std::max<int64_t>(0, r[0].as<int64_t>()) * 1000000;
+  state_.next_due_ns.store(due);
+}
+
+void Listener::wait_for_socket(int timeout_ms) {
+  pollfd fds[2] = {{conn_->sock(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  poll(fds, 2, std::max(0, timeout_ms));
+  receiver_->notified = false;
+  conn_->get_notifs();  // runs Receiver::operator() for each pending notification
+}
+
+void Listener::run() {
+  ReconnectBackoff backoff;
+  const int64_t linger_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(config_.linger).count();
+  while (!state_.stopping.load()) {
+    try {
+      if (!conn_) {
+        connect();
+        backoff.reset();
+      }
+      const bool idle = state_.idle.load();
+      int timeout_ms = kIdleCheckMs;
+      if (!idle) {
+        int64_t left_ns = state_.last_work_ns.load() + linger_ns - EngineState::now_ns();
+        if (left_ns <= 0) {
+          go_idle();
+          continue;
+        }
+        timeout_ms = static_cast<int>(std::min<int64_t>(kIdleCheckMs, left_ns / 1000000 + 1));
+      } else if (state_.last_work_ns.load() > idle_since_ns_) {
+        go_busy();  // the timer or safety poll found work: stop asking producers to notify
+        continue;
+      }
+      wait_for_socket(timeout_ms);
+      if (receiver_->notified) {
+        state_.wake.wake_all();  // first, for latency
+        state_.last_work_ns.store(EngineState::now_ns());  // start a linger period
+        if (idle) go_busy();
+      }
+    } catch (const std::exception &e) {
+      receiver_.reset();
+      conn_.reset();
+      state_.reconnects++;
+      auto delay = backoff.next();
+      log_->warn("listener: {}; reconnecting in {} ms (workers keep polling meanwhile)", e.what(), delay.count());
+      state_.idle.store(false);  // without a listener, workers must poll
+      state_.sleep_unless_stopping(delay);
+    }
+  }
+  // Leave the flag raised: another daemon that sleeps on this database still gets woken.
+  try {
+    if (conn_) set_flag(1);
+  } catch (const std::exception &) {
+  }
+}
+
+}  // namespace outboxd

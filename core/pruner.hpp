@@ -1,0 +1,36 @@
+// Retention: deletes finished messages past their retention in small batches, and warns once about
+// pending messages for destinations this daemon does not know.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "core/config.hpp"
+#include "core/destinations.hpp"
+#include "core/engine_state.hpp"
+
+namespace outboxd {
+
+class Pruner {
+ public:
+  Pruner(const Config &config, const Destinations &destinations, EngineState &state);
+  void run();          // thread body: one sweep every retention.prune_interval until stopping
+  size_t sweep_once(); // one full sweep; returns rows deleted. Public for tests.
+  void check_unknown_destinations();
+
+ private:
+  size_t purge(const char *states, std::chrono::seconds retention);
+
+  const Config &config_;
+  const Destinations &destinations_;
+  EngineState &state_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::set<std::string> warned_;
+};
+
+}  // namespace outboxd

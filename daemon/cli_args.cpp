@@ -1,0 +1,94 @@
+// Parses `outboxd [COMMAND] [--config PATH] [--flag VALUE ...]`.
+#include "daemon/cli_args.hpp"
+
+#include <set>
+#include <stdexcept>
+
+namespace outboxd::cli {
+namespace {
+
+const std::set<std::string> kCommands = {"run", "migrate", "check-config", "enqueue", "stats"};
+// Flags each command accepts besides --config.
+const std::map<std::string, std::set<std::string>> kFlags = {
+    {"run", {}},
+    {"migrate", {}},
+    {"check-config", {}},
+    {"stats", {"json"}},
+    {"enqueue", {"destination", "payload", "headers", "idempotency-key", "ordering-key", "priority",
+                 "max-attempts", "available-at"}},
+};
+const std::set<std::string> kBooleanFlags = {"json"};
+
+}  // namespace
+
+Args parse_args(const std::vector<std::string> &argv) {
+  Args args;
+  size_t i = 0;
+  if (i < argv.size() && argv[i].rfind("-", 0) != 0) {
+    if (!kCommands.count(argv[i]))
+      throw std::invalid_argument("unknown command '" + argv[i] + "' (try outboxd --help)");
+    args.command = argv[i++];
+  }
+  for (; i < argv.size(); ++i) {
+    const std::string &a = argv[i];
+    if (a == "-h" || a == "--help") {
+      args.command = "help";
+      return args;
+    }
+    if (a == "-V" || a == "--version") {
+      args.command = "version";
+      return args;
+    }
+    if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + a + "'");
+    std::string name = a.substr(2), value;
+    auto eq = name.find('=');
+    bool has_value = eq != std::string::npos;
+    if (has_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const bool boolean = kBooleanFlags.count(name) > 0;
+    if (name != "config" && !kFlags.at(args.command).count(name))
+      throw std::invalid_argument("'" + args.command + "' does not take --" + name + " (try outboxd --help)");
+    if (!has_value && !boolean) {
+      if (i + 1 >= argv.size()) throw std::invalid_argument("--" + name + " needs a value");
+      value = argv[++i];
+    }
+    if (name == "config") {
+      args.config_path = value;
+    } else {
+      args.options[name] = boolean && !has_value ? "true" : value;
+    }
+  }
+  return args;
+}
+
+std::string usage() {
+  return R"(usage: outboxd [COMMAND] [--config PATH] [OPTIONS]
+
+Delivers the rows of a PostgreSQL transactional outbox to sender plugins, at least once.
+
+Commands:
+  run            run the daemon (the default)
+  migrate        apply pending schema migrations and exit
+  check-config   validate the config, load every plugin and init each destination, then exit;
+                 touches no messages
+  enqueue        enqueue one message:
+                   --destination NAME --payload JSON [--headers JSON] [--idempotency-key K]
+                   [--ordering-key K] [--priority N] [--max-attempts N] [--available-at TIMESTAMP]
+  stats          message counts per destination and state, and the oldest pending age [--json]
+
+Options:
+  --config PATH  config file (default: $OUTBOXD_CONFIG, else /etc/outboxd/outboxd.yaml)
+  -h, --help     this text
+  -V, --version  version and plugin ABI version
+
+Environment:
+  OUTBOXD_CONFIG        default config path
+  OUTBOXD_DATABASE_URL  overrides database.url
+
+Exit codes: 0 success, 1 runtime failure (e.g. database unreachable), 2 bad config or usage.
+)";
+}
+
+}  // namespace outboxd::cli

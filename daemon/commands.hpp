@@ -1,0 +1,19 @@
+// The subcommands of the outboxd binary. Each returns the process exit code.
+#pragma once
+
+#include "core/config.hpp"
+#include "daemon/cli_args.hpp"
+
+namespace outboxd::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // runtime failure: database unreachable, migration failed
+constexpr int kExitConfig = 2;   // bad config, plugin that will not load, bad usage
+
+int run_daemon(const Config &config);
+int run_migrate(const Config &config);
+int run_check_config(const Config &config);
+int run_enqueue(const Config &config, const Args &args);
+int run_stats(const Config &config, const Args &args);
+
+}  // namespace outboxd::cli

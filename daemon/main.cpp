@@ -1,0 +1,61 @@
+// outboxd entry point: parse the command line, load the config, run the chosen subcommand.
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "core/config.hpp"
+#include "core/logging.hpp"
+#include "daemon/cli_args.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/signals.hpp"
+#include "outboxd/plugin.h"
+
+using namespace outboxd;
+using namespace outboxd::cli;
+
+namespace {
+
+int dispatch(const Args &args) {
+  const std::string path = args.config_path.empty() ? default_config_path() : args.config_path;
+  Config config = load_config(path);
+  setup_logging(config.log_level, config.log_format);
+  if (args.command == "run") return run_daemon(config);
+  if (args.command == "migrate") return run_migrate(config);
+  if (args.command == "check-config") return run_check_config(config);
+  if (args.command == "enqueue") return run_enqueue(config, args);
+  if (args.command == "stats") return run_stats(config, args);
+  throw std::invalid_argument("unknown command " + args.command);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  block_signals();  // before any thread exists, so every thread inherits the mask
+  setup_logging("info", LogFormat::Text);
+  try {
+    Args args = parse_args(std::vector<std::string>(argv + 1, argv + argc));
+    if (args.command == "help") {
+      std::cout << usage();
+      return kExitOk;
+    }
+    if (args.command == "version") {
+      std::cout << "outboxd " << OUTBOXD_VERSION << " (plugin ABI " << OUTBOXD_PLUGIN_ABI_VERSION << ")\n";
+      return kExitOk;
+    }
+    return dispatch(args);
+  } catch (const std::invalid_argument &e) {
+    std::cerr << "outboxd: " << e.what() << "\n";
+    return kExitConfig;
+  } catch (const ConfigError &e) {
+    spdlog::error("config: {}", e.what());
+    return kExitConfig;
+  } catch (const PluginLoadError &e) {
+    spdlog::error("{}", e.what());
+    return kExitConfig;
+  } catch (const DbConnectionLost &e) {
+    spdlog::error("{}", e.what());
+    return kExitFailure;
+  } catch (const std::exception &e) {
+    spdlog::error("{}", e.what());
+    return kExitFailure;
+  }
+}

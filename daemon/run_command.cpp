@@ -1,0 +1,113 @@
+// `outboxd run`: connect, migrate, load plugins, run the engine until SIGTERM/SIGINT.
+#include <cstring>
+
+#include <chrono>
+#include <cstdlib>
+#include <spdlog/spdlog.h>
+
+#include "core/db.hpp"
+#include "core/destinations.hpp"
+#include "core/engine.hpp"
+#include "core/migrations.hpp"
+#include "core/on_outcome.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/signals.hpp"
+
+namespace outboxd::cli {
+namespace {
+
+// Waits for the database at start (it may still be booting), giving up only on a signal.
+std::unique_ptr<pqxx::connection> connect_at_start(const Config &config) {
+  std::chrono::milliseconds delay{500};
+  for (;;) {
+    try {
+      return open_connection(config.database_url);
+    } catch (const DbConnectionLost &e) {
+      spdlog::error("{}; retrying in {} ms", e.what(), delay.count());
+      if (wait_for_signal(delay)) return nullptr;
+      delay = std::min(delay * 2, std::chrono::milliseconds(10000));
+    }
+  }
+}
+
+bool schema_ready(const Config &config, pqxx::connection &conn) {
+  if (config.migrate) {
+    auto applied = apply_migrations(conn);
+    if (!applied.empty()) spdlog::info("migrate: schema now at version {}", applied.back());
+    return true;
+  }
+  auto status = migration_status(conn);
+  if (!status.pending.empty()) {
+    spdlog::error("the outbox schema is missing {} migration(s) and database.migrate is false: run "
+                  "`outboxd migrate --config {}` (or apply sql/migrations by hand)",
+                  status.pending.size(), config.source);
+    return false;
+  }
+  return true;
+}
+
+// A broken on_outcome statement would roll back every batch; find out now, not at the first send.
+bool on_outcome_statements_valid(const Config &config, pqxx::connection &conn) {
+  for (const auto &[name, d] : config.destinations) {
+    if (d.on_outcome.empty()) continue;
+    try {
+      // libpqxx prepares lazily, so ask the server directly: this parses and plans the statement
+      // (syntax, tables, columns) without running it.
+      pqxx::nontransaction tx(conn);
+      tx.exec("PREPARE outboxd_check_on_outcome AS " + on_outcome_sql(d.on_outcome));
+      tx.exec("DEALLOCATE outboxd_check_on_outcome");
+    } catch (const std::exception &e) {
+      spdlog::error("{}:{}: destinations.{}.on_outcome does not prepare: {}", config.source, d.config_line,
+                    name, e.what());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_daemon(const Config &config) {
+  auto destinations = Destinations::load(config);
+  if (destinations->names().empty())
+    spdlog::warn("{} configures no destinations: nothing will be delivered", config.source);
+  for (const auto &[name, d] : destinations->all())
+    spdlog::info("destination {}: plugin {} {} ({})", name, d.instance->plugin().table().name,
+                 d.instance->plugin().table().version, d.instance->plugin().path());
+
+  {
+    auto conn = connect_at_start(config);
+    if (!conn) return kExitOk;  // stopped while waiting for the database
+    if (!schema_ready(config, *conn)) return kExitFailure;
+    if (!on_outcome_statements_valid(config, *conn)) return kExitConfig;
+  }
+
+  Engine engine(config, *destinations);
+  engine.start();
+  spdlog::info("outboxd {} running: {} worker(s), batch size {}, wake-up by {}", OUTBOXD_VERSION, config.workers,
+               config.batch_size, config.wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
+  notify_systemd("READY=1");
+
+  int sig = wait_for_stop_signal();
+  spdlog::info("{} received: claiming nothing new, finishing in-flight batches (up to {} ms); "
+               "send it again to exit at once", strsignal(sig), config.shutdown_grace.count());
+  notify_systemd("STOPPING=1");
+  engine.request_stop();
+  const auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+  for (;;) {
+    if (engine.wait_stopped(std::chrono::milliseconds(0))) break;
+    if (wait_for_signal(std::chrono::milliseconds(50))) {
+      spdlog::warn("second signal: exiting now; open claims roll back and their messages stay pending");
+      std::_Exit(kExitFailure);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      spdlog::warn("in-flight batches did not finish within shutdown_grace; exiting, their messages stay pending");
+      spdlog::default_logger()->flush();
+      std::_Exit(kExitFailure);
+    }
+  }
+  spdlog::info("stopped cleanly");
+  return kExitOk;
+}
+
+}  // namespace outboxd::cli

@@ -1,0 +1,22 @@
+// Signal handling without signal handlers: signals are blocked in every thread and taken with
+// sigtimedwait on the main thread, so no real work ever happens in signal context.
+#pragma once
+
+#include <chrono>
+
+namespace outboxd::cli {
+
+// Blocks SIGTERM, SIGINT and SIGHUP for this thread and every thread created after it, and ignores
+// SIGPIPE. Call first thing in main(), before any thread exists.
+void block_signals();
+
+// Waits for SIGTERM or SIGINT and returns it; SIGHUP is logged (reload is not supported yet).
+int wait_for_stop_signal();
+
+// Waits up to `timeout`; true if SIGTERM or SIGINT arrived.
+bool wait_for_signal(std::chrono::milliseconds timeout);
+
+// Sends a state line to systemd when run as a Type=notify service (NOTIFY_SOCKET set); else nothing.
+void notify_systemd(const char *state);
+
+}  // namespace outboxd::cli

@@ -1,0 +1,116 @@
+/* plugin.h — the C ABI between the outboxd daemon and its sender plugins.
+ *
+ * A plugin is a shared object that exports exactly one function, outboxd_plugin_entry(), which returns
+ * a pointer to a static, fully initialised outboxd_plugin table. The daemon dlopen()s the file, checks
+ * abi_version and struct_size before touching anything else, then calls init() once per configured
+ * destination, send() once per message, and shutdown() once per successful or failed init().
+ *
+ * Rules of the boundary:
+ *  - Plain C99; nothing may throw across it. A plugin written in C++ catches everything in each
+ *    callback and reports it through the result or the error buffer.
+ *  - Members are only ever appended. Reordering or removing one bumps OUTBOXD_PLUGIN_ABI_VERSION.
+ *    struct_size on each side tells which members the other side knows about.
+ */
+#ifndef OUTBOXD_PLUGIN_H
+#define OUTBOXD_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bump only on an incompatible change; the loader refuses any other number. */
+#define OUTBOXD_PLUGIN_ABI_VERSION 1u
+
+#if defined(__GNUC__)
+#define OUTBOXD_EXPORT __attribute__((visibility("default")))
+#else
+#define OUTBOXD_EXPORT
+#endif
+
+/* What the plugin says about one delivery attempt; the daemon decides what happens next. */
+typedef enum {
+    OUTBOXD_OK = 0,        /* delivered: the message becomes 'delivered' */
+    OUTBOXD_RETRY = 1,     /* transient failure: try again later (if attempts are left) */
+    OUTBOXD_PERMANENT = 2  /* will never succeed: the message becomes 'dead' at once */
+} outboxd_status;
+
+/* Log levels for outboxd_host.log, in increasing severity. */
+enum {
+    OUTBOXD_LOG_DEBUG = 0,
+    OUTBOXD_LOG_INFO = 1,
+    OUTBOXD_LOG_WARN = 2,
+    OUTBOXD_LOG_ERROR = 3
+};
+
+/* One message to deliver. Owned by the host; every pointer is valid only during the send() call
+ * that receives it. Strings are NUL-terminated; payload is also given with its length. */
+typedef struct {
+    uint32_t struct_size;     /* sizeof(outboxd_message) as the host saw it */
+    const char *id;           /* the message's UUID as text, stable across retries: the idempotency
+                                 key every plugin passes on (HTTP header, Message-ID, task id) */
+    const char *destination;  /* configured destination name, e.g. "orders-webhook" */
+    const char *payload;      /* the JSON payload exactly as stored */
+    size_t payload_len;
+    const char *headers_json; /* JSON object text, at least "{}" */
+    int32_t attempt;          /* 1 on the first try */
+    int32_t timeout_ms;       /* send() must return within this many milliseconds */
+} outboxd_message;
+
+/* The outcome of one send(). The host resets it before each call to: status OUTBOXD_OK,
+ * retry_after_ms -1, error "" (error points at a host buffer of error_cap bytes). */
+typedef struct {
+    outboxd_status status;
+    int64_t retry_after_ms;   /* RETRY only: wait this long; -1 lets the daemon's backoff decide */
+    char *error;              /* host-owned buffer: one line saying what failed (NUL-terminated) */
+    size_t error_cap;
+} outboxd_result;
+
+/* Services the daemon offers to plugins. Valid from init() until shutdown() returns. */
+typedef struct {
+    uint32_t abi_version;     /* OUTBOXD_PLUGIN_ABI_VERSION of the daemon */
+    uint32_t struct_size;     /* sizeof(outboxd_host) as the daemon saw it */
+    void *ctx;                /* pass back as the first argument of log() */
+    /* The daemon's logger; the line is prefixed with the plugin and destination names.
+     * Thread-safe; may be called from any callback. */
+    void (*log)(void *ctx, int level, const char *message);
+} outboxd_host;
+
+/* send() may be called concurrently on one instance (from several worker threads). Without this
+ * flag the host calls one instance from one thread at a time. */
+#define OUTBOXD_PLUGIN_THREAD_SAFE 0x1u
+
+typedef struct {
+    uint32_t abi_version;     /* OUTBOXD_PLUGIN_ABI_VERSION the plugin was built against */
+    uint32_t struct_size;     /* sizeof(outboxd_plugin) as the plugin saw it */
+    const char *name;         /* short name, e.g. "webhook" */
+    const char *version;      /* the plugin's own version, e.g. "1.0.0" */
+    uint32_t flags;           /* OUTBOXD_PLUGIN_* bits */
+
+    /* Required. Called once per configured destination, before any send(). config_json is the
+     * destination's `config:` subtree as JSON object text (at least "{}"); the plugin validates it,
+     * rejects unknown keys, and on failure writes "key: reason" into error and returns non-zero.
+     * On success it stores its instance in *state and returns 0. host outlives the instance. */
+    int (*init)(const outboxd_host *host, const char *config_json, void **state, char *error,
+                size_t error_cap);
+
+    /* Required. Deliver one message and fill result. Must return within msg->timeout_ms.
+     * Concurrency: see OUTBOXD_PLUGIN_THREAD_SAFE. */
+    void (*send)(void *state, const outboxd_message *msg, outboxd_result *result);
+
+    /* Required. Frees the instance. Called once for every init() (also a failed one, with the
+     * *state it left, possibly NULL), after the last send() of that instance has returned. */
+    void (*shutdown)(void *state);
+} outboxd_plugin;
+
+/* The one exported symbol. Returns a static table; must not fail or allocate. */
+typedef const outboxd_plugin *(*outboxd_plugin_entry_fn)(void);
+OUTBOXD_EXPORT const outboxd_plugin *outboxd_plugin_entry(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OUTBOXD_PLUGIN_H */

@@ -1,0 +1,89 @@
+// The log plugin's ABI glue: writes every message as one JSON line to a file or stdout.
+//
+// Config: {"path": "/var/log/outboxd/messages.jsonl"} — appended to, one line per send, each line
+// written whole. Leave path out (or use "-") for stdout. Meant for demos and tests: it never fails
+// a message except when the write itself fails (RETRY). Thread-safe.
+#include <cstdio>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "log_config.hpp"
+#include "log_writer.hpp"
+#include "outboxd/plugin.h"
+
+namespace outboxd::log_plugin {
+
+namespace {
+
+// One configured destination.
+struct LogState {
+  LogWriter writer;
+};
+
+void log_set_error(char *buffer, std::size_t cap, const std::string &message) noexcept {
+  if (buffer == nullptr || cap == 0) return;
+  std::snprintf(buffer, cap, "%s", message.c_str());
+}
+
+int log_init(const outboxd_host * /*host*/, const char *config_json, void **state, char *error,
+             std::size_t error_cap) noexcept {
+  *state = nullptr;
+  try {
+    LogConfig config;
+    std::string message;
+    if (!log_parse_config(config_json, config, message)) {
+      log_set_error(error, error_cap, message);
+      return 1;
+    }
+    auto instance = std::make_unique<LogState>();
+    if (!instance->writer.open(config.path, message)) {
+      log_set_error(error, error_cap, message);
+      return 1;
+    }
+    *state = instance.release();
+    return 0;
+  } catch (const std::exception &e) {
+    log_set_error(error, error_cap, std::string("init failed: ") + e.what());
+  } catch (...) {
+    log_set_error(error, error_cap, "init failed: unknown exception");
+  }
+  return 1;
+}
+
+void log_send(void *state, const outboxd_message *msg, outboxd_result *result) noexcept {
+  try {
+    std::string message;
+    if (!static_cast<LogState *>(state)->writer.write_line(log_format_line(*msg), message)) {
+      result->status = OUTBOXD_RETRY;
+      log_set_error(result->error, result->error_cap, message);
+    }
+  } catch (const std::exception &e) {
+    result->status = OUTBOXD_RETRY;
+    log_set_error(result->error, result->error_cap, std::string("log: ") + e.what());
+  } catch (...) {
+    result->status = OUTBOXD_RETRY;
+    log_set_error(result->error, result->error_cap, "log: unknown exception");
+  }
+}
+
+void log_shutdown(void *state) noexcept { delete static_cast<LogState *>(state); }
+
+constexpr outboxd_plugin log_table = {
+    OUTBOXD_PLUGIN_ABI_VERSION,
+    sizeof(outboxd_plugin),
+    "log",
+    "1.0.0",
+    OUTBOXD_PLUGIN_THREAD_SAFE,
+    &log_init,
+    &log_send,
+    &log_shutdown,
+};
+
+}  // namespace
+
+}  // namespace outboxd::log_plugin
+
+extern "C" OUTBOXD_EXPORT const outboxd_plugin *outboxd_plugin_entry(void) {
+  return &outboxd::log_plugin::log_table;
+}

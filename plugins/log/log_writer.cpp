@@ -1,0 +1,95 @@
+// Formats messages as JSON lines and appends them, one write() per line, to a file or stdout.
+#include "log_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace outboxd::log_plugin {
+
+namespace {
+
+// A JSON string literal for arbitrary text; invalid UTF-8 is replaced rather than refused, since a
+// log line is better than none.
+std::string log_json_string(const char *text) {
+  return nlohmann::json(text != nullptr ? text : "")
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// `text` as a JSON value: copied as is when it is valid single-line JSON (the common case, and
+// "as stored"); compacted when it spans lines, so the record stays one line; quoted as a string
+// when it is not JSON at all, so the line still parses.
+std::string log_json_value(const char *text, std::size_t len) {
+  if (text == nullptr) return "null";
+  const char *end = text + len;
+  if (!nlohmann::json::accept(text, end)) return log_json_string(std::string(text, len).c_str());
+  const bool multi_line =
+      std::memchr(text, '\n', len) != nullptr || std::memchr(text, '\r', len) != nullptr;
+  if (!multi_line) return std::string(text, len);
+  return nlohmann::json::parse(text, end).dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string log_format_line(const outboxd_message &msg) {
+  const char *headers = msg.headers_json != nullptr ? msg.headers_json : "{}";
+  std::string line;
+  line.reserve(96 + msg.payload_len);
+  line += "{\"id\":";
+  line += log_json_string(msg.id);
+  line += ",\"destination\":";
+  line += log_json_string(msg.destination);
+  line += ",\"attempt\":";
+  line += std::to_string(msg.attempt);
+  line += ",\"headers\":";
+  line += log_json_value(headers, std::strlen(headers));
+  line += ",\"payload\":";
+  line += log_json_value(msg.payload, msg.payload_len);
+  line += '}';
+  return line;
+}
+
+LogWriter::~LogWriter() {
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
+}
+
+bool LogWriter::open(const std::string &path, std::string &error) {
+  path_ = path;
+  if (path == "-") {
+    fd_ = STDOUT_FILENO;
+    owns_fd_ = false;
+    return true;
+  }
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    error = "path: cannot open '" + path + "' for appending: " + std::strerror(errno);
+    return false;
+  }
+  owns_fd_ = true;
+  return true;
+}
+
+bool LogWriter::write_line(const std::string &line, std::string &error) {
+  const std::string record = line + '\n';
+  std::lock_guard<std::mutex> lock(mutex_);
+  const char *data = record.data();
+  std::size_t left = record.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = "write to " + (path_ == "-" ? std::string("stdout") : "'" + path_ + "'") +
+              " failed: " + std::strerror(errno);
+      return false;
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace outboxd::log_plugin

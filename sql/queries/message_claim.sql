@@ -1,0 +1,18 @@
+-- Claims up to $2 due pending messages of the loaded destinations, in (priority, seq) order.
+-- $1 text[]  destination names this daemon has loaded (rows of others are never claimed)
+-- $2 int     batch size
+-- Returns seq, id, destination, payload (text), headers (text), attempt, max_attempts (may be NULL).
+-- Locks: FOR UPDATE SKIP LOCKED on each returned row; the row lock *is* the claim and lasts until
+-- the caller's transaction ends. A row whose ordering_key has an earlier pending row (also one that
+-- is locked by another worker or waiting for a retry) is skipped, so each key advances in order.
+SELECT m.seq, m.id, m.destination, m.payload::text, m.headers::text, m.attempt, m.max_attempts
+  FROM outbox.messages m
+ WHERE m.state = 'pending'
+   AND m.available_at <= now()
+   AND m.destination = ANY ($1::text[])
+   AND (m.ordering_key IS NULL OR NOT EXISTS (
+         SELECT 1 FROM outbox.messages e
+          WHERE e.ordering_key = m.ordering_key AND e.state = 'pending' AND e.seq < m.seq))
+ ORDER BY m.priority, m.seq
+ LIMIT $2
+   FOR UPDATE SKIP LOCKED

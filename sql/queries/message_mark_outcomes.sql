@@ -1,0 +1,40 @@
+-- Writes the outcomes of a claimed batch in one set-based statement, in the claim's transaction.
+-- $1 bigint[]               seq of each message
+-- $2 outbox.message_state[] new state: delivered, pending (retry later) or dead
+-- $3 bigint[]               retry delay in milliseconds (used for pending only)
+-- $4 text[]                 error line, or NULL
+-- $5 boolean                delete delivered rows right away (retention.delivered = 0)
+-- $6 integer                how many entries of the error history to keep
+-- Returns one row: the number of messages written (updated or deleted). The caller checks it equals
+-- the batch size. Every write names the state it replaces (pending) and needs the caller's row lock.
+WITH outcome AS (
+  SELECT * FROM unnest($1::bigint[], $2::outbox.message_state[], $3::bigint[], $4::text[])
+             AS o(seq, state, delay_ms, error)
+), removed AS (
+  DELETE FROM outbox.messages m
+   USING outcome o
+   WHERE $5 AND o.state = 'delivered' AND m.seq = o.seq AND m.state = 'pending'
+  RETURNING m.seq
+), updated AS (
+  UPDATE outbox.messages m
+     SET state = o.state,
+         attempt = m.attempt + 1,
+         available_at = CASE WHEN o.state = 'pending'
+                             THEN now() + o.delay_ms * interval '1 millisecond'
+                             ELSE m.available_at END,
+         last_error = o.error,
+         errors = CASE WHEN o.error IS NULL THEN m.errors ELSE (
+                    SELECT coalesce(jsonb_agg(h.entry ORDER BY h.n), '[]'::jsonb)
+                      FROM (SELECT x.entry, x.n
+                              FROM jsonb_array_elements(
+                                     m.errors || jsonb_build_array(jsonb_build_object(
+                                       'attempt', m.attempt + 1, 'at', now(), 'error', o.error)))
+                                   WITH ORDINALITY AS x(entry, n)
+                             ORDER BY x.n DESC LIMIT $6) h) END,
+         updated_at = now(),
+         finalized_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END
+    FROM outcome o
+   WHERE m.seq = o.seq AND m.state = 'pending' AND NOT ($5 AND o.state = 'delivered')
+  RETURNING m.seq
+)
+SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM updated)

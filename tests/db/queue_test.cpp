@@ -1,0 +1,207 @@
+// The queue's SQL against a real PostgreSQL: enqueue, claim, ordering, idempotency, concurrency.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "core/db.hpp"
+#include "tests/support/test_database.hpp"
+
+using outboxd::test::TestDatabase;
+
+namespace {
+
+std::string enqueue(pqxx::transaction_base &tx, const std::string &dest, const std::string &payload = "{}",
+                    const std::string &extra = "") {
+  return tx.exec("SELECT outbox.enqueue(" + tx.quote(dest) + ", " + tx.quote(payload) + "::jsonb" + extra + ")")[0][0]
+      .as<std::string>();
+}
+
+std::vector<long long> claim(pqxx::transaction_base &tx, const std::string &dests = "{a,b}", int limit = 100) {
+  std::vector<long long> seqs;
+  for (const auto &row : tx.exec_prepared("message_claim", dests, limit)) seqs.push_back(row[0].as<long long>());
+  return seqs;
+}
+
+}  // namespace
+
+TEST(Queue, EnqueueCreatesPendingRowWithTimeOrderedUuid) {
+  TestDatabase db;
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  auto first = enqueue(tx, "a");
+  auto second = enqueue(tx, "a");
+  tx.commit();
+  EXPECT_EQ(db.count("state = 'pending' AND attempt = 0 AND finalized_at IS NULL"), 2);
+  EXPECT_EQ(first[14], '7') << "version nibble of a v7 UUID: " << first;
+  EXPECT_LT(first, second) << "ids are time-ordered";
+}
+
+TEST(Queue, EnqueueRejectsEmptyDestination) {
+  TestDatabase db;
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  EXPECT_THROW(enqueue(tx, ""), pqxx::sql_error);
+}
+
+TEST(Queue, IdempotencyKeyReturnsExistingIdAndInsertsNothing) {
+  TestDatabase db;
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  auto first = enqueue(tx, "a", R"({"n":1})", ", idempotency_key => 'order-1'");
+  auto again = enqueue(tx, "a", R"({"n":2})", ", idempotency_key => 'order-1'");
+  auto other_dest = enqueue(tx, "b", R"({"n":3})", ", idempotency_key => 'order-1'");
+  tx.commit();
+  EXPECT_EQ(first, again);
+  EXPECT_NE(first, other_dest) << "keys are unique per destination";
+  EXPECT_EQ(db.count(), 2);
+}
+
+TEST(Queue, UncommittedEnqueueIsInvisibleToClaim) {
+  TestDatabase db;
+  auto app = db.connect();
+  auto worker = db.connect();
+  pqxx::work app_tx(*app);
+  enqueue(app_tx, "a");
+  {
+    pqxx::work tx(*worker);
+    EXPECT_TRUE(claim(tx).empty());
+  }
+  app_tx.abort();  // the application rolled back: nothing was ever visible
+  pqxx::work tx(*worker);
+  EXPECT_TRUE(claim(tx).empty());
+}
+
+TEST(Queue, TwoConnectionsClaimDisjointRowsWithoutBlocking) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '{}') FROM generate_series(1, 5)");
+  auto c1 = db.connect();
+  auto c2 = db.connect();
+  pqxx::work t1(*c1);
+  pqxx::work t2(*c2);
+  auto s1 = claim(t1, "{a}", 3);
+  auto s2 = claim(t2, "{a}", 3);
+  EXPECT_EQ(s1.size(), 3u);
+  EXPECT_EQ(s2.size(), 2u);
+  for (auto s : s2) EXPECT_EQ(std::count(s1.begin(), s1.end(), s), 0) << "seq " << s << " claimed twice";
+}
+
+TEST(Queue, RolledBackClaimMakesRowsClaimableAgain) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '{}') FROM generate_series(1, 3)");
+  auto c1 = db.connect();
+  auto c2 = db.connect();
+  {
+    pqxx::work t1(*c1);
+    EXPECT_EQ(claim(t1).size(), 3u);
+    pqxx::work t2(*c2);
+    EXPECT_TRUE(claim(t2).empty()) << "locked rows are skipped";
+  }  // both roll back
+  pqxx::work t2(*c2);
+  EXPECT_EQ(claim(t2).size(), 3u);
+}
+
+TEST(Queue, ClaimOrdersByPriorityThenSeqAndSkipsFutureAndUnloadedDestinations) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '1'); SELECT outbox.enqueue('a', '2', priority => -1::smallint);"
+          "SELECT outbox.enqueue('a', '3', available_at => now() + interval '1 hour');"
+          "SELECT outbox.enqueue('elsewhere', '4'); SELECT outbox.enqueue('b', '5');");
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  std::vector<std::string> payloads;
+  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10)) payloads.push_back(row[3].as<std::string>());
+  EXPECT_EQ(payloads, (std::vector<std::string>{"2", "1", "5"}));
+}
+
+TEST(Queue, OrderingKeyHoldsLaterMessagesWhileAnEarlierOneIsPending) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '1', ordering_key => 'k');"
+          "SELECT outbox.enqueue('a', '2', ordering_key => 'k');"
+          "SELECT outbox.enqueue('a', '3', ordering_key => 'other');");
+  auto c1 = db.connect();
+  auto c2 = db.connect();
+  {
+    pqxx::work t1(*c1);
+    EXPECT_EQ(claim(t1).size(), 2u) << "one head per key";
+    pqxx::work t2(*c2);
+    EXPECT_TRUE(claim(t2).empty()) << "'2' waits while '1' is claimed elsewhere";
+  }
+  // The head waits for a retry: the key stays blocked.
+  db.exec("UPDATE outbox.messages SET available_at = now() + interval '1 hour' WHERE payload = '1'");
+  {
+    pqxx::work t(*c1);
+    auto seqs = claim(t);
+    EXPECT_EQ(seqs.size(), 1u) << "only 'other' is due";
+  }
+  db.exec("UPDATE outbox.messages SET state = 'dead', finalized_at = now() WHERE payload = '1'");
+  pqxx::work t(*c1);
+  EXPECT_EQ(claim(t).size(), 2u) << "once the head is final, '2' is next";
+}
+
+TEST(Queue, MarkOutcomesWritesEveryStateInOneStatement) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', to_jsonb(g)) FROM generate_series(1, 3) g");
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  auto seqs = claim(tx);
+  ASSERT_EQ(seqs.size(), 3u);
+  auto written = tx.exec_prepared1("message_mark_outcomes", outboxd::int_array_literal(seqs),
+                                   "{delivered,pending,dead}", "{0,60000,0}", "{NULL,\"HTTP 503\",\"HTTP 400\"}",
+                                   false, 10)[0]
+                     .as<long long>();
+  tx.commit();
+  EXPECT_EQ(written, 3);
+  EXPECT_EQ(db.count("payload = '1' AND state = 'delivered' AND attempt = 1 AND finalized_at IS NOT NULL "
+                     "AND last_error IS NULL AND errors = '[]'"), 1);
+  EXPECT_EQ(db.count("payload = '2' AND state = 'pending' AND attempt = 1 AND finalized_at IS NULL "
+                     "AND available_at > now() + interval '50 seconds' AND last_error = 'HTTP 503' "
+                     "AND errors -> 0 ->> 'error' = 'HTTP 503' AND (errors -> 0 ->> 'attempt')::int = 1"), 1);
+  EXPECT_EQ(db.count("payload = '3' AND state = 'dead' AND finalized_at IS NOT NULL"), 1);
+}
+
+TEST(Queue, MarkOutcomesKeepsABoundedErrorHistory) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '1')");
+  auto c = db.connect();
+  for (int i = 1; i <= 4; ++i) {
+    db.exec("UPDATE outbox.messages SET available_at = now()");  // due again, before tx's now()
+    pqxx::work tx(*c);
+    auto seqs = claim(tx);
+    ASSERT_EQ(seqs.size(), 1u);
+    tx.exec_prepared1("message_mark_outcomes", outboxd::int_array_literal(seqs), "{pending}", "{0}",
+                      "{\"failure " + std::to_string(i) + "\"}", false, 3);
+    tx.commit();
+  }
+  EXPECT_EQ(db.scalar("SELECT jsonb_array_length(errors) FROM outbox.messages"), "3");
+  EXPECT_EQ(db.scalar("SELECT errors -> 2 ->> 'error' FROM outbox.messages"), "failure 4");
+  EXPECT_EQ(db.scalar("SELECT errors -> 0 ->> 'error' FROM outbox.messages"), "failure 2");
+}
+
+TEST(Queue, MarkOutcomesDeletesDeliveredRowsWhenRetentionIsZero) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', to_jsonb(g)) FROM generate_series(1, 2) g");
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  auto seqs = claim(tx);
+  auto written = tx.exec_prepared1("message_mark_outcomes", outboxd::int_array_literal(seqs), "{delivered,pending}",
+                                   "{0,0}", "{NULL,\"x\"}", true, 10)[0]
+                     .as<long long>();
+  tx.commit();
+  EXPECT_EQ(written, 2);
+  EXPECT_EQ(db.count(), 1);
+  EXPECT_EQ(db.count("state = 'pending' AND payload = '2'"), 1);
+}
+
+TEST(Queue, PurgeDeletesOnlyFinishedRowsPastRetention) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', to_jsonb(g)) FROM generate_series(1, 4) g;"
+          "UPDATE outbox.messages SET state = 'delivered', finalized_at = now() - interval '2 days' WHERE payload = '1';"
+          "UPDATE outbox.messages SET state = 'delivered', finalized_at = now() WHERE payload = '2';"
+          "UPDATE outbox.messages SET state = 'dead', finalized_at = now() - interval '2 days' WHERE payload = '3';");
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  auto r = tx.exec_prepared("message_purge_finished", "{delivered}", 86400LL, 100);
+  tx.commit();
+  EXPECT_EQ(r.size(), 1u);
+  EXPECT_EQ(db.count(), 3);
+  EXPECT_EQ(db.count("payload = '1'"), 0);
+}

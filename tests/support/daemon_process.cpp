@@ -1,0 +1,119 @@
+// Child-process control for end-to-end tests: fork/exec, signals, exit codes, log capture.
+#include "tests/support/daemon_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/support/wait.hpp"
+
+namespace outboxd::test {
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "outboxd-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void write_file(const std::string &path, const std::string &text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> read_lines(const std::string &path) {
+  std::vector<std::string> out;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+std::string daemon_config(const std::string &conninfo, const std::string &destinations_yaml,
+                          const std::string &extra_top_level_yaml) {
+  return "database:\n  url: \"" + conninfo + "\"\n" +
+         "plugin_dir: \"" OUTBOXD_TEST_FIXTURE_PLUGIN_DIR "\"\n"
+         "shutdown_grace: 20s\n"
+         "log:\n  level: debug\n" +
+         extra_top_level_yaml + "destinations:\n" + destinations_yaml;
+}
+
+DaemonProcess::DaemonProcess(const std::vector<std::string> &args, const std::string &log_path)
+    : log_path_(log_path) {
+  std::vector<std::string> full = {OUTBOXD_TEST_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    // The test runner may have signals blocked; the daemon sets up its own mask.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    std::vector<char *> argv;
+    for (auto &a : full) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (running()) {
+    kill(pid_, SIGKILL);
+    wait_exit(std::chrono::seconds(10));
+  }
+}
+
+void DaemonProcess::signal(int sig) { kill(pid_, sig); }
+
+bool DaemonProcess::running() {
+  if (exit_code_) return false;
+  int status = 0;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return false;
+  }
+  return true;
+}
+
+std::optional<int> DaemonProcess::wait_exit(std::chrono::milliseconds timeout) {
+  wait_until([&] { return !running(); }, timeout);
+  return exit_code_;
+}
+
+std::string DaemonProcess::log() const { return read_file(log_path_); }
+
+bool DaemonProcess::wait_for_log(const std::string &needle, std::chrono::milliseconds timeout) {
+  return wait_until([&] { return log().find(needle) != std::string::npos; }, timeout);
+}
+
+std::pair<int, std::string> run_outboxd(const std::vector<std::string> &args, std::chrono::milliseconds timeout) {
+  TempDir dir;
+  DaemonProcess p(args, dir.file("out.log"));
+  auto code = p.wait_exit(timeout);
+  return {code ? *code : -1, p.log()};
+}
+
+}  // namespace outboxd::test

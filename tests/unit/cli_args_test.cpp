@@ -1,0 +1,40 @@
+// Command-line parsing: commands, --config, flags per command, and clear errors.
+#include <gtest/gtest.h>
+
+#include "daemon/cli_args.hpp"
+
+using outboxd::cli::parse_args;
+
+TEST(CliArgs, DefaultsToRun) {
+  auto a = parse_args({});
+  EXPECT_EQ(a.command, "run");
+  EXPECT_EQ(a.config_path, "");
+}
+
+TEST(CliArgs, TakesConfigInBothSpellings) {
+  EXPECT_EQ(parse_args({"migrate", "--config", "/x.yaml"}).config_path, "/x.yaml");
+  EXPECT_EQ(parse_args({"--config=/y.yaml"}).config_path, "/y.yaml");
+}
+
+TEST(CliArgs, ReadsEnqueueFlags) {
+  auto a = parse_args({"enqueue", "--destination", "d", "--payload", "{}", "--priority=3"});
+  EXPECT_EQ(a.options.at("destination"), "d");
+  EXPECT_EQ(a.options.at("payload"), "{}");
+  EXPECT_EQ(a.options.at("priority"), "3");
+}
+
+TEST(CliArgs, RejectsUnknownCommandAndFlagsByName) {
+  try {
+    parse_args({"frobnicate"});
+    FAIL();
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("frobnicate"), std::string::npos);
+  }
+  EXPECT_THROW(parse_args({"stats", "--destination", "x"}), std::invalid_argument);
+  EXPECT_THROW(parse_args({"enqueue", "--payload"}), std::invalid_argument);
+}
+
+TEST(CliArgs, HelpAndVersionWin) {
+  EXPECT_EQ(parse_args({"stats", "--help"}).command, "help");
+  EXPECT_EQ(parse_args({"-V"}).command, "version");
+}

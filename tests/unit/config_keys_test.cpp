@@ -1,0 +1,154 @@
+// Unit tests for the key table: it agrees with Config's defaults, the shipped file and the reference.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/config.hpp"
+#include "core/config_keys.hpp"
+#include "tests/support/source_paths.hpp"
+
+namespace outboxd {
+namespace {
+
+EnvLookup fake_env(std::map<std::string, std::string> vars = {}) {
+  return [vars](const std::string &name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// The table's default as a YAML value: quoted when it is a path or empty.
+std::string yaml_value(const ConfigKey &k) {
+  if (k.default_text.empty() || k.default_text.find('/') != std::string::npos)
+    return nlohmann::json(k.default_text).dump();
+  return k.default_text;
+}
+
+// A file that writes every key with its table default (and one destination), grouped by section.
+std::string file_with_every_default() {
+  std::map<std::string, std::string> sections;  // section -> indented lines
+  std::string top, dest;
+  for (const ConfigKey &k : config_keys()) {
+    if (k.path == "database.url") {
+      sections["database"] += "  url: \"dbname=x\"\n";
+    } else if (k.path.rfind("destinations.*.", 0) == 0) {
+      const std::string name = k.path.substr(15);
+      dest += "    " + name + ": " + (k.required ? "log" : yaml_value(k)) + "\n";
+    } else if (k.path == "destinations") {
+      continue;
+    } else if (auto dot = k.path.find('.'); dot != std::string::npos) {
+      sections[k.path.substr(0, dot)] += "  " + k.path.substr(dot + 1) + ": " + yaml_value(k) + "\n";
+    } else {
+      top += k.path + ": " + yaml_value(k) + "\n";
+    }
+  }
+  std::string yaml = top;
+  for (const auto &[name, body] : sections) yaml += name + ":\n" + body;
+  return yaml + "destinations:\n  d:\n" + dest;
+}
+
+TEST(ConfigKeys, TableDefaultsMatchTheConfigStruct) {
+  const std::string yaml = file_with_every_default();
+  const Config parsed = parse_config(yaml, "defaults.yaml", fake_env());
+  const Config built_in;
+  for (const ConfigKey &k : config_keys()) {
+    if (k.path == "database.url" || k.path.rfind("destinations", 0) == 0) continue;
+    EXPECT_EQ(config_value_text(parsed, k.path), config_value_text(built_in, k.path)) << k.path;
+  }
+  const DestinationConfig &d = parsed.destinations.at("d");
+  const DestinationConfig built_in_d;
+  for (const char *key : {"max_attempts", "timeout_ms", "max_backoff", "on_outcome", "config"})
+    EXPECT_EQ(destination_value_text(d, key), destination_value_text(built_in_d, key)) << key;
+}
+
+TEST(ConfigKeys, EveryKeyHasTypeHelpAndSaneBounds) {
+  for (const ConfigKey &k : config_keys()) {
+    EXPECT_FALSE(k.help.empty()) << k.path;
+    EXPECT_NE(k.help.back(), '.') << k.path << ": renderers add the full stop";
+    if (k.type == KeyType::Int || k.type == KeyType::Duration) {
+      EXPECT_LT(k.min, k.max) << k.path;
+    }
+    if (k.type == KeyType::Enum) {
+      EXPECT_GE(k.allowed.size(), 2u) << k.path;
+      EXPECT_NE(std::find(k.allowed.begin(), k.allowed.end(), k.default_text), k.allowed.end()) << k.path;
+    }
+    EXPECT_TRUE(k.required || !k.default_text.empty() || k.path == "destinations.*.on_outcome") << k.path;
+  }
+}
+
+TEST(ConfigKeys, ShippedFileMentionsEveryKeyWithItsDefault) {
+  std::ifstream in(test::source_path("etc/outboxd.yaml"));
+  ASSERT_TRUE(in) << "cannot open etc/outboxd.yaml";
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  for (const ConfigKey &k : config_keys()) {
+    const std::string name = k.path.substr(k.path.rfind('.') + 1);
+    EXPECT_NE(text.find(name + ":"), std::string::npos) << k.path << " is not in etc/outboxd.yaml";
+    if (!k.required && k.type != KeyType::Mapping && k.path != "plugin_dir") {
+      EXPECT_NE(text.find("Defaults to " + (k.default_text.empty() ? "empty" : k.default_text)),
+                std::string::npos)
+          << k.path << ": etc/outboxd.yaml should say \"Defaults to " << k.default_text << "\"";
+    }
+  }
+}
+
+TEST(ConfigKeys, RenderedReferenceParsesOnceAUrlIsGiven) {
+  const std::string ref = render_config_reference();
+  EXPECT_NE(ref.find("workers: 2"), std::string::npos) << ref;
+  EXPECT_NE(ref.find("Defaults to 30s. (reload)"), std::string::npos) << ref;
+  const Config c = parse_config(ref, "reference.yaml", fake_env({{"OUTBOXD_DATABASE_URL", "dbname=x"}}));
+  EXPECT_EQ(c.workers, 2);
+  EXPECT_TRUE(c.destinations.empty());
+}
+
+TEST(ConfigKeys, KnownKeysUnderASectionFollowTableOrder) {
+  EXPECT_EQ(known_keys_under("wakeup"),
+            (std::vector<std::string>{"mode", "poll_interval", "busy_poll_interval", "linger", "safety_poll"}));
+  const std::vector<std::string> top = known_keys_under("");
+  EXPECT_EQ(top.front(), "database");
+  EXPECT_NE(std::find(top.begin(), top.end(), "destinations"), top.end());
+  EXPECT_EQ(known_keys_under("destinations.*").front(), "plugin");
+  EXPECT_TRUE(is_config_section("wakeup"));
+  EXPECT_FALSE(is_config_section("workers"));
+  EXPECT_FALSE(is_config_section("destinations"));
+}
+
+TEST(ConfigKeys, DescribesExpectedValuesForErrors) {
+  EXPECT_EQ(describe_expected(*find_config_key("workers")), "an integer from 1 to 256");
+  EXPECT_EQ(describe_expected(*find_config_key("log.format")), "one of text, json");
+  EXPECT_EQ(find_config_key("nope"), nullptr);
+  EXPECT_NE(describe_key(*find_config_key("workers")).find("restart"), std::string::npos);
+}
+
+TEST(ConfigKeys, RestartOnlyChangesListsKeysSighupCannotChange) {
+  Config running, loaded;
+  loaded.workers = 4;             // restart
+  loaded.batch_size = 10;         // reload
+  loaded.log_format = LogFormat::Json;  // restart
+  loaded.log_level = "debug";     // reload
+  EXPECT_EQ(restart_only_changes(running, loaded), (std::vector<std::string>{"workers", "log.format"}));
+}
+
+TEST(ConfigKeys, FormatsDurationsWithTheLargestExactUnit) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(format_duration(milliseconds(0)), "0");
+  EXPECT_EQ(format_duration(milliseconds(250)), "250ms");
+  EXPECT_EQ(format_duration(milliseconds(1500)), "1500ms");
+  EXPECT_EQ(format_duration(milliseconds(30000)), "30s");
+  EXPECT_EQ(format_duration(milliseconds(60000)), "1m");
+  EXPECT_EQ(format_duration(std::chrono::hours(168)), "7d");
+}
+
+TEST(ConfigKeys, EditDistanceCountsSingleEdits) {
+  EXPECT_EQ(edit_distance("wrkers", "workers"), 1u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("linger", "linger"), 0u);
+}
+
+}  // namespace
+}  // namespace outboxd
