@@ -37,16 +37,19 @@ class E2E : public ::testing::Test {
 
   std::string record_path() const { return dir.file("calls.jsonl"); }
 
-  // A destination `name` on the scripted plugin, recording into record_path().
-  std::string scripted_destination(const std::string &name, const std::string &extra = "") const {
+  // A destination `name` on the scripted plugin, recording into `record` (default record_path()).
+  std::string scripted_destination(const std::string &name, const std::string &extra = "",
+                                   std::string record = "") const {
+    if (record.empty()) record = record_path();
     std::string backoff = extra.find("max_backoff:") == std::string::npos ? "    max_backoff: 1s\n" : "";
     return "  " + name + ":\n    plugin: scripted\n    max_attempts: 5\n" + backoff + extra +
-           "    config:\n      record: \"" + record_path() + "\"\n";
+           "    config:\n      record: \"" + record + "\"\n";
   }
 
   // Writes the config and returns its path.
   std::string write_config(const std::string &destinations, const std::string &extra_top = "",
-                           const std::string &file = "outboxd.yaml") const {
+                           const std::string &file = "outboxd.yaml", std::string conninfo = "") const {
+    if (conninfo.empty()) conninfo = db.conninfo();
     // Fast defaults for sections the test does not write itself.
     std::string top;
     if (extra_top.find("workers:") == std::string::npos) top += "workers: 2\n";
@@ -54,7 +57,7 @@ class E2E : public ::testing::Test {
     if (extra_top.find("wakeup:") == std::string::npos) top += "wakeup:\n  linger: 50ms\n  safety_poll: 1s\n";
     if (extra_top.find("retention:") == std::string::npos) top += "retention:\n  prune_interval: 1s\n";
     std::string path = dir.file(file);
-    write_file(path, daemon_config(db.conninfo(), destinations, top + extra_top));
+    write_file(path, daemon_config(conninfo, destinations, top + extra_top));
     return path;
   }
 
@@ -65,6 +68,14 @@ class E2E : public ::testing::Test {
     wait_until([&] { return d->log().find("running:") != std::string::npos || !d->running(); });
     if (!d->running()) ADD_FAILURE() << "outboxd exited at start:\n" << d->log();
     return d;
+  }
+
+  // Payloads of every call with outcome "ok", and how often each id was called with "ok".
+  static std::map<std::string, int> ok_calls_by_id(const std::vector<Call> &calls) {
+    std::map<std::string, int> out;
+    for (const auto &c : calls)
+      if (c.outcome == "ok") out[c.id]++;
+    return out;
   }
 
   void enqueue(const std::string &destination, const std::string &payload_json, const std::string &extra = "") {
