@@ -79,7 +79,16 @@ void Worker::wait_for_work() {
   } else if (!state_.idle.load()) {
     deadline = now + config_.busy_poll_interval;  // lingering after work: poll fast
   } else {
-    deadline = std::min(now + config_.safety_poll, EngineState::from_ns(state_.next_due_ns.load()));
+    int64_t due = state_.next_due_ns.load();
+    if (due <= EngineState::now_ns()) {
+      // The scheduled time has come (and this worker may have polled a hair too early for the
+      // database's clock). Forget it, and count as "work seen" so the listener switches to fast
+      // polling for a linger period; going idle again then looks up the next scheduled time.
+      state_.next_due_ns.compare_exchange_strong(due, INT64_MAX);
+      state_.last_work_ns.store(EngineState::now_ns());
+      return;
+    }
+    deadline = std::min(now + config_.safety_poll, EngineState::from_ns(due));
   }
   if (deadline > now) state_.wake.wait_until(seen_generation_, deadline);
 }

@@ -113,6 +113,7 @@ void Listener::run() {
         timeout_ms = static_cast<int>(std::min<int64_t>(kIdleCheckMs, left_ns / 1000000 + 1));
       } else if (state_.last_work_ns.load() > idle_since_ns_) {
         go_busy();  // the timer or safety poll found work: stop asking producers to notify
+        state_.wake.wake_all();  // and let sleeping workers poll fast again
         continue;
       }
       wait_for_socket(timeout_ms);

@@ -134,3 +134,12 @@ TEST_F(Delivery, PollModeDeliversWithoutListen) {
   ASSERT_TRUE(wait_count("state = 'delivered'", 1)) << daemon->log();
   EXPECT_NE(daemon->log().find("wake-up by polling"), std::string::npos);
 }
+
+TEST_F(Delivery, ScheduledMessagesAreDeliveredWhenDueNotAtTheSafetyPoll) {
+  auto daemon = start(write_config(scripted_destination("orders"), "wakeup:\n  linger: 50ms\n  safety_poll: 1h\n"));
+  enqueue("orders", R"({"scheduled": true})", ", available_at => now() + interval '1500 milliseconds'");
+  enqueue("orders", R"({"behavior": "fail_until", "attempt": 2})");  // retried after ~1 s
+  ASSERT_TRUE(wait_count("state = 'delivered'", 2, std::chrono::seconds(10))) << daemon->log();
+  auto late = std::stod(db.scalar("SELECT max(extract(epoch FROM finalized_at - available_at)) FROM outbox.messages"));
+  EXPECT_LT(late, 0.5) << "a timer, not the hour-long safety poll, woke the workers";
+}
