@@ -2,22 +2,34 @@
 #include "core/destinations.hpp"
 
 namespace outboxd {
+namespace {
 
-std::unique_ptr<Destinations> Destinations::load(const Config &config) {
+bool same_instance_config(const DestinationConfig &a, const DestinationConfig &b) {
+  return a.plugin == b.plugin && a.config_json == b.config_json;
+}
+
+}  // namespace
+
+std::unique_ptr<Destinations> Destinations::load(const Config &config, const Destinations *previous) {
   auto out = std::make_unique<Destinations>();
   std::map<std::string, std::shared_ptr<LoadedPlugin>> files;
   for (const auto &[name, dest] : config.destinations) {
-    const std::string path = resolve_plugin_path(config.plugin_dir, dest.plugin);
-    auto &file = files[path];
-    try {
-      if (!file) file = load_plugin(config.plugin_dir, dest.plugin);
-    } catch (const PluginLoadError &e) {
-      throw PluginLoadError(config.source + ":" + std::to_string(dest.config_line) + ": destination " +
-                            name + ": " + e.what());
-    }
     Destination d;
     d.config = dest;
-    d.instance = std::make_unique<PluginInstance>(file, name, dest.config_json);
+    const Destination *old = previous ? previous->find(name) : nullptr;
+    if (old && same_instance_config(old->config, dest)) {
+      d.instance = old->instance;  // unchanged: keep its connections and state
+    } else {
+      const std::string path = resolve_plugin_path(config.plugin_dir, dest.plugin);
+      auto &file = files[path];
+      try {
+        if (!file) file = load_plugin(config.plugin_dir, dest.plugin);
+      } catch (const PluginLoadError &e) {
+        throw PluginLoadError(config.source + ":" + std::to_string(dest.config_line) + ": destination " +
+                              name + ": " + e.what());
+      }
+      d.instance = std::make_shared<PluginInstance>(file, name, dest.config_json);
+    }
     out->by_name_.emplace(name, std::move(d));
     out->names_.push_back(name);
   }

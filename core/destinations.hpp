@@ -13,14 +13,15 @@ namespace outboxd {
 
 struct Destination {
   DestinationConfig config;
-  std::unique_ptr<PluginInstance> instance;
+  std::shared_ptr<PluginInstance> instance;  // shared with the previous set across a reload
 };
 
 class Destinations {
  public:
   // Loads every plugin file once and inits one instance per destination. Throws PluginLoadError
   // naming the destination on the first failure (instances already made are shut down).
-  static std::unique_ptr<Destinations> load(const Config &config);
+  // With `previous`, a destination whose plugin and config are unchanged keeps its instance.
+  static std::unique_ptr<Destinations> load(const Config &config, const Destinations *previous = nullptr);
 
   const Destination *find(const std::string &name) const;
   const std::vector<std::string> &names() const { return names_; }

@@ -24,19 +24,25 @@ namespace {
 constexpr int kErrorHistory = 10;
 }  // namespace
 
-Worker::Worker(int index, const Config &config, const Destinations &destinations, EngineState &state)
+Worker::Worker(int index, const RuntimeHolder &runtime, EngineState &state)
     : index_(index),
-      config_(config),
-      destinations_(destinations),
+      runtime_(runtime),
       state_(state),
       log_(component_logger("worker")),
-      destination_list_(text_array_literal(destinations.names())),
       random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
 
-void Worker::connect() {
-  conn_ = open_connection(config_.database_url);
-  for (const auto &[name, dest] : destinations_.all())
-    if (!dest.config.on_outcome.empty()) conn_->prepare("on_outcome:" + name, on_outcome_sql(dest.config.on_outcome));
+namespace {
+// Named per runtime generation: a reload may change the statement, and a name can be prepared once.
+std::string on_outcome_name(uint64_t generation, const std::string &destination) {
+  return "on_outcome:" + std::to_string(generation) + ":" + destination;
+}
+}  // namespace
+
+void Worker::prepare_on_outcome(const Runtime &rt) {
+  for (const auto &[name, dest] : rt.destinations->all())
+    if (!dest.config.on_outcome.empty())
+      conn_->prepare(on_outcome_name(rt.generation, name), on_outcome_sql(dest.config.on_outcome));
+  prepared_generation_ = rt.generation;
 }
 
 void Worker::run() {
@@ -44,14 +50,16 @@ void Worker::run() {
   while (!state_.stopping.load()) {
     try {
       if (!conn_) {
-        connect();
+        conn_ = open_connection(runtime_.get()->config->database_url);
+        prepared_generation_ = 0;
         backoff.reset();
       }
       seen_generation_ = state_.wake.generation();
       size_t n = run_batch();
       if (n > 0) state_.last_work_ns.store(EngineState::now_ns());
       // A full batch means more is probably waiting: go again at once.
-      if (n < static_cast<size_t>(config_.batch_size)) wait_for_work();
+      auto config = runtime_.get()->config;
+      if (n < static_cast<size_t>(config->batch_size)) wait_for_work(*config);
     } catch (const std::exception &e) {
       // Classified by what to do next: a connection that is gone is rebuilt; a SQL error (e.g. a
       // broken on_outcome statement) only rolled back this batch. Both back off, so a persistent
@@ -70,14 +78,14 @@ void Worker::run() {
   }
 }
 
-void Worker::wait_for_work() {
+void Worker::wait_for_work(const Config &config) {
   using namespace std::chrono;
   auto now = EngineState::Clock::now();
   EngineState::Clock::time_point deadline;
-  if (config_.wakeup_mode == WakeupMode::Poll) {
-    deadline = now + config_.poll_interval;
+  if (config.wakeup_mode == WakeupMode::Poll) {
+    deadline = now + config.poll_interval;
   } else if (!state_.idle.load()) {
-    deadline = now + config_.busy_poll_interval;  // lingering after work: poll fast
+    deadline = now + config.busy_poll_interval;  // lingering after work: poll fast
   } else {
     int64_t due = state_.next_due_ns.load();
     if (due <= EngineState::now_ns()) {
@@ -88,14 +96,18 @@ void Worker::wait_for_work() {
       state_.last_work_ns.store(EngineState::now_ns());
       return;
     }
-    deadline = std::min(now + config_.safety_poll, EngineState::from_ns(due));
+    deadline = std::min(now + config.safety_poll, EngineState::from_ns(due));
   }
   if (deadline > now) state_.wake.wait_until(seen_generation_, deadline);
 }
 
 size_t Worker::run_batch() {
+  // One snapshot for the whole batch: a reload meanwhile takes effect at the next batch.
+  const auto rt = runtime_.get();
+  const Destinations &destinations = *rt->destinations;
+  if (prepared_generation_ != rt->generation) prepare_on_outcome(*rt);
   pqxx::work tx(*conn_);
-  pqxx::result rows = tx.exec_prepared("message_claim", destination_list_, config_.batch_size);
+  pqxx::result rows = tx.exec_prepared("message_claim", rt->destination_list, rt->config->batch_size);
   if (rows.empty()) {
     tx.commit();
     return 0;
@@ -111,7 +123,7 @@ size_t Worker::run_batch() {
     c.payload = row[3].as<std::string>();
     c.headers = row[4].as<std::string>();
     c.attempt = row[5].as<int>() + 1;
-    const Destination *dest = destinations_.find(c.destination);
+    const Destination *dest = destinations.find(c.destination);
     c.max_attempts = row[6].is_null() ? dest->config.max_attempts : row[6].as<int>();
     batch.push_back(std::move(c));
   }
@@ -119,7 +131,7 @@ size_t Worker::run_batch() {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   size_t delivered = 0, retried = 0, dead = 0;
   for (auto &c : batch) {
-    const Destination *dest = destinations_.find(c.destination);
+    const Destination *dest = destinations.find(c.destination);
     outboxd_message msg{};
     msg.struct_size = sizeof(msg);
     msg.id = c.id.c_str();
@@ -148,7 +160,7 @@ size_t Worker::run_batch() {
     }
   }
 
-  record(tx, batch);
+  record(tx, *rt, batch);
   try {
     tx.commit();
   } catch (const pqxx::in_doubt_error &e) {
@@ -176,7 +188,7 @@ size_t Worker::run_batch() {
   return batch.size();
 }
 
-void Worker::record(pqxx::work &tx, const std::vector<Claimed> &batch) {
+void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch) {
   std::vector<long long> seqs, delays;
   std::vector<std::string> states, errors;
   std::vector<bool> no_error;
@@ -187,7 +199,7 @@ void Worker::record(pqxx::work &tx, const std::vector<Claimed> &batch) {
     errors.push_back(c.outcome.error);
     no_error.push_back(c.outcome.error.empty());
   }
-  const bool delete_delivered = config_.retention_delivered.count() == 0;
+  const bool delete_delivered = rt.config->retention_delivered.count() == 0;
   auto written = tx.exec_prepared1("message_mark_outcomes", int_array_literal(seqs),
                                    text_array_literal(states), int_array_literal(delays),
                                    nullable_text_array_literal(errors, no_error), delete_delivered,
@@ -198,10 +210,10 @@ void Worker::record(pqxx::work &tx, const std::vector<Claimed> &batch) {
                            std::to_string(batch.size()) + ": a claimed row was not pending");
 
   for (const auto &c : batch) {
-    const Destination *dest = destinations_.find(c.destination);
+    const Destination *dest = rt.destinations->find(c.destination);
     if (dest->config.on_outcome.empty()) continue;
     const std::string &err = c.outcome.error;
-    tx.exec_prepared("on_outcome:" + c.destination, c.id, state_name(c.outcome.state), c.attempt,
+    tx.exec_prepared(on_outcome_name(rt.generation, c.destination), c.id, state_name(c.outcome.state), c.attempt,
                      err.empty() ? nullptr : err.c_str(), c.headers);
   }
 }

@@ -9,15 +9,14 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include "core/config.hpp"
-#include "core/destinations.hpp"
 #include "core/engine_state.hpp"
+#include "core/runtime.hpp"
 
 namespace outboxd {
 
 class Worker {
  public:
-  Worker(int index, const Config &config, const Destinations &destinations, EngineState &state);
+  Worker(int index, const RuntimeHolder &runtime, EngineState &state);
   // The thread body: loops until state.stopping, reconnecting with backoff on connection loss.
   void run();
   // One claim-send-record transaction; returns how many messages it handled. Public for tests.
@@ -25,17 +24,16 @@ class Worker {
 
  private:
   struct Claimed;
-  void connect();
-  void wait_for_work();
-  void record(pqxx::work &tx, const std::vector<Claimed> &batch);
+  void prepare_on_outcome(const Runtime &rt);
+  void wait_for_work(const Config &config);
+  void record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch);
 
   int index_;
-  const Config &config_;
-  const Destinations &destinations_;
+  const RuntimeHolder &runtime_;
   EngineState &state_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<pqxx::connection> conn_;
-  std::string destination_list_;  // text[] literal of the loaded destination names
+  uint64_t prepared_generation_ = 0;  // runtime whose on_outcome statements conn_ has prepared
   std::mt19937_64 random_;
   uint64_t seen_generation_ = 0;
 };

@@ -8,8 +8,16 @@
 
 namespace outboxd {
 
-Engine::Engine(const Config &config, const Destinations &destinations)
-    : config_(config), destinations_(destinations) {}
+Engine::Engine(std::shared_ptr<const Config> config, std::shared_ptr<const Destinations> destinations)
+    : runtime_(std::make_shared<const Runtime>(std::move(config), std::move(destinations), 1)) {}
+
+void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const Destinations> destinations) {
+  const uint64_t next = runtime_.get()->generation + 1;
+  runtime_.set(std::make_shared<const Runtime>(std::move(config), std::move(destinations), next));
+  // Workers asleep on the old config look again, e.g. for a destination that was just added.
+  state_.last_work_ns.store(EngineState::now_ns());
+  state_.wake.wake_all();
+}
 
 Engine::~Engine() {
   request_stop();
@@ -31,11 +39,10 @@ void Engine::spawn(std::function<void()> body) {
 }
 
 void Engine::start() {
-  for (int i = 0; i < config_.workers; ++i)
-    workers_.push_back(std::make_unique<Worker>(i, config_, destinations_, state_));
-  if (config_.wakeup_mode == WakeupMode::Notify)
-    listener_ = std::make_unique<Listener>(config_, destinations_, state_);
-  pruner_ = std::make_unique<Pruner>(config_, destinations_, state_);
+  const auto config = runtime_.get()->config;
+  for (int i = 0; i < config->workers; ++i) workers_.push_back(std::make_unique<Worker>(i, runtime_, state_));
+  if (config->wakeup_mode == WakeupMode::Notify) listener_ = std::make_unique<Listener>(runtime_, state_);
+  pruner_ = std::make_unique<Pruner>(runtime_, state_);
 
   for (auto &w : workers_) spawn([&w] { w->run(); });
   if (listener_) spawn([this] { listener_->run(); });

@@ -9,9 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/config.hpp"
-#include "core/destinations.hpp"
 #include "core/engine_state.hpp"
+#include "core/runtime.hpp"
 
 namespace outboxd {
 
@@ -21,7 +20,7 @@ class Worker;
 
 class Engine {
  public:
-  Engine(const Config &config, const Destinations &destinations);
+  Engine(std::shared_ptr<const Config> config, std::shared_ptr<const Destinations> destinations);
   ~Engine();
   void start();
   // Claim nothing new; in-flight batches finish and commit.
@@ -31,10 +30,13 @@ class Engine {
   // the engine (std::_Exit): open transactions roll back on the server, their rows stay pending.
   bool wait_stopped(std::chrono::milliseconds timeout);
   EngineState &state() { return state_; }
+  std::shared_ptr<const Runtime> runtime() const { return runtime_.get(); }
+  // Swaps in a new config and destinations; each batch already running finishes on the old ones.
+  // Keys that need a restart (workers, wakeup.mode, database) must already be carried over.
+  void reload(std::shared_ptr<const Config> config, std::shared_ptr<const Destinations> destinations);
 
  private:
-  const Config &config_;
-  const Destinations &destinations_;
+  RuntimeHolder runtime_;
   EngineState state_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Listener> listener_;

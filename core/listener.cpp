@@ -24,8 +24,8 @@ struct Listener::Receiver : pqxx::notification_receiver {
   bool notified = false;
 };
 
-Listener::Listener(const Config &config, const Destinations &destinations, EngineState &state)
-    : config_(config), destinations_(destinations), state_(state), log_(component_logger("listener")) {
+Listener::Listener(const RuntimeHolder &runtime, EngineState &state)
+    : runtime_(runtime), state_(state), log_(component_logger("listener")) {
   stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
@@ -44,7 +44,7 @@ void Listener::request_stop() {
 
 void Listener::connect() {
   receiver_.reset();
-  conn_ = open_connection(config_.database_url);
+  conn_ = open_connection(runtime_.get()->config->database_url);
   receiver_ = std::make_unique<Receiver>(*conn_);
   // A notification may have been missed while disconnected: be busy, and let workers look now.
   go_busy();
@@ -80,7 +80,7 @@ void Listener::go_idle() {
 
 void Listener::refresh_next_due() {
   pqxx::nontransaction tx(*conn_);
-  auto r = tx.exec_prepared1("message_next_due", text_array_literal(destinations_.names()));
+  auto r = tx.exec_prepared1("message_next_due", runtime_.get()->destination_list);
   int64_t due = INT64_MAX;
   if (!r[0].is_null()) due = EngineState::now_ns() + std::max<int64_t>(0, r[0].as<int64_t>()) * 1000000;
   state_.next_due_ns.store(due);
@@ -95,9 +95,10 @@ void Listener::wait_for_socket(int timeout_ms) {
 
 void Listener::run() {
   ReconnectBackoff backoff;
-  const int64_t linger_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(config_.linger).count();
   while (!state_.stopping.load()) {
     try {
+      const int64_t linger_ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(runtime_.get()->config->linger).count();
       if (!conn_) {
         connect();
         backoff.reset();

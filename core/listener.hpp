@@ -6,9 +6,8 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include "core/config.hpp"
-#include "core/destinations.hpp"
 #include "core/engine_state.hpp"
+#include "core/runtime.hpp"
 
 namespace outboxd {
 
@@ -19,7 +18,7 @@ namespace outboxd {
 // then workers sleep until a NOTIFY, the earliest scheduled message, or the safety poll.
 class Listener {
  public:
-  Listener(const Config &config, const Destinations &destinations, EngineState &state);
+  Listener(const RuntimeHolder &runtime, EngineState &state);
   ~Listener();
   void run();   // thread body; returns after request_stop()
   void request_stop();
@@ -33,8 +32,7 @@ class Listener {
   void refresh_next_due();
   void wait_for_socket(int timeout_ms);
 
-  const Config &config_;
-  const Destinations &destinations_;
+  const RuntimeHolder &runtime_;
   EngineState &state_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<pqxx::connection> conn_;

@@ -9,24 +9,22 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include "core/config.hpp"
-#include "core/destinations.hpp"
 #include "core/engine_state.hpp"
+#include "core/runtime.hpp"
 
 namespace outboxd {
 
 class Pruner {
  public:
-  Pruner(const Config &config, const Destinations &destinations, EngineState &state);
+  Pruner(const RuntimeHolder &runtime, EngineState &state);
   void run();          // thread body: one sweep every retention.prune_interval until stopping
   size_t sweep_once(); // one full sweep; returns rows deleted. Public for tests.
   void check_unknown_destinations();
 
  private:
-  size_t purge(const char *states, std::chrono::seconds retention);
+  size_t purge(const char *states, std::chrono::seconds retention, int batch);
 
-  const Config &config_;
-  const Destinations &destinations_;
+  const RuntimeHolder &runtime_;
   EngineState &state_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<pqxx::connection> conn_;

@@ -10,6 +10,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // runtime failure: database unreachable, migration failed
 constexpr int kExitConfig = 2;   // bad config, plugin that will not load, bad usage
 
+// Runs until SIGTERM/SIGINT; SIGHUP re-reads config.source.
 int run_daemon(const Config &config);
 int run_migrate(const Config &config);
 int run_check_config(const Config &config);

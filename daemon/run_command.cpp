@@ -1,4 +1,5 @@
 // `outboxd run`: connect, migrate, load plugins, run the engine until SIGTERM/SIGINT.
+#include <csignal>
 #include <cstring>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include "core/db.hpp"
 #include "core/destinations.hpp"
 #include "core/engine.hpp"
+#include "core/logging.hpp"
 #include "core/migrations.hpp"
 #include "core/on_outcome.hpp"
 #include "daemon/commands.hpp"
@@ -65,35 +67,75 @@ bool on_outcome_statements_valid(const Config &config, pqxx::connection &conn) {
   return true;
 }
 
+// Keys that only a restart can change keep their running values (with a warning).
+void carry_over_restart_only_keys(const Config &running, Config &loaded) {
+  for (const auto &key : restart_only_changes(running, loaded))
+    spdlog::warn("reload: {} changed, but only a restart applies it; keeping the running value", key);
+  loaded.database_url = running.database_url;
+  loaded.migrate = running.migrate;
+  loaded.workers = running.workers;
+  loaded.wakeup_mode = running.wakeup_mode;
+  loaded.plugin_dir = running.plugin_dir;
+  loaded.log_format = running.log_format;
+}
+
+// SIGHUP: re-read the file; on any error keep running on the old config and say why.
+void reload(Engine &engine) {
+  notify_systemd("RELOADING=1");
+  const auto running = engine.runtime();
+  const std::string &path = running->config->source;
+  try {
+    auto loaded = std::make_shared<Config>(load_config(path));
+    carry_over_restart_only_keys(*running->config, *loaded);
+    {
+      auto conn = open_connection(loaded->database_url);
+      if (!on_outcome_statements_valid(*loaded, *conn)) throw ConfigError("an on_outcome statement does not prepare");
+    }
+    std::shared_ptr<const Destinations> destinations = Destinations::load(*loaded, running->destinations.get());
+    setup_logging(loaded->log_level, loaded->log_format);
+    engine.reload(loaded, destinations);
+    spdlog::info("reload: {} applied, {} destination(s)", path, destinations->names().size());
+  } catch (const std::exception &e) {
+    spdlog::error("reload: {}; still running on the previous config", e.what());
+  }
+  notify_systemd("READY=1");
+}
+
 }  // namespace
 
-int run_daemon(const Config &config) {
-  auto destinations = Destinations::load(config);
+int run_daemon(const Config &initial) {
+  auto config = std::make_shared<const Config>(initial);
+  std::shared_ptr<const Destinations> destinations = Destinations::load(*config);
   if (destinations->names().empty())
-    spdlog::warn("{} configures no destinations: nothing will be delivered", config.source);
+    spdlog::warn("{} configures no destinations: nothing will be delivered", config->source);
   for (const auto &[name, d] : destinations->all())
     spdlog::info("destination {}: plugin {} {} ({})", name, d.instance->plugin().table().name,
                  d.instance->plugin().table().version, d.instance->plugin().path());
 
   {
-    auto conn = connect_at_start(config);
+    auto conn = connect_at_start(*config);
     if (!conn) return kExitOk;  // stopped while waiting for the database
-    if (!schema_ready(config, *conn)) return kExitFailure;
-    if (!on_outcome_statements_valid(config, *conn)) return kExitConfig;
+    if (!schema_ready(*config, *conn)) return kExitFailure;
+    if (!on_outcome_statements_valid(*config, *conn)) return kExitConfig;
   }
 
-  Engine engine(config, *destinations);
+  Engine engine(config, destinations);
   engine.start();
-  spdlog::info("outboxd {} running: {} worker(s), batch size {}, wake-up by {}", OUTBOXD_VERSION, config.workers,
-               config.batch_size, config.wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
+  spdlog::info("outboxd {} running: {} worker(s), batch size {}, wake-up by {}", OUTBOXD_VERSION, config->workers,
+               config->batch_size, config->wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
   notify_systemd("READY=1");
 
-  int sig = wait_for_stop_signal();
+  int sig = 0;
+  while (sig != SIGTERM && sig != SIGINT) {
+    sig = next_signal(std::chrono::hours(1));
+    if (sig == SIGHUP) reload(engine);
+  }
+  const auto grace = engine.runtime()->config->shutdown_grace;
   spdlog::info("{} received: claiming nothing new, finishing in-flight batches (up to {} ms); "
-               "send it again to exit at once", strsignal(sig), config.shutdown_grace.count());
+               "send it again to exit at once", strsignal(sig), grace.count());
   notify_systemd("STOPPING=1");
   engine.request_stop();
-  const auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
   for (;;) {
     if (engine.wait_stopped(std::chrono::milliseconds(0))) break;
     if (wait_for_signal(std::chrono::milliseconds(50))) {

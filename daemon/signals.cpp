@@ -23,19 +23,14 @@ sigset_t handled_set() {
   return set;
 }
 
-// Returns the signal, or 0 on timeout. SIGHUP is answered here and reported as 0.
-int take_signal(std::chrono::milliseconds timeout) {
+}  // namespace
+
+int next_signal(std::chrono::milliseconds timeout) {
   sigset_t set = handled_set();
   timespec ts{static_cast<time_t>(timeout.count() / 1000), static_cast<long>(timeout.count() % 1000) * 1000000};
   int sig = sigtimedwait(&set, nullptr, &ts);
-  if (sig == SIGHUP) {
-    spdlog::warn("SIGHUP received: reloading the config is not supported yet; restart outboxd to apply changes");
-    return 0;
-  }
   return sig < 0 ? 0 : sig;
 }
-
-}  // namespace
 
 void block_signals() {
   sigset_t set = handled_set();
@@ -43,15 +38,9 @@ void block_signals() {
   signal(SIGPIPE, SIG_IGN);  // a peer that hangs up must not kill the daemon
 }
 
-int wait_for_stop_signal() {
-  for (;;) {
-    int sig = take_signal(std::chrono::milliseconds(3600 * 1000));
-    if (sig == SIGTERM || sig == SIGINT) return sig;
-  }
-}
-
 bool wait_for_signal(std::chrono::milliseconds timeout) {
-  int sig = take_signal(timeout);
+  int sig = next_signal(timeout);
+  if (sig == SIGHUP) spdlog::warn("SIGHUP ignored: the daemon is starting or stopping");
   return sig == SIGTERM || sig == SIGINT;
 }
 

@@ -10,10 +10,10 @@ namespace outboxd::cli {
 // SIGPIPE. Call first thing in main(), before any thread exists.
 void block_signals();
 
-// Waits for SIGTERM or SIGINT and returns it; SIGHUP is logged (reload is not supported yet).
-int wait_for_stop_signal();
+// Waits up to `timeout` for SIGTERM, SIGINT or SIGHUP; returns it, or 0 on timeout.
+int next_signal(std::chrono::milliseconds timeout);
 
-// Waits up to `timeout`; true if SIGTERM or SIGINT arrived.
+// Waits up to `timeout`; true if SIGTERM or SIGINT arrived (a SIGHUP now is logged and ignored).
 bool wait_for_signal(std::chrono::milliseconds timeout);
 
 // Sends a state line to systemd when run as a Type=notify service (NOTIFY_SOCKET set); else nothing.
