@@ -7,35 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config.hpp"
+#include "tests/unit/config_test_support.hpp"
 
 namespace outboxd {
 namespace {
 
 using nlohmann::json;
 
-EnvLookup fake_env(std::map<std::string, std::string> vars = {}) {
-  return [vars](const std::string &name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using namespace config_test;
 
 const std::string kUrl = "database:\n  url: \"dbname=app\"\n";
-
-Config parse(const std::string &yaml, const EnvLookup &env = fake_env()) {
-  return parse_config(yaml, "outboxd.yaml", env);
-}
-
-std::string error_of(const std::string &yaml, const EnvLookup &env = fake_env()) {
-  try {
-    parse(yaml, env);
-  } catch (const ConfigError &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
-  return "";
-}
 
 // The JSON handed to the plugin of destination "d" configured with `config_yaml` (indented 6).
 json plugin_config(const std::string &config_yaml, const EnvLookup &env = fake_env()) {

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "core/config.hpp"
+#include "tests/unit/config_test_support.hpp"
 #include "tests/support/source_paths.hpp"
 
 namespace outboxd {
@@ -16,31 +17,9 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// An environment with only the given variables, so the real one cannot leak into a test.
-EnvLookup fake_env(std::map<std::string, std::string> vars = {}) {
-  return [vars](const std::string &name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using namespace config_test;
 
 const std::string kUrl = "database:\n  url: \"host=127.0.0.1 dbname=app\"\n";
-
-Config parse(const std::string &yaml, const EnvLookup &env = fake_env()) {
-  return parse_config(yaml, "outboxd.yaml", env);
-}
-
-// The ConfigError text for `yaml`, or a failure when it parses.
-std::string error_of(const std::string &yaml, const EnvLookup &env = fake_env()) {
-  try {
-    parse(yaml, env);
-  } catch (const ConfigError &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
-  return "";
-}
 
 TEST(ConfigLoader, AppliesDefaultsWhenOnlyTheUrlIsGiven) {
   const Config c = parse(kUrl);
