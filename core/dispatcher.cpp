@@ -141,7 +141,14 @@ size_t Worker::run_batch() {
     msg.headers_json = c.headers.c_str();
     msg.attempt = c.attempt;
     msg.timeout_ms = dest->config.timeout_ms;
+    const auto send_started = std::chrono::steady_clock::now();
     SendResult result = dest->instance->send(msg);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - send_started);
+    // The host cannot interrupt a plugin; a send past its budget keeps the whole batch's claim
+    // open, so say so loudly: the plugin (or its timeout_ms) needs fixing.
+    if (took.count() > dest->config.timeout_ms + 1000)
+      log_->warn("message {} to {}: plugin {} took {} ms, past timeout_ms {}; the batch's claim stayed open meanwhile",
+                 c.id, c.destination, dest->instance->plugin().table().name, took.count(), dest->config.timeout_ms);
     c.outcome = decide_outcome(result, c.attempt, c.max_attempts, dest->config.max_backoff, unit(random_));
     switch (c.outcome.state) {
       case NextState::Delivered:

@@ -143,3 +143,10 @@ TEST_F(Delivery, ScheduledMessagesAreDeliveredWhenDueNotAtTheSafetyPoll) {
   auto late = std::stod(db.scalar("SELECT max(extract(epoch FROM finalized_at - available_at)) FROM outbox.messages"));
   EXPECT_LT(late, 0.5) << "a timer, not the hour-long safety poll, woke the workers";
 }
+
+TEST_F(Delivery, APluginThatOverrunsItsTimeoutIsNamedInTheLog) {
+  auto daemon = start(write_config(scripted_destination("orders", "    timeout_ms: 100\n")));
+  enqueue("orders", R"({"behavior": "overrun", "ms": 1300})");
+  ASSERT_TRUE(wait_count("state = 'delivered'", 1)) << daemon->log();
+  EXPECT_TRUE(daemon->wait_for_log("past timeout_ms 100")) << daemon->log();
+}
