@@ -16,6 +16,8 @@ namespace {
 const char *kChannel = "outbox_wake";
 // How often an idle listener checks whether workers found work through the timer or safety poll.
 constexpr int kIdleCheckMs = 50;
+// How often a listener waiting to go idle tries the gate again.
+constexpr int kGateRetryMs = 5;
 }  // namespace
 
 struct Listener::Receiver : pqxx::notification_receiver {
@@ -59,23 +61,30 @@ void Listener::set_flag(int value) {
 
 void Listener::go_busy() {
   set_flag(0);
+  awaiting_gate_ = false;
   state_.idle.store(false);
 }
 
-void Listener::go_idle() {
+void Listener::start_going_idle() {
   set_flag(1);
+  awaiting_gate_ = true;
+}
+
+bool Listener::try_finish_going_idle() {
   {
-    // Every transaction that read the flag as 0 holds the gate shared until it ends; once we
-    // get the gate, their rows are committed (or gone) and the workers' next poll sees them.
+    // Free only when every transaction that read the flag as 0 has ended; their rows are then
+    // committed (or gone), and the workers' next poll sees them.
     pqxx::nontransaction tx(*conn_);
-    tx.exec_prepared("wake_gate_lock");
+    if (!tx.exec_prepared1("wake_gate_try_lock")[0].as<bool>()) return false;
     tx.exec_prepared("wake_gate_unlock");
   }
+  awaiting_gate_ = false;
   refresh_next_due();
   idle_since_ns_ = EngineState::now_ns();
   state_.idle.store(true);
   state_.wake.wake_all();  // the final poll after the gate
   log_->debug("idle: waiting for NOTIFY");
+  return true;
 }
 
 void Listener::refresh_next_due() {
@@ -105,10 +114,15 @@ void Listener::run() {
       }
       const bool idle = state_.idle.load();
       int timeout_ms = kIdleCheckMs;
-      if (!idle) {
+      if (awaiting_gate_) {
+        // An enqueue that read the flag as 0 is still open (perhaps a long application
+        // transaction): stay busy and try again shortly, never blocking anyone meanwhile.
+        if (try_finish_going_idle()) continue;
+        timeout_ms = kGateRetryMs;
+      } else if (!idle) {
         int64_t left_ns = state_.last_work_ns.load() + linger_ns - EngineState::now_ns();
         if (left_ns <= 0) {
-          go_idle();
+          start_going_idle();
           continue;
         }
         timeout_ms = static_cast<int>(std::min<int64_t>(kIdleCheckMs, left_ns / 1000000 + 1));
@@ -121,7 +135,7 @@ void Listener::run() {
       if (receiver_->notified) {
         state_.wake.wake_all();  // first, for latency
         state_.last_work_ns.store(EngineState::now_ns());  // start a linger period
-        if (idle) go_busy();
+        if (idle || awaiting_gate_) go_busy();
       }
     } catch (const std::exception &e) {
       receiver_.reset();

@@ -14,8 +14,9 @@ namespace outboxd {
 // Notify-mode wake-up. While workers find work, or lingered less than `wakeup.linger` since they
 // last did, the daemon is "busy": workers poll every busy_poll_interval and producers send no
 // NOTIFY (a NOTIFY serialises commits database-wide). Past the linger it goes "idle": it raises the
-// wake flag, waits out the gate (see 0001_create_outbox.up.sql) and lets workers poll once more,
-// then workers sleep until a NOTIFY, the earliest scheduled message, or the safety poll.
+// wake flag, then keeps the workers polling until it can take the gate (see
+// 0001_create_outbox.up.sql), lets workers poll once more, and only then do workers sleep until a
+// NOTIFY, the earliest scheduled message, or the safety poll.
 class Listener {
  public:
   Listener(const RuntimeHolder &runtime, EngineState &state);
@@ -26,7 +27,8 @@ class Listener {
  private:
   struct Receiver;
   void connect();
-  void go_idle();
+  void start_going_idle();
+  bool try_finish_going_idle();
   void go_busy();
   void set_flag(int value);
   void refresh_next_due();
@@ -39,6 +41,7 @@ class Listener {
   std::unique_ptr<Receiver> receiver_;
   int stop_fd_ = -1;  // eventfd: wakes poll() on shutdown
   int64_t idle_since_ns_ = 0;
+  bool awaiting_gate_ = false;  // flag raised, gate not yet taken: still polling
 };
 
 }  // namespace outboxd

@@ -117,6 +117,11 @@ int run_daemon(const Config &initial) {
     if (!conn) return kExitOk;  // stopped while waiting for the database
     if (!schema_ready(*config, *conn)) return kExitFailure;
     if (!on_outcome_statements_valid(*config, *conn)) return kExitConfig;
+    if (config->wakeup_mode == WakeupMode::Poll) {
+      // A polling daemon wants no NOTIFY: clear a flag an earlier notify-mode daemon left raised.
+      pqxx::nontransaction tx(*conn);
+      tx.exec_prepared("wake_flag_set", 0);
+    }
   }
 
   Engine engine(config, destinations);

@@ -79,9 +79,10 @@ CREATE SEQUENCE outbox.wake_wanted MINVALUE 0 MAXVALUE 1 START 0 NO CYCLE;
 
 -- Closing the race between "the daemon goes idle" and an enqueue that read the flag as 0 just
 -- before: each enqueueing transaction holds a shared advisory lock on the "gate" until it ends;
--- a daemon going idle sets the flag to 1, then takes the gate exclusively (waiting for every
--- transaction that may have read 0 to finish), releases it, and polls once more before sleeping.
--- Any transaction that reads the flag afterwards sees 1 and notifies.
+-- a daemon going idle sets the flag to 1, then keeps polling until it can take the gate
+-- exclusively (pg_try_advisory_lock: it never queues, so it never stalls new enqueues behind it),
+-- which means every transaction that may have read 0 has ended; it releases the gate and polls
+-- once more before sleeping. Any transaction that reads the flag afterwards sees 1 and notifies.
 CREATE FUNCTION outbox.wake_gate_key() RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT 7301946251847263001::bigint $$;
 
@@ -121,7 +122,7 @@ CREATE FUNCTION outbox.enqueue(
   available_at    timestamptz DEFAULT NULL,
   idempotency_key text DEFAULT NULL,
   ordering_key    text DEFAULT NULL,
-  priority        smallint DEFAULT 0,
+  priority        integer DEFAULT 0,  -- integer, so `priority => 5` needs no cast; stored as smallint
   max_attempts    integer DEFAULT NULL
 ) RETURNS uuid
 LANGUAGE plpgsql AS $$
@@ -139,7 +140,7 @@ BEGIN
     (destination, payload, headers, available_at, idempotency_key, ordering_key, priority, max_attempts)
   VALUES (enqueue.destination, enqueue.payload, coalesce(enqueue.headers, '{}'::jsonb),
           coalesce(enqueue.available_at, now()), enqueue.idempotency_key, enqueue.ordering_key,
-          coalesce(enqueue.priority, 0), enqueue.max_attempts)
+          coalesce(enqueue.priority, 0)::smallint, enqueue.max_attempts)
   ON CONFLICT (destination, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING m.id INTO new_id;
   IF new_id IS NULL THEN

@@ -8,5 +8,5 @@ WITH before AS (
    WHERE $5::text IS NOT NULL AND m.destination = $1 AND m.idempotency_key = $5::text
 )
 SELECT outbox.enqueue($1, $2::jsonb, $3::jsonb, $4::timestamptz, $5::text, $6::text,
-                      $7::smallint, $8::integer) AS id,
+                      $7::integer, $8::integer) AS id,
        NOT EXISTS (SELECT 1 FROM before) AS created

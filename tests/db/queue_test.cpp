@@ -102,7 +102,7 @@ TEST(Queue, RolledBackClaimMakesRowsClaimableAgain) {
 
 TEST(Queue, ClaimOrdersByPriorityThenSeqAndSkipsFutureAndUnloadedDestinations) {
   TestDatabase db;
-  db.exec("SELECT outbox.enqueue('a', '1'); SELECT outbox.enqueue('a', '2', priority => -1::smallint);"
+  db.exec("SELECT outbox.enqueue('a', '1'); SELECT outbox.enqueue('a', '2', priority => -1);"
           "SELECT outbox.enqueue('a', '3', available_at => now() + interval '1 hour');"
           "SELECT outbox.enqueue('elsewhere', '4'); SELECT outbox.enqueue('b', '5');");
   auto c = db.connect();

@@ -1,14 +1,11 @@
 // The coalesced wake-up protocol in SQL: who notifies when, and the gate that closes the race.
 #include <gtest/gtest.h>
 
-#include <future>
 #include <pqxx/pqxx>
 
 #include "tests/support/test_database.hpp"
-#include "tests/support/wait.hpp"
 
 using outboxd::test::TestDatabase;
-using outboxd::test::wait_until;
 
 namespace {
 
@@ -71,7 +68,14 @@ TEST(Wakeup, PlainInsertAndBulkCopyNotifyOncePerStatement) {
   EXPECT_EQ(db.count(), 100001);
 }
 
-TEST(Wakeup, GateWaitsForTransactionsThatReadTheFlagAsBusy) {
+static bool try_gate(pqxx::connection_base &c) {
+  pqxx::nontransaction tx(c);
+  if (!tx.exec_prepared1("wake_gate_try_lock")[0].as<bool>()) return false;
+  tx.exec_prepared("wake_gate_unlock");
+  return true;
+}
+
+TEST(Wakeup, GateStaysShutWhileATransactionThatReadTheFlagAsBusyIsOpen) {
   TestDatabase db;
   auto listen = db.connect();
   set_flag(*listen, 0);
@@ -79,19 +83,29 @@ TEST(Wakeup, GateWaitsForTransactionsThatReadTheFlagAsBusy) {
   pqxx::work app_tx(*app);
   app_tx.exec("SELECT outbox.enqueue('a', '{}')");  // read the flag as 0: will not notify
 
-  // The daemon goes idle: raises the flag, then takes the gate. It must wait for app_tx.
+  // The daemon goes idle: raises the flag, then may not pass the gate while app_tx is open.
   set_flag(*listen, 1);
-  auto gate = std::async(std::launch::async, [&] {
-    pqxx::nontransaction tx(*listen);
-    tx.exec_prepared("wake_gate_lock");
-    tx.exec_prepared("wake_gate_unlock");
-  });
-  ASSERT_TRUE(wait_until([&] {
-    return db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == "1";
-  })) << "the gate is waiting on the open enqueue";
-  EXPECT_EQ(gate.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  EXPECT_FALSE(try_gate(*listen));
   app_tx.commit();
-  gate.get();
+  EXPECT_TRUE(try_gate(*listen));
   // After the gate, the daemon's final poll sees the row that did not notify.
   EXPECT_EQ(db.count("state = 'pending'"), 1);
+}
+
+TEST(Wakeup, TryingTheGateNeverStallsOtherEnqueues) {
+  TestDatabase db;
+  auto listen = db.connect();
+  set_flag(*listen, 0);
+  auto long_app = db.connect();
+  pqxx::work long_tx(*long_app);
+  long_tx.exec("SELECT outbox.enqueue('a', '{}')");  // a long application transaction
+  set_flag(*listen, 1);
+  EXPECT_FALSE(try_gate(*listen));
+  // A blocking exclusive request would now queue every new shared request behind it.
+  auto other = db.connect();
+  pqxx::work tx(*other);
+  tx.exec("SET LOCAL lock_timeout = '2s'");
+  EXPECT_NO_THROW(tx.exec("SELECT outbox.enqueue('a', '{}')"));
+  tx.commit();
+  long_tx.commit();
 }

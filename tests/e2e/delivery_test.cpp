@@ -129,10 +129,12 @@ TEST_F(Delivery, RetentionZeroDeletesTheRowAtDelivery) {
 }
 
 TEST_F(Delivery, PollModeDeliversWithoutListen) {
+  db.exec("SELECT setval('outbox.wake_wanted', 1)");  // as a notify-mode daemon leaves it
   auto daemon = start(write_config(scripted_destination("orders"), "wakeup:\n  mode: poll\n  poll_interval: 20ms\n"));
   enqueue("orders", "{}");
   ASSERT_TRUE(wait_count("state = 'delivered'", 1)) << daemon->log();
   EXPECT_NE(daemon->log().find("wake-up by polling"), std::string::npos);
+  EXPECT_EQ(db.scalar("SELECT last_value FROM outbox.wake_wanted"), "0") << "producers need not notify";
 }
 
 TEST_F(Delivery, ScheduledMessagesAreDeliveredWhenDueNotAtTheSafetyPoll) {
