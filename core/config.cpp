@@ -70,11 +70,9 @@ std::string shown(const YAML::Node &node) {
   return nlohmann::json(node.Scalar()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// `!env NAME` or `!file /path`: YAML tags, so no ordinary value can be mistaken for a reference.
 bool is_secret_ref(const YAML::Node &node) {
-  if (!node.IsMap() || node.size() != 1) return false;
-  const auto entry = *node.begin();
-  const std::string &k = entry.first.Scalar();
-  return (k == "env" || k == "file") && entry.second.IsScalar();
+  return node.IsScalar() && (node.Tag() == "!env" || node.Tag() == "!file");
 }
 
 // Reads a whole file; on failure `error` says why (strerror text).
@@ -179,7 +177,7 @@ class Loader {
 
   Value read(const ConfigKey &key, const YAML::Node &node, int line, const std::string &path) {
     Value v;
-    if (key.secret_allowed && key.type == KeyType::String && node.IsMap()) {
+    if (key.secret_allowed && key.type == KeyType::String && (node.IsMap() || is_secret_ref(node))) {
       // With OUTBOXD_DATABASE_URL set the file's url is unused, so an unset variable is no error.
       bool resolve = !(path == "database.url" && url_override_);
       v.text = read_secret(node, line, path, resolve);
@@ -214,13 +212,12 @@ class Loader {
     return v;
   }
 
-  // {env: NAME} or {file: /path}: the secret itself never appears in the file.
+  // !env NAME or !file /path: the secret itself never appears in the file.
   std::string read_secret(const YAML::Node &node, int line, const std::string &path, bool resolve) {
     if (!is_secret_ref(node))
-      fail(line, path, "expected a string, {env: NAME} or {file: /path}, got " + shown(node));
-    const auto entry = *node.begin();
-    const std::string kind = entry.first.Scalar();
-    const std::string arg = entry.second.Scalar();
+      fail(line, path, "expected a string, !env NAME or !file /path, got " + shown(node));
+    const std::string kind = node.Tag().substr(1);
+    const std::string arg = node.Scalar();
     if (arg.empty()) fail(line, path, kind + ": needs a " + (kind == "env" ? "variable name" : "path"));
     if (!resolve) return {};
     if (kind == "env") {
@@ -302,8 +299,8 @@ class Loader {
       for (const YAML::Node &item : node) arr.push_back(to_json(item, path + "[" + std::to_string(i++) + "]"));
       return arr;
     }
+    if (is_secret_ref(node)) return read_secret(node, line_of(node), path, true);
     if (node.IsMap()) {
-      if (is_secret_ref(node)) return read_secret(node, line_of(node), path, true);
       nlohmann::json obj = nlohmann::json::object();
       for (auto it = node.begin(); it != node.end(); ++it) {
         if (!it->first.IsScalar())

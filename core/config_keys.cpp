@@ -195,7 +195,7 @@ std::vector<std::string> known_keys_under(std::string_view section) {
 std::string describe_expected(const ConfigKey &k) {
   switch (k.type) {
     case KeyType::String:
-      return k.secret_allowed ? "a string, {env: NAME} or {file: /path}" : "a string";
+      return k.secret_allowed ? "a string, !env NAME or !file /path" : "a string";
     case KeyType::Bool: return "true or false";
     case KeyType::Int:
       return "an integer from " + std::to_string(k.min) + " to " + std::to_string(k.max);

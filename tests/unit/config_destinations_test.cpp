@@ -103,7 +103,7 @@ TEST(ConfigDestinations, ConvertsTheConfigSubtreeToTypedJson) {
 }
 
 TEST(ConfigDestinations, ResolvesEnvSecretsInsideConfig) {
-  const json j = plugin_config("      auth:\n        token: {env: HOOK_TOKEN}\n      port: 25\n",
+  const json j = plugin_config("      auth:\n        token: !env HOOK_TOKEN\n      port: 25\n",
                                fake_env({{"HOOK_TOKEN", "s3cr3t"}}));
   EXPECT_EQ(j.at("auth").at("token"), "s3cr3t");
   EXPECT_EQ(j.at("port"), 25);
@@ -111,7 +111,7 @@ TEST(ConfigDestinations, ResolvesEnvSecretsInsideConfig) {
 
 TEST(ConfigDestinations, UnsetEnvSecretIsAnErrorNamingTheVariable) {
   const std::string e = error_of(kUrl + "destinations:\n  d:\n    plugin: log\n    config:\n"
-                                        "      token: {env: HOOK_TOKEN}\n");
+                                        "      token: !env HOOK_TOKEN\n");
   EXPECT_NE(e.find("outboxd.yaml:7: destinations.d.config.token: environment variable HOOK_TOKEN "
                    "is not set"),
             std::string::npos)
@@ -121,14 +121,14 @@ TEST(ConfigDestinations, UnsetEnvSecretIsAnErrorNamingTheVariable) {
 TEST(ConfigDestinations, ResolvesFileSecretsStrippingOneTrailingNewline) {
   const std::string path = ::testing::TempDir() + "outboxd_secret_test.txt";
   std::ofstream(path) << "pa ss\n\n";
-  const json j = plugin_config("      password: {file: " + path + "}\n");
+  const json j = plugin_config("      password: !file " + path + "\n");
   EXPECT_EQ(j.at("password"), "pa ss\n");
   std::remove(path.c_str());
 }
 
 TEST(ConfigDestinations, UnreadableFileSecretIsAnErrorNamingTheFile) {
   const std::string e = error_of(kUrl + "destinations:\n  d:\n    plugin: log\n    config:\n"
-                                        "      password: {file: /nonexistent/secret}\n");
+                                        "      password: !file /nonexistent/secret\n");
   EXPECT_NE(e.find("outboxd.yaml:7: destinations.d.config.password: cannot read secret file "
                    "/nonexistent/secret: No such file or directory"),
             std::string::npos)
@@ -136,22 +136,24 @@ TEST(ConfigDestinations, UnreadableFileSecretIsAnErrorNamingTheFile) {
 }
 
 TEST(ConfigDestinations, DatabaseUrlMayBeASecret) {
-  EXPECT_EQ(parse("database:\n  url: {env: APP_DB}\n", fake_env({{"APP_DB", "dbname=x"}})).database_url,
+  EXPECT_EQ(parse("database:\n  url: !env APP_DB\n", fake_env({{"APP_DB", "dbname=x"}})).database_url,
             "dbname=x");
   const std::string path = ::testing::TempDir() + "outboxd_url_test.txt";
   std::ofstream(path) << "dbname=from_file\n";
-  EXPECT_EQ(parse("database:\n  url: {file: " + path + "}\n").database_url, "dbname=from_file");
+  EXPECT_EQ(parse("database:\n  url: !file " + path + "\n").database_url, "dbname=from_file");
   std::remove(path.c_str());
   EXPECT_EQ(error_of("database:\n  url: {vault: x}\n"),
-            "outboxd.yaml:2: database.url: expected a string, {env: NAME} or {file: /path}, got a mapping");
-  EXPECT_NE(error_of("database:\n  url: {env: APP_DB}\n").find("environment variable APP_DB is not set"),
+            "outboxd.yaml:2: database.url: expected a string, !env NAME or !file /path, got a mapping");
+  EXPECT_NE(error_of("database:\n  url: !env APP_DB\n").find("environment variable APP_DB is not set"),
             std::string::npos);
 }
 
 TEST(ConfigDestinations, MappingsThatAreNotSecretsStayObjects) {
-  const json j = plugin_config("      a: {env: X, other: 1}\n      b: {envelope: Y}\n");
+  // Only the !env / !file tags are references, so a plugin may have keys named env or file.
+  const json j = plugin_config("      a: {env: X, other: 1}\n      b: {envelope: Y}\n      c: {file: out.txt}\n");
   EXPECT_EQ(j.at("a"), json::parse(R"({"env": "X", "other": 1})"));
   EXPECT_EQ(j.at("b"), json::parse(R"({"envelope": "Y"})"));
+  EXPECT_EQ(j.at("c"), json::parse(R"({"file": "out.txt"})"));
 }
 
 TEST(ConfigDestinations, DuplicateKeyInsideConfigIsAnError) {

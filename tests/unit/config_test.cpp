@@ -185,7 +185,7 @@ TEST(ConfigLoader, EnvironmentOverridesDatabaseUrl) {
   EXPECT_EQ(parse(kUrl, env).database_url, "postgresql://other/db");
   EXPECT_EQ(parse("workers: 3\n", env).database_url, "postgresql://other/db");
   // The override makes the file's url unused, so its unset secret is not an error.
-  EXPECT_EQ(parse("database:\n  url: {env: NOT_SET}\n", env).database_url, "postgresql://other/db");
+  EXPECT_EQ(parse("database:\n  url: !env NOT_SET\n", env).database_url, "postgresql://other/db");
 }
 
 TEST(ConfigLoader, EmptyFileNeedsOnlyTheEnvironmentUrl) {
