@@ -28,7 +28,11 @@ std::unique_ptr<Destinations> Destinations::load(const Config &config, const Des
         throw PluginLoadError(config.source + ":" + std::to_string(dest.config_line) + ": destination " +
                               name + ": " + e.what());
       }
-      d.instance = std::make_shared<PluginInstance>(file, name, dest.config_json);
+      try {
+        d.instance = std::make_shared<PluginInstance>(file, name, dest.config_json);
+      } catch (const PluginLoadError &e) {
+        throw PluginLoadError(config.source + ":" + std::to_string(dest.config_line) + ": " + e.what());
+      }
     }
     out->by_name_.emplace(name, std::move(d));
     out->names_.push_back(name);

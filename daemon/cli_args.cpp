@@ -12,12 +12,12 @@ const std::set<std::string> kCommands = {"run", "migrate", "check-config", "enqu
 const std::map<std::string, std::set<std::string>> kFlags = {
     {"run", {}},
     {"migrate", {}},
-    {"check-config", {}},
+    {"check-config", {"keys"}},
     {"stats", {"json"}},
     {"enqueue", {"destination", "payload", "headers", "idempotency-key", "ordering-key", "priority",
                  "max-attempts", "available-at"}},
 };
-const std::set<std::string> kBooleanFlags = {"json"};
+const std::set<std::string> kBooleanFlags = {"json", "keys"};
 
 }  // namespace
 
@@ -72,7 +72,7 @@ Commands:
   run            run the daemon (the default)
   migrate        apply pending schema migrations and exit
   check-config   validate the config, load every plugin and init each destination, then exit;
-                 touches no messages
+                 touches no messages. --keys prints every config key with its default instead
   enqueue        enqueue one message:
                    --destination NAME --payload JSON [--headers JSON] [--idempotency-key K]
                    [--ordering-key K] [--priority N] [--max-attempts N] [--available-at TIMESTAMP]

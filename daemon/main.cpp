@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/config.hpp"
+#include "core/config_keys.hpp"
 #include "core/logging.hpp"
 #include "daemon/cli_args.hpp"
 #include "daemon/commands.hpp"
@@ -15,6 +16,10 @@ using namespace outboxd::cli;
 namespace {
 
 int dispatch(const Args &args) {
+  if (args.command == "check-config" && args.options.count("keys")) {
+    std::cout << render_config_reference();  // needs no config file
+    return kExitOk;
+  }
   const std::string path = args.config_path.empty() ? default_config_path() : args.config_path;
   Config config = load_config(path);
   setup_logging(config.log_level, config.log_format);

@@ -171,3 +171,10 @@ TEST_F(Cli, DatabaseUrlFromTheEnvironmentOverridesTheFile) {
   unsetenv("OUTBOXD_DATABASE_URL");
   EXPECT_EQ(code, 0) << out;
 }
+
+TEST(CliReference, CheckConfigKeysPrintsEveryKeyWithItsDefaultWithoutAConfigFile) {
+  auto [code, out] = run_outboxd({"check-config", "--keys", "--config", "/nonexistent.yaml"});
+  EXPECT_EQ(code, 0) << out;
+  for (const char *key : {"workers", "batch_size", "linger", "safety_poll", "max_attempts", "on_outcome"})
+    EXPECT_NE(out.find(key), std::string::npos) << key << " missing from:\n" << out;
+}

@@ -75,6 +75,7 @@ INSTANTIATE_TEST_SUITE_P(
     Builtin, PluginConformance,
     ::testing::Values(PluginUnderTest{"log", test::plugin_path("log"), R"({"path":"/dev/null"})"},
                       PluginUnderTest{"null", test::plugin_path("null"), "{}"},
+                      PluginUnderTest{"example", test::plugin_path("example"), R"({"path":"/dev/null"})"},
                       PluginUnderTest{"scripted", test::fixture_path("scripted"), "{}"}),
     [](const ::testing::TestParamInfo<PluginUnderTest> &info) { return info.param.name; });
 
