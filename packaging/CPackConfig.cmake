@@ -1,0 +1,100 @@
+# Install rules and CPack settings for the outboxd .deb and .rpm (docs/packaging.md, STACK.md §10).
+#
+# Included at the end of the top-level CMakeLists.txt. Packages must be built from a tree configured
+# with -DCMAKE_INSTALL_PREFIX=/usr (packaging/build-packages does this): the plugin directory is
+# compiled into the binary, and CPACK_PACKAGING_INSTALL_PREFIX cannot change it afterwards.
+set(OUTBOXD_PKG_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+# --- files only the packages need -----------------------------------------------------------------
+# The config and the environment file are installed to absolute paths: /etc is /etc whatever the
+# prefix. Both are conffiles (deb/conffiles) and %config(noreplace) (CPACK_RPM_USER_FILELIST).
+# Their modes are not set here: the yaml (which may hold a password) is root:outboxd 0640 and the
+# environment file (read by systemd as root) root:root 0600, set with %attr in the RPM and with
+# dpkg-statoverride by deb/postinst (the Debian way, which dpkg keeps when an upgrade replaces them).
+# Component etc, EXCLUDE_FROM_ALL: a plain `cmake --install` of a development build leaves /etc alone.
+install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.yaml DESTINATION /etc/outboxd
+        COMPONENT etc EXCLUDE_FROM_ALL)
+install(FILES ${OUTBOXD_PKG_DIR}/default/outboxd DESTINATION /etc/default
+        COMPONENT etc EXCLUDE_FROM_ALL)
+
+# The unit: /lib/systemd/system for Debian 12, /usr/lib/systemd/system for RPM distros. The RPM copy
+# has a relative destination because CPackRPM marks every absolute-path file as %config.
+install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.service DESTINATION /lib/systemd/system
+        COMPONENT unit_deb EXCLUDE_FROM_ALL)
+install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.service DESTINATION lib/systemd/system
+        COMPONENT unit_rpm EXCLUDE_FROM_ALL)
+
+# /usr/share/doc/outboxd: copyright, a gzipped changelog (lintian wants `gzip -9n`, no timestamp),
+# the README and the user docs.
+set(OUTBOXD_CHANGELOG_GZ ${CMAKE_BINARY_DIR}/packaging/changelog.gz)
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/packaging)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${OUTBOXD_PKG_DIR}/changelog)
+execute_process(COMMAND gzip -9nc INPUT_FILE ${OUTBOXD_PKG_DIR}/changelog
+                OUTPUT_FILE ${OUTBOXD_CHANGELOG_GZ} RESULT_VARIABLE outboxd_gzip_rc)
+if(NOT outboxd_gzip_rc EQUAL 0)
+  message(FATAL_ERROR "gzip of ${OUTBOXD_PKG_DIR}/changelog failed (${outboxd_gzip_rc}); is gzip installed?")
+endif()
+install(FILES ${OUTBOXD_PKG_DIR}/copyright ${OUTBOXD_CHANGELOG_GZ} ${CMAKE_SOURCE_DIR}/README.md
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/outboxd)
+file(GLOB OUTBOXD_DOCS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/docs/*.md)
+install(FILES ${OUTBOXD_DOCS} DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/outboxd)
+
+# --- CPack: common --------------------------------------------------------------------------------
+set(CPACK_PACKAGE_NAME outboxd)
+set(CPACK_PACKAGE_VENDOR "outboxd")
+set(CPACK_PACKAGE_CONTACT "outboxd maintainers <maintainers@users.noreply.r-seed-268d5205.example>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "transactional-outbox delivery daemon for PostgreSQL")
+# Debian's extended description: lines of at most 79 characters.
+set(CPACK_PACKAGE_DESCRIPTION
+    "outboxd delivers the messages an application writes to an outbox table in
+its own PostgreSQL database, in the same transaction as the change that
+causes them, to sender plugins, at least once, with retries and ordering.
+This package holds the daemon, the log and null plugins, the plugin header
+and the SQL migrations. The daemon runs as the outboxd system user under
+systemd (Type=notify); systemctl reload re-reads /etc/outboxd/outboxd.yaml.")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_GENERATOR "DEB;RPM")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGE_RELOCATABLE OFF)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_PROJECT_CONFIG_FILE ${OUTBOXD_PKG_DIR}/CPackProjectConfig.cmake)
+# Read back by CPackProjectConfig.cmake, which refuses to package a build whose compiled-in paths
+# are not the packaged ones.
+set(CPACK_OUTBOXD_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+set(CPACK_OUTBOXD_PLUGIN_DIR ${OUTBOXD_PLUGIN_DIR})
+
+# --- DEB ------------------------------------------------------------------------------------------
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION database)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# Depends: the shared libraries (dpkg-shlibdeps), plus useradd/groupadd for postinst.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS passwd)
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS postgresql)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
+# Copied by basename into the control archive, so the files must be named exactly this.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    "${OUTBOXD_PKG_DIR}/deb/postinst;${OUTBOXD_PKG_DIR}/deb/prerm;${OUTBOXD_PKG_DIR}/deb/postrm;${OUTBOXD_PKG_DIR}/deb/conffiles")
+
+# --- RPM ------------------------------------------------------------------------------------------
+set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
+set(CPACK_RPM_PACKAGE_RELEASE 1)
+set(CPACK_RPM_PACKAGE_LICENSE "Unspecified")
+set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
+# AUTOREQ derives Requires from the ELF files; on a Debian build host those are Debian sonames
+# (docs/packaging.md, "The RPM").
+set(CPACK_RPM_PACKAGE_AUTOREQ ON)
+set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
+set(CPACK_RPM_PRE_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/pre)
+set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/post)
+set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/preun)
+set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/postun)
+set(CPACK_RPM_USER_FILELIST
+    "%config(noreplace) %attr(0640,root,outboxd) /etc/outboxd/outboxd.yaml"
+    "%config(noreplace) %attr(0600,root,root) /etc/default/outboxd")
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+# Directories other packages own; the RPM must not claim them.
+set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
+    /etc/default /lib /lib/systemd /lib/systemd/system /usr/lib/systemd /usr/lib/systemd/system)
+
+include(CPack)

@@ -1,0 +1,19 @@
+# Per-generator CPack settings (cpack evaluates this once per generator): one package per generator,
+# each with the /etc files and its own copy of the systemd unit (CPackConfig.cmake says why two).
+if(NOT CPACK_OUTBOXD_INSTALL_PREFIX STREQUAL "/usr" OR
+   NOT CPACK_OUTBOXD_PLUGIN_DIR STREQUAL "/usr/lib/outboxd/plugins")
+  message(FATAL_ERROR
+    "outboxd packages need a build configured with -DCMAKE_INSTALL_PREFIX=/usr, so that the daemon "
+    "looks for plugins in /usr/lib/outboxd/plugins; this build has CMAKE_INSTALL_PREFIX="
+    "'${CPACK_OUTBOXD_INSTALL_PREFIX}' and OUTBOXD_PLUGIN_DIR='${CPACK_OUTBOXD_PLUGIN_DIR}'. "
+    "Use packaging/build-packages, or a fresh build directory.")
+endif()
+
+if(CPACK_GENERATOR STREQUAL "DEB")
+  set(CPACK_COMPONENTS_ALL Unspecified etc unit_deb)
+else()
+  set(CPACK_COMPONENTS_ALL Unspecified etc unit_rpm)
+endif()
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_RPM_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
