@@ -36,3 +36,9 @@ report() { printf '%s\n' "$*" >>"$BENCH_SUMMARY"; }
 
 # "met" or "MISSED" for a measured value against a target: verdict VALUE OP TARGET (op: >= or <=).
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? v >= t : v <= t; print ok ? "met" : "MISSED" }'; }
+
+# The median of the numbers given as arguments (the mean of the middle two for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Appends a per-round line to the rounds file, which is also copied into the summary's directory.
+round_log() { printf '%s\n' "$*" >>"$BENCH_LOGS/rounds.txt"; }

@@ -2,9 +2,13 @@
 // message is pending (delivered, or deleted in retention-0 mode). Optionally starts a command (the
 // pgbench ceiling) right after the fill commits, so the daemon and the ceiling are timed the same way.
 //
-//   drain_timer CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]
+//   drain_timer [--analyze] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]
 //
-// Prints "fill_s=<s> drain_s=<s>" on stdout. Exits 1 on a database error, a timeout, or when the
+// --analyze runs ANALYZE in the fill's transaction, so the rows and statistics that describe them
+// become visible together: the daemon (woken by the fill's commit) and the ceiling both plan their
+// first claim with fresh statistics. Without it they plan with whatever statistics came before.
+//
+// Prints "fill_s=<s> drain_s=<s>" on stdout (the command's own output goes to stderr). Exits 1 on a database error, a timeout, or when the
 // command fails.
 #include <libpq-fe.h>
 #include <signal.h>
@@ -54,6 +58,7 @@ pid_t spawn(char **argv) {
   pid_t pid = fork();
   if (pid < 0) die("fork failed", nullptr);
   if (pid == 0) {
+    dup2(2, 1);  // the command's report goes to stderr; stdout carries only our result line
     execvp(argv[0], argv);
     std::perror("drain_timer: exec");
     _exit(127);
@@ -64,8 +69,13 @@ pid_t spawn(char **argv) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  const bool analyze = argc > 1 && std::string(argv[1]) == "--analyze";
+  if (analyze) {
+    --argc;
+    ++argv;
+  }
   if (argc < 4) {
-    std::fprintf(stderr, "usage: drain_timer CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]\n");
+    std::fprintf(stderr, "usage: drain_timer [--analyze] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]\n");
     return 2;
   }
   const char *messages = argv[2];
@@ -74,7 +84,12 @@ int main(int argc, char **argv) {
   if (PQstatus(conn) != CONNECTION_OK) die("cannot connect: ", conn);
 
   const double fill_start = bench::monotonic_s();
+  if (analyze) exec1(conn, "BEGIN", nullptr);
   exec1(conn, kFill, messages);
+  if (analyze) {
+    exec1(conn, "ANALYZE outbox.messages", nullptr);
+    exec1(conn, "COMMIT", nullptr);
+  }
   const double t0 = bench::monotonic_s();  // the fill has committed: the clock starts here
 
   pid_t child = argc > 4 ? spawn(argv + 4) : -1;

@@ -1,0 +1,91 @@
+# Throughput mode: N messages filled in one statement, drained once by a pgbench "ceiling" doing only
+# claim-and-mark, once by outboxd with the null plugin; for both retention modes. Sourced.
+
+# drain_timer's options: --analyze unless --stats stale (see drain_timer.cpp).
+drain_opts() {
+  DRAIN_OPTS=()
+  [ "$BENCH_STATS" = stale ] || DRAIN_OPTS=(--analyze)
+}
+
+# The ceiling: W pgbench clients, each running the claim-and-mark statement with batch size B,
+# started by drain_timer right after the fill commits. Each client runs enough transactions for
+# its share plus slack; the trailing ones find nothing and cost a fraction of a millisecond.
+ceiling_drain() {
+  local script=$1 log=$2
+  local per_client=$(((BENCH_MESSAGES + BENCH_BATCH * BENCH_WORKERS - 1) / (BENCH_BATCH * BENCH_WORKERS) + 2))
+  drain_opts
+  "$BENCH_TOOLS/drain_timer" "${DRAIN_OPTS[@]}" "$(bench_conninfo)" "$BENCH_MESSAGES" 600 \
+    "$PGBIN/pgbench" -n -M prepared -h 127.0.0.1 -p "$BENCH_PORT" -U outbox \
+    -c "$BENCH_WORKERS" -j "$BENCH_WORKERS" -t "$per_client" -D "batch_size=$BENCH_BATCH" \
+    -f "$BENCH_SRC/sql/$script" outbox_bench >"$BENCH_LOGS/drain.out" 2>>"$log" ||
+    die "ceiling run failed (log: $log)"
+}
+
+# The daemon: started idle (notify mode), so the fill's single statement-level NOTIFY wakes it.
+daemon_drain() {
+  local retention=$1 log=$2 config="$BENCH_LOGS/throughput-$1.yaml"
+  daemon_config "$config" notify "$retention" null '{}'
+  daemon_start "$config" "$log"
+  drain_opts
+  "$BENCH_TOOLS/drain_timer" "${DRAIN_OPTS[@]}" "$(bench_conninfo)" "$BENCH_MESSAGES" 600 >"$BENCH_LOGS/drain.out" 2>>"$log" ||
+    die "daemon run failed (log: $log)"
+  daemon_stop
+}
+
+# Every message must have been delivered exactly as the mode says: kept as delivered, or deleted.
+check_drained() {
+  local retention=$1 want=0 got
+  [ "$retention" = 0 ] || want=$BENCH_MESSAGES
+  got=$(sql "SELECT count(*) FROM outbox.messages WHERE state = 'delivered'")
+  [ "$got" = "$want" ] || die "expected $want delivered rows after the run, found $got"
+  got=$(sql "SELECT count(*) FROM outbox.messages WHERE state <> 'delivered'")
+  [ "$got" = 0 ] || die "expected no undelivered rows after the run, found $got"
+}
+
+# drain_timer's "fill_s=1.234 drain_s=5.678" -> messages per second (and the line into the log).
+drained_rate() {
+  cat "$BENCH_LOGS/drain.out" >>"$1"
+  awk -v n="$BENCH_MESSAGES" '{ sub(/.*drain_s=/, ""); printf "%.0f", n / $1 }' "$BENCH_LOGS/drain.out"
+}
+
+# One measurement of one side: throughput_side ceiling|outboxd RETENTION SCRIPT LOG; sets RATE (msg/s).
+# Not run in $(...): the daemon must be started by the main shell, so the exit trap can stop it.
+throughput_side() {
+  local side=$1 retention=$2 script=$3 log=$4
+  reset_table
+  if [ "$side" = ceiling ]; then ceiling_drain "$script" "$log"; else daemon_drain "$retention" "$log"; fi
+  check_drained "$retention"
+  RATE=$(drained_rate "$log")
+}
+
+# One retention mode, BENCH_ROUNDS rounds of (ceiling, outboxd), each from an empty table; odd
+# rounds run the ceiling first, even rounds outboxd, so a drift in machine load hits both sides.
+throughput_pair() {
+  local label=$1 retention=$2 script=$3 log="$BENCH_LOGS/throughput-retention-$2.log"
+  local round c d ceilings=() daemons=() ratios=()
+  for round in $(seq "$BENCH_ROUNDS"); do
+    say "throughput, retention.delivered $retention, round $round/$BENCH_ROUNDS"
+    if [ $((round % 2)) = 1 ]; then
+      throughput_side ceiling "$retention" "$script" "$log"; c=$RATE
+      throughput_side outboxd "$retention" "$script" "$log"; d=$RATE
+    else
+      throughput_side outboxd "$retention" "$script" "$log"; d=$RATE
+      throughput_side ceiling "$retention" "$script" "$log"; c=$RATE
+    fi
+    ceilings+=("$c") daemons+=("$d") ratios+=("$(calc "100 * $d / $c" 1)")
+    round_log "throughput retention=$retention round=$round ceiling=$c outboxd=$d ratio=${ratios[-1]}%"
+  done
+  local ratio
+  ratio=$(median "${ratios[@]}")
+  report "$(printf '  %-28s %10.0f msg/s %10.0f msg/s %7s%%   %s (target >= 60%%)' \
+    "$label" "$(median "${ceilings[@]}")" "$(median "${daemons[@]}")" "$ratio" "$(verdict "$ratio" '>=' 60)")"
+  report "$(printf '  %-28s per-round ratios: %s' '' "${ratios[*]/%/%}")"
+}
+
+run_throughput() {
+  report ""
+  report "THROUGHPUT  $BENCH_MESSAGES messages, $BENCH_WORKERS workers/clients, batch $BENCH_BATCH, $BENCH_STATS statistics"
+  report "$(printf '  %-28s %16s %16s %8s' 'retention.delivered' 'ceiling' 'outboxd' 'ratio')"
+  throughput_pair "7d (keep delivered rows)" 7d ceiling_update.sql
+  throughput_pair "0 (delete at delivery)" 0 ceiling_delete.sql
+}
