@@ -30,6 +30,17 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo) {
   }
 }
 
+void tune_worker_session(pqxx::connection_base &conn) {
+  // The claim must walk messages_claim_idx in (priority, seq) order and stop after batch_size rows.
+  // When the table's statistics are stale (analysed while nearly empty, then a burst arrives) the
+  // planner instead reads and sorts every pending row for each batch: 100-200 ms a claim instead of
+  // a fraction of a millisecond (docs/BENCHMARKS.md). With sorting priced out, the ordered index
+  // scan is the only plan left. Worker connections run only the claim, the outcome writes (array
+  // joins on the primary key) and on_outcome statements, none of which needs a sort.
+  pqxx::nontransaction tx(conn);
+  tx.exec("SET enable_sort = off");
+}
+
 std::string text_array_literal(const std::vector<std::string> &items) {
   return nullable_text_array_literal(items, std::vector<bool>(items.size(), false));
 }

@@ -15,6 +15,9 @@ namespace outboxd {
 // reached (the caller retries with backoff) with the reason libpq gave.
 std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo);
 
+// Session settings of a worker connection, applied once per connection (see db.cpp for why).
+void tune_worker_session(pqxx::connection_base &conn);
+
 // A PostgreSQL array literal for text items: {"a","b \"c\""} (libpqxx 6.4 has no container params).
 std::string text_array_literal(const std::vector<std::string> &items);
 

@@ -51,6 +51,7 @@ void Worker::run() {
     try {
       if (!conn_) {
         conn_ = open_connection(runtime_.get()->config->database_url);
+        tune_worker_session(*conn_);
         prepared_generation_ = 0;
         backoff.reset();
       }
@@ -199,19 +200,30 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
   std::vector<long long> seqs, delays;
   std::vector<std::string> states, errors;
   std::vector<bool> no_error;
+  bool all_delivered_cleanly = true;
   for (const auto &c : batch) {
     seqs.push_back(c.seq);
     states.emplace_back(state_name(c.outcome.state));
     delays.push_back(c.outcome.delay.count());
     errors.push_back(c.outcome.error);
     no_error.push_back(c.outcome.error.empty());
+    all_delivered_cleanly = all_delivered_cleanly && c.outcome.state == NextState::Delivered && c.outcome.error.empty();
   }
   const bool delete_delivered = rt.config->retention_delivered.count() == 0;
-  auto written = tx.exec_prepared1("message_mark_outcomes", int_array_literal(seqs),
-                                   text_array_literal(states), int_array_literal(delays),
-                                   nullable_text_array_literal(errors, no_error), delete_delivered,
-                                   kErrorHistory)[0]
-                     .as<long long>();
+  long long written = 0;
+  if (all_delivered_cleanly) {
+    // The common case gets a plain statement over one array: measurably cheaper per batch than
+    // unnesting four arrays and joining them (docs/BENCHMARKS.md).
+    written = static_cast<long long>(
+        tx.exec_prepared(delete_delivered ? "message_delete_delivered" : "message_mark_delivered",
+                         int_array_literal(seqs))
+            .size());
+  } else {
+    written = tx.exec_prepared1("message_mark_outcomes", int_array_literal(seqs), text_array_literal(states),
+                                int_array_literal(delays), nullable_text_array_literal(errors, no_error),
+                                delete_delivered, kErrorHistory)[0]
+                  .as<long long>();
+  }
   if (written != static_cast<long long>(batch.size()))
     throw std::logic_error("outcome write changed " + std::to_string(written) + " rows, expected " +
                            std::to_string(batch.size()) + ": a claimed row was not pending");

@@ -205,3 +205,22 @@ TEST(Queue, PurgeDeletesOnlyFinishedRowsPastRetention) {
   EXPECT_EQ(db.count(), 3);
   EXPECT_EQ(db.count("payload = '1'"), 0);
 }
+
+TEST(Queue, MarkDeliveredAndDeleteDeliveredWriteOnlyPendingRows) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', to_jsonb(g)) FROM generate_series(1, 4) g");
+  auto c = db.connect();
+  {
+    pqxx::work tx(*c);
+    auto seqs = claim(tx);
+    ASSERT_EQ(seqs.size(), 4u);
+    std::vector<long long> first{seqs[0], seqs[1]}, rest{seqs[2], seqs[3]};
+    EXPECT_EQ(tx.exec_prepared("message_mark_delivered", outboxd::int_array_literal(first)).size(), 2u);
+    EXPECT_EQ(tx.exec_prepared("message_mark_delivered", outboxd::int_array_literal(first)).size(), 0u)
+        << "a row that is no longer pending is not written again";
+    EXPECT_EQ(tx.exec_prepared("message_delete_delivered", outboxd::int_array_literal(rest)).size(), 2u);
+    tx.commit();
+  }
+  EXPECT_EQ(db.count(), 2);
+  EXPECT_EQ(db.count("state = 'delivered' AND attempt = 1 AND finalized_at IS NOT NULL AND last_error IS NULL"), 2);
+}

@@ -104,11 +104,21 @@ TEST_F(Robustness, PostgresRestartUnderLoadIsSurvivedWithoutLosses) {
   const std::string fixture = OUTBOXD_TEST_SOURCE_DIR "/tests/fixtures/pg_fixture.sh";
   ASSERT_EQ(std::system((fixture + " start " + pg_dir + " " + port + " >/dev/null").c_str()), 0);
   const std::string conninfo = "host=127.0.0.1 port=" + port + " user=outbox dbname=postgres";
+  // Retried: right after a restart the server may still refuse the first connection.
+  std::string last_error;
   auto exec = [&](const std::string &sql) {
-    pqxx::connection c(conninfo);
-    pqxx::work tx(c);
-    tx.exec(sql);
-    tx.commit();
+    ASSERT_TRUE(wait_until([&] {
+      try {
+        pqxx::connection c(conninfo);
+        pqxx::work tx(c);
+        tx.exec(sql);
+        tx.commit();
+        return true;
+      } catch (const std::exception &e) {
+        last_error = e.what();
+        return false;
+      }
+    })) << last_error;
   };
   auto pending_or_all = [&](const std::string &where) {
     try {

@@ -1,0 +1,8 @@
+-- Marks a whole claimed batch delivered: the common case, cheaper than message_mark_outcomes.sql.
+-- $1 bigint[] seq of each message (all claimed, and so row-locked, by the caller's transaction)
+-- Returns the seq of each row written; the caller checks there is one per message.
+UPDATE outbox.messages
+   SET state = 'delivered', attempt = attempt + 1, last_error = NULL,
+       updated_at = now(), finalized_at = now()
+ WHERE seq = ANY ($1::bigint[]) AND state = 'pending'
+RETURNING seq

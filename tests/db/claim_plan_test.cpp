@@ -1,0 +1,37 @@
+// The claim's plan on a worker connection: an ordered walk of messages_claim_idx, never a sort of
+// every pending row, even when the statistics were taken while the table was empty.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <regex>
+
+#include "core/db.hpp"
+#include "core/sql_catalog.hpp"
+#include "tests/support/test_database.hpp"
+
+using outboxd::test::TestDatabase;
+
+namespace {
+
+std::string claim_plan(pqxx::connection_base &conn) {
+  std::string sql = outboxd::query_text("message_claim");
+  sql = std::regex_replace(sql, std::regex(R"(\$1::text\[\])"), "'{a}'::text[]");
+  sql = std::regex_replace(sql, std::regex(R"(\$2)"), "100");
+  pqxx::work tx(conn);
+  std::string plan;
+  for (const auto &row : tx.exec("EXPLAIN " + sql)) plan += row[0].as<std::string>() + "\n";
+  return plan;
+}
+
+}  // namespace
+
+TEST(ClaimPlan, WalksTheClaimIndexInOrderEvenWithStaleStatistics) {
+  TestDatabase db;
+  db.exec("ANALYZE outbox.messages");  // statistics of an empty table
+  db.exec("INSERT INTO outbox.messages (destination, payload) SELECT 'a', '{}' FROM generate_series(1, 50000)");
+  pqxx::connection conn(db.conninfo());
+  outboxd::tune_worker_session(conn);
+  auto plan = claim_plan(conn);
+  EXPECT_NE(plan.find("messages_claim_idx"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("Sort"), std::string::npos) << plan;
+}
