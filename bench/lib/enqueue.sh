@@ -4,9 +4,8 @@
 #
 # References besides the required notify/poll pair, run once each:
 #  - "no daemon": the database alone, so the daemon's own share of the 2 cores is visible;
-#  - "poll, wake flag stuck at 1": a poll-mode daemon never lowers outbox.wake_wanted, so after a
-#    notify-mode daemon ran on the database (it leaves the flag raised on exit, on purpose), every
-#    enqueue sends a NOTIFY. That is also what notifying on every commit costs.
+#  - "poll, wake flag stuck at 1": the flag is raised after a poll-mode daemon has started (which
+#    lowers it), so every enqueue sends a NOTIFY: what notifying on every commit costs.
 
 ENQUEUE_CLIENTS=8
 
