@@ -1,6 +1,8 @@
 // End to end through the real daemon: delivery, retries, dead letters, unknown destinations, hooks.
 #include <signal.h>
 
+#include <sstream>
+
 #include "tests/e2e/harness.hpp"
 
 using namespace outboxd::test;
@@ -152,4 +154,31 @@ TEST_F(Delivery, APluginThatOverrunsItsTimeoutIsNamedInTheLog) {
   enqueue("orders", R"({"behavior": "overrun", "ms": 1300})");
   ASSERT_TRUE(wait_count("state = 'delivered'", 1)) << daemon->log();
   EXPECT_TRUE(daemon->wait_for_log("past timeout_ms 100")) << daemon->log();
+}
+
+TEST_F(Delivery, PrunerDeletesFinishedMessagesPastTheirRetentionOnly) {
+  auto daemon = start(write_config(scripted_destination("orders"),
+                                   "retention:\n  delivered: 1s\n  finished: 1h\n  prune_interval: 1s\n"));
+  enqueue("orders", "{}");
+  enqueue("orders", R"({"behavior": "permanent"})");
+  ASSERT_TRUE(wait_count("state = 'dead'", 1)) << daemon->log();
+  EXPECT_TRUE(wait_count("state = 'delivered'", 0)) << "delivered row deleted after 1 s\n" << daemon->log();
+  EXPECT_TRUE(daemon->wait_for_log("retention: deleted 1 finished messages")) << daemon->log();
+  EXPECT_EQ(db.count("state = 'dead'"), 1) << "dead rows keep their 1 h retention";
+}
+
+TEST_F(Delivery, JsonLogFormatWritesOneJsonObjectPerLine) {
+  auto daemon = start(write_config(scripted_destination("orders"), "log:\n  level: debug\n  format: json\n"));
+  enqueue("orders", R"({"behavior": "retry", "retry_after_ms": 60000})");
+  ASSERT_TRUE(daemon->wait_for_log("attempt 1 failed")) << daemon->log();
+  std::istringstream lines(daemon->log());
+  int parsed = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    EXPECT_TRUE(j.contains("time") && j.contains("level") && j.contains("component") && j.contains("message")) << line;
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 3);
 }

@@ -49,11 +49,13 @@ std::vector<std::string> read_lines(const std::string &path) {
 
 std::string daemon_config(const std::string &conninfo, const std::string &destinations_yaml,
                           const std::string &extra_top_level_yaml) {
+  // A top-level section the caller writes itself is left out here (YAML keys must be unique).
+  const bool own_log = extra_top_level_yaml.rfind("log:", 0) == 0 || extra_top_level_yaml.find("\nlog:") != std::string::npos;
   return "database:\n  url: \"" + conninfo + "\"\n" +
          "plugin_dir: \"" OUTBOXD_TEST_FIXTURE_PLUGIN_DIR "\"\n"
-         "shutdown_grace: 20s\n"
-         "log:\n  level: debug\n" +
-         extra_top_level_yaml + "destinations:\n" + destinations_yaml;
+         "shutdown_grace: 20s\n" +
+         std::string(own_log ? "" : "log:\n  level: debug\n") + extra_top_level_yaml + "destinations:\n" +
+         destinations_yaml;
 }
 
 DaemonProcess::DaemonProcess(const std::vector<std::string> &args, const std::string &log_path)
