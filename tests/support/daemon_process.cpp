@@ -41,7 +41,10 @@ std::string read_file(const std::string &path) {
 
 std::vector<std::string> read_lines(const std::string &path) {
   std::vector<std::string> out;
-  std::istringstream in(read_file(path));
+  std::string text = read_file(path);
+  // A writer may be mid-line while we read: only lines that end in '\n' are complete.
+  text.erase(text.find_last_of('\n') == std::string::npos ? 0 : text.find_last_of('\n') + 1);
+  std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) out.push_back(line);
   return out;

@@ -24,7 +24,8 @@ class TempDir {
 
 void write_file(const std::string &path, const std::string &text);
 std::string read_file(const std::string &path);  // "" when missing
-// The lines of a file (e.g. the scripted plugin's record), "" lines dropped.
+// The complete lines of a file (e.g. the scripted plugin's record): empty lines and a last line
+// still being written (no newline yet) are left out.
 std::vector<std::string> read_lines(const std::string &path);
 
 // YAML for a config with the given database and `destinations:` block (already indented by 2),
