@@ -2,6 +2,7 @@
 // and the outcomes are written in the same transaction, so a crash anywhere leaves rows pending.
 #include "core/dispatcher.hpp"
 
+#include <map>
 #include <thread>
 
 #include "core/db.hpp"
@@ -129,28 +130,9 @@ size_t Worker::run_batch() {
     batch.push_back(std::move(c));
   }
 
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  send_all(destinations, batch);
   size_t delivered = 0, retried = 0, dead = 0;
-  for (auto &c : batch) {
-    const Destination *dest = destinations.find(c.destination);
-    outboxd_message msg{};
-    msg.struct_size = sizeof(msg);
-    msg.id = c.id.c_str();
-    msg.destination = c.destination.c_str();
-    msg.payload = c.payload.c_str();
-    msg.payload_len = c.payload.size();
-    msg.headers_json = c.headers.c_str();
-    msg.attempt = c.attempt;
-    msg.timeout_ms = dest->config.timeout_ms;
-    const auto send_started = std::chrono::steady_clock::now();
-    SendResult result = dest->instance->send(msg);
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - send_started);
-    // The host cannot interrupt a plugin; a send past its budget keeps the whole batch's claim
-    // open, so say so loudly: the plugin (or its timeout_ms) needs fixing.
-    if (took.count() > dest->config.timeout_ms + 1000)
-      log_->warn("message {} to {}: plugin {} took {} ms, past timeout_ms {}; the batch's claim stayed open meanwhile",
-                 c.id, c.destination, dest->instance->plugin().table().name, took.count(), dest->config.timeout_ms);
-    c.outcome = decide_outcome(result, c.attempt, c.max_attempts, dest->config.max_backoff, unit(random_));
+  for (const auto &c : batch) {
     switch (c.outcome.state) {
       case NextState::Delivered:
         ++delivered;
@@ -194,6 +176,49 @@ size_t Worker::run_batch() {
                   .count(),
               delivered, retried, dead);
   return batch.size();
+}
+
+void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &batch) {
+  // One plugin call per destination: a plugin with send_batch gets its messages together (they
+  // never share an ordering key, the claim sees to that) and may send them at once.
+  std::map<std::string, std::vector<size_t>> by_destination;
+  for (size_t i = 0; i < batch.size(); ++i) by_destination[batch[i].destination].push_back(i);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (const auto &[name, indexes] : by_destination) {
+    const Destination *dest = destinations.find(name);
+    std::vector<outboxd_message> msgs;
+    msgs.reserve(indexes.size());
+    for (size_t i : indexes) {
+      const Claimed &c = batch[i];
+      outboxd_message msg{};
+      msg.struct_size = sizeof(msg);
+      msg.id = c.id.c_str();
+      msg.destination = c.destination.c_str();
+      msg.payload = c.payload.c_str();
+      msg.payload_len = c.payload.size();
+      msg.headers_json = c.headers.c_str();
+      msg.attempt = c.attempt;
+      msg.timeout_ms = dest->config.timeout_ms;
+      msgs.push_back(msg);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<SendResult> results = dest->instance->send_batch(msgs);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    // The host cannot interrupt a plugin; a call past its budget keeps the whole batch's claim
+    // open, so say so loudly: the plugin (or its timeout_ms) needs fixing. Without send_batch the
+    // budget is one timeout per message.
+    const long long budget = static_cast<long long>(dest->config.timeout_ms) *
+                             (dest->instance->has_send_batch() ? 1 : static_cast<long long>(msgs.size()));
+    if (took.count() > budget + 1000)
+      log_->warn("{} message(s) to {}: plugin {} took {} ms, past timeout_ms {}; the batch's claim stayed open "
+                 "meanwhile (first message {})",
+                 msgs.size(), name, dest->instance->plugin().table().name, took.count(), dest->config.timeout_ms,
+                 batch[indexes.front()].id);
+    for (size_t k = 0; k < indexes.size(); ++k) {
+      Claimed &c = batch[indexes[k]];
+      c.outcome = decide_outcome(results[k], c.attempt, c.max_attempts, dest->config.max_backoff, unit(random_));
+    }
+  }
 }
 
 void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch) {

@@ -26,6 +26,7 @@ class Worker {
   struct Claimed;
   void prepare_on_outcome(const Runtime &rt);
   void wait_for_work(const Config &config);
+  void send_all(const Destinations &destinations, std::vector<Claimed> &batch);
   void record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch);
 
   int index_;

@@ -260,41 +260,39 @@ PluginInstance::~PluginInstance() {
   }
 }
 
-SendResult PluginInstance::send(const outboxd_message &msg) {
-  // The host, not the caller, vouches for the message's shape: plugins may rely on struct_size
-  // and on headers_json being an object.
+namespace {
+
+// The host, not the caller, vouches for the message's shape: plugins may rely on struct_size and
+// on headers_json being an object.
+outboxd_message normalized(const outboxd_message &msg, const std::string &destination) {
   outboxd_message message = msg;
   message.struct_size = sizeof(outboxd_message);
   if (message.headers_json == nullptr) message.headers_json = "{}";
   if (message.id == nullptr) message.id = "";
-  if (message.destination == nullptr) message.destination = destination_.c_str();
+  if (message.destination == nullptr) message.destination = destination.c_str();
   if (message.payload == nullptr) {
     message.payload = "null";
     message.payload_len = 4;
   }
+  return message;
+}
 
-  // A fresh buffer per call: concurrent sends of a thread-safe plugin must not share one. Only the
-  // first byte is cleared (this is the hot path); reads are bounded by the capacity.
-  std::array<char, error_buffer_size> error;
-  error[0] = '\0';
+// The reset state every result starts from: OK, no retry hint, empty error in `buffer`. Only the
+// first byte is cleared (this is the hot path); reads are bounded by the capacity.
+outboxd_result fresh_result(char *buffer, std::size_t cap) {
+  buffer[0] = '\0';
   outboxd_result result{};
   result.status = OUTBOXD_OK;
   result.retry_after_ms = -1;
-  result.error = error.data();
-  result.error_cap = error.size();
+  result.error = buffer;
+  result.error_cap = cap;
+  return result;
+}
 
+// Copies a result out of the C struct, refusing a status the ABI does not define.
+SendResult read_result(const outboxd_result &result, const char *buffer, std::size_t cap,
+                       const std::string &plugin_name) {
   SendResult out;
-  try {
-    std::unique_lock<std::mutex> lock(send_mutex_, std::defer_lock);
-    if (!plugin_->thread_safe()) lock.lock();
-    plugin_->table().send(state_, &message, &result);
-  } catch (...) {
-    // Only reachable if a C++ plugin breaks the no-throw rule; keep the daemon alive.
-    out.status = OUTBOXD_RETRY;
-    out.error = "plugin " + plugin_->name() + " threw an exception out of send() (a plugin bug)";
-    return out;
-  }
-
   // Read the raw bits: in C++ loading an enum outside its range is undefined (UBSan flags it), and
   // a C plugin can leave any int there (read as signed so a stray -1 is reported as -1).
   std::int32_t status;
@@ -306,12 +304,66 @@ SendResult PluginInstance::send(const outboxd_message &msg) {
     return out;
   }
   out.status = result.status;
-  out.error = read_error_buffer(error.data(), error.size());
-  if (out.status == OUTBOXD_RETRY)
-    out.retry_after_ms = result.retry_after_ms < 0 ? -1 : result.retry_after_ms;
+  out.error = read_error_buffer(buffer, cap);
+  if (out.status == OUTBOXD_RETRY) out.retry_after_ms = result.retry_after_ms < 0 ? -1 : result.retry_after_ms;
   if (out.status != OUTBOXD_OK && out.error.empty())
-    out.error =
-        "plugin " + plugin_->name() + " returned " + status_name(out.status) + " without a message";
+    out.error = "plugin " + plugin_name + " returned " + status_name(out.status) + " without a message";
+  return out;
+}
+
+SendResult thrown_result(const std::string &plugin_name, const char *callback) {
+  SendResult out;
+  out.status = OUTBOXD_RETRY;
+  out.error = "plugin " + plugin_name + " threw an exception out of " + callback + "() (a plugin bug)";
+  return out;
+}
+
+}  // namespace
+
+SendResult PluginInstance::send(const outboxd_message &msg) {
+  const outboxd_message message = normalized(msg, destination_);
+  // A fresh buffer per call: concurrent sends of a thread-safe plugin must not share one.
+  std::array<char, error_buffer_size> error;
+  outboxd_result result = fresh_result(error.data(), error.size());
+  try {
+    std::unique_lock<std::mutex> lock(send_mutex_, std::defer_lock);
+    if (!plugin_->thread_safe()) lock.lock();
+    plugin_->table().send(state_, &message, &result);
+  } catch (...) {
+    return thrown_result(plugin_->name(), "send");  // a C++ plugin broke the no-throw rule
+  }
+  return read_result(result, error.data(), error.size(), plugin_->name());
+}
+
+bool PluginInstance::has_send_batch() const {
+  const outboxd_plugin &t = plugin_->table();
+  return t.struct_size >= offsetof(outboxd_plugin, send_batch) + sizeof(t.send_batch) && t.send_batch != nullptr;
+}
+
+std::vector<SendResult> PluginInstance::send_batch(const std::vector<outboxd_message> &msgs) {
+  std::vector<SendResult> out;
+  out.reserve(msgs.size());
+  if (!has_send_batch() || msgs.empty()) {
+    for (const auto &m : msgs) out.push_back(send(m));
+    return out;
+  }
+  std::vector<outboxd_message> messages;
+  messages.reserve(msgs.size());
+  for (const auto &m : msgs) messages.push_back(normalized(m, destination_));
+  std::vector<char> errors(msgs.size() * error_buffer_size);
+  std::vector<outboxd_result> results;
+  results.reserve(msgs.size());
+  for (size_t i = 0; i < msgs.size(); ++i)
+    results.push_back(fresh_result(errors.data() + i * error_buffer_size, error_buffer_size));
+  try {
+    std::unique_lock<std::mutex> lock(send_mutex_, std::defer_lock);
+    if (!plugin_->thread_safe()) lock.lock();
+    plugin_->table().send_batch(state_, messages.data(), results.data(), messages.size());
+  } catch (...) {
+    return std::vector<SendResult>(msgs.size(), thrown_result(plugin_->name(), "send_batch"));
+  }
+  for (size_t i = 0; i < msgs.size(); ++i)
+    out.push_back(read_result(results[i], errors.data() + i * error_buffer_size, error_buffer_size, plugin_->name()));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "outboxd/plugin.h"
@@ -68,6 +69,12 @@ class PluginInstance {
   // Never throws; an exception inside the plugin cannot cross the C ABI, and a plugin that
   // leaves a bad status is reported as RETRY with an explanation.
   SendResult send(const outboxd_message &msg);
+
+  // Delivers messages of one destination that share no ordering key: through the plugin's
+  // send_batch when it has one (one call, the plugin may send them at once), else send() for each.
+  // results[i] belongs to msgs[i]. Never throws.
+  std::vector<SendResult> send_batch(const std::vector<outboxd_message> &msgs);
+  bool has_send_batch() const;
 
   const std::string &destination() const { return destination_; }
   const LoadedPlugin &plugin() const { return *plugin_; }

@@ -103,6 +103,19 @@ typedef struct {
     /* Required. Frees the instance. Called once for every init() (also a failed one, with the
      * *state it left, possibly NULL), after the last send() of that instance has returned. */
     void (*shutdown)(void *state);
+
+    /* ---- Members below were appended after the first table; the host uses one only when
+     * struct_size covers it. Members are only ever appended. ---- */
+
+    /* Optional; NULL makes the host call send() once per message. Delivers `count` messages of one
+     * claimed batch and fills results[i] for msgs[i]; the host resets every result first, exactly
+     * as for send(). The messages share a destination and never an ordering key, so they may be
+     * sent in any order or at once (pipelined, or with the curl multi interface): this is how a
+     * plugin delivers a batch concurrently or in one round trip. Must return within the largest
+     * msgs[i].timeout_ms. Called under the same OUTBOXD_PLUGIN_THREAD_SAFE rule as send().
+     * Everything passed is host-owned and valid only during the call. */
+    void (*send_batch)(void *state, const outboxd_message *msgs, outboxd_result *results,
+                       size_t count);
 } outboxd_plugin;
 
 /* The one exported symbol. Returns a static table; must not fail or allocate. */

@@ -248,6 +248,7 @@ static const outboxd_plugin example_table = {
     example_init,
     example_send,
     example_shutdown,
+    NULL,                       /* send_batch: optional; the daemon calls send() per message */
 };
 
 /* The one exported symbol (OUTBOXD_EXPORT; everything else is static, and -fvisibility=hidden keeps

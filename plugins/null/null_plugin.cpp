@@ -69,6 +69,7 @@ constexpr outboxd_plugin null_table = {
     &null_init,
     &null_send,
     &null_shutdown,
+    nullptr,
 };
 
 }  // namespace

@@ -182,3 +182,16 @@ TEST_F(Delivery, JsonLogFormatWritesOneJsonObjectPerLine) {
   }
   EXPECT_GE(parsed, 3);
 }
+
+TEST_F(Delivery, APluginWithSendBatchGetsTheBatchInOneCallAndEachOutcomeLandsOnItsMessage) {
+  auto daemon = start(write_config("  orders:\n    plugin: scripted_batch\n    config:\n      record: \"" +
+                                   record_path() + "\"\n"));
+  db.exec("SELECT outbox.enqueue('orders', jsonb_build_object('n', n, 'behavior', "
+          "CASE WHEN n % 3 = 0 THEN 'permanent' ELSE 'ok' END)) FROM generate_series(0, 9) n");
+  ASSERT_TRUE(wait_count("state <> 'pending'", 10)) << daemon->log();
+  EXPECT_EQ(db.count("state = 'dead' AND (payload ->> 'n')::int % 3 = 0"), 4);
+  EXPECT_EQ(db.count("state = 'delivered' AND (payload ->> 'n')::int % 3 <> 0"), 6);
+  int largest = 0;
+  for (const auto &c : read_calls(record_path())) largest = std::max(largest, c.batch);
+  EXPECT_GT(largest, 1) << "messages claimed together reach the plugin together";
+}

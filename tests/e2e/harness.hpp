@@ -19,13 +19,14 @@ struct Call {  // one line of the scripted plugin's record file
   std::string id, destination, outcome;
   int attempt = 0;
   nlohmann::json payload;
+  int batch = 1;  // messages in the plugin call that carried this one
 };
 
 inline std::vector<Call> read_calls(const std::string &path) {
   std::vector<Call> out;
   for (const auto &line : read_lines(path)) {
     auto j = nlohmann::json::parse(line);
-    out.push_back(Call{j["id"], j["destination"], j["outcome"], j["attempt"], j["payload"]});
+    out.push_back(Call{j["id"], j["destination"], j["outcome"], j["attempt"], j["payload"], j.value("batch", 1)});
   }
   return out;
 }
