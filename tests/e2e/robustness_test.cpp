@@ -100,7 +100,9 @@ TEST_F(Robustness, SecondSignalExitsAtOnceAndLeavesTheClaimPending) {
 TEST_F(Robustness, PostgresRestartUnderLoadIsSurvivedWithoutLosses) {
   // A private cluster, so restarting it does not disturb tests running in parallel.
   const std::string pg_dir = "/tmp/outboxd-restart-" + std::to_string(getpid());
-  const std::string port = std::to_string(56000 + getpid() % 1000);
+  // Above Linux's ephemeral range (32768-60999): a port in it may be the local end of any client
+  // connection (a test's, a daemon's), and then PostgreSQL cannot bind it.
+  const std::string port = std::to_string(61000 + getpid() % 4000);
   const std::string fixture = OUTBOXD_TEST_SOURCE_DIR "/tests/fixtures/pg_fixture.sh";
   ASSERT_EQ(std::system((fixture + " start " + pg_dir + " " + port + " >/dev/null").c_str()), 0);
   const std::string conninfo = "host=127.0.0.1 port=" + port + " user=outbox dbname=postgres";
