@@ -168,11 +168,24 @@ class Loader {
         if (!value.IsMap()) fail(line, path, "expected a mapping of keys, got " + shown(value));
         load_mapping(value, path, cfg);
       } else if (const ConfigKey *key = find_config_key(path)) {
-        apply(cfg, path, read(*key, value, line, path));
+        const Value v = read(*key, value, line, path);
+        if (path == "api.listen") check_listen(v.text, line, path);
+        apply(cfg, path, v);
       } else {
         fail_unknown(line, section, section, name);
       }
     }
+  }
+
+  // The API has no authentication yet, so it may listen on loopback only.
+  void check_listen(const std::string &text, int line, const std::string &path) const {
+    std::string host, error;
+    int port = 0;
+    if (!parse_listen_address(text, host, port, error)) fail(line, path, error);
+    if (!is_loopback_host(host))
+      fail(line, path, "\"" + text + "\" is not a loopback address: the HTTP API has no authentication "
+                       "yet, so it listens on 127.0.0.1, ::1 or localhost only (bearer tokens come in a "
+                       "later version; until then put a proxy in front of it)");
   }
 
   Value read(const ConfigKey &key, const YAML::Node &node, int line, const std::string &path) {
@@ -350,6 +363,11 @@ class Loader {
     else if (path == "plugin_dir") c.plugin_dir = v.text;
     else if (path == "log.level") c.log_level = v.text;
     else if (path == "log.format") c.log_format = v.text == "json" ? LogFormat::Json : LogFormat::Text;
+    else if (path == "api.enabled") c.api_enabled = v.boolean;
+    else if (path == "api.listen") c.api_listen = v.text;
+    else if (path == "api.threads") c.api_threads = static_cast<int>(v.integer);
+    else if (path == "api.max_body_bytes") c.api_max_body_bytes = static_cast<int>(v.integer);
+    else if (path == "api.mail_destination") c.api_mail_destination = v.text;
     else throw std::logic_error("config key without a loader: " + path);
   }
 
@@ -361,6 +379,47 @@ class Loader {
 };
 
 }  // namespace
+
+bool parse_listen_address(const std::string &text, std::string &host, int &port, std::string &error) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    error = "expected host:port such as 127.0.0.1:3080, got \"" + text + "\"";
+    return false;
+  }
+  host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  else if (host.find(':') != std::string::npos) {
+    error = "an IPv6 address needs brackets, e.g. [::1]:3080, got \"" + text + "\"";
+    return false;
+  }
+  std::int64_t p = -1;
+  if (host.empty() || !parse_int64(text.substr(colon + 1), p) || p < 0 || p > 65535 ||
+      text[colon + 1] == '+') {
+    error = "expected host:port with a port from 0 to 65535, got \"" + text + "\"";
+    return false;
+  }
+  port = static_cast<int>(p);
+  return true;
+}
+
+bool is_loopback_host(const std::string &host) {
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8 written as a dotted quad: four decimal octets, the first 127.
+  int octets = 0;
+  std::size_t i = 0;
+  while (i <= host.size()) {
+    std::size_t end = host.find('.', i);
+    if (end == std::string::npos) end = host.size();
+    const std::string part = host.substr(i, end - i);
+    std::int64_t v = -1;
+    if (part.empty() || part.size() > 3 || !parse_int64(part, v) || v < 0 || v > 255 || part[0] == '+')
+      return false;
+    if (octets == 0 && v != 127) return false;
+    ++octets;
+    i = end + 1;
+  }
+  return octets == 4;
+}
 
 EnvLookup process_env() {
   return [](const std::string &name) -> std::optional<std::string> {

@@ -64,8 +64,22 @@ struct Config {
   std::string log_level = "info";  // trace, debug, info, warn, error
   LogFormat log_format = LogFormat::Text;
 
+  // HTTP API (api/). Only a loopback listen address is accepted until the API has bearer tokens.
+  bool api_enabled = true;
+  std::string api_listen = "127.0.0.1:3080";  // host:port; port 0 picks a free port
+  int api_threads = 2;                        // Pistache reactor threads = database connections
+  int api_max_body_bytes = 1 << 20;
+  std::string api_mail_destination;           // POST /api/mail/send enqueues here; empty = off
+
   std::map<std::string, DestinationConfig> destinations;
 };
+
+// Splits "host:port" ("127.0.0.1:3080", "localhost:0", "[::1]:3080") into host and port; false with
+// `error` saying why when the text is not such an address. The host comes back without brackets.
+bool parse_listen_address(const std::string &text, std::string &host, int &port, std::string &error);
+
+// True for localhost, 127.0.0.0/8 and ::1.
+bool is_loopback_host(const std::string &host);
 
 // Reads one environment variable; injectable so tests do not touch the real environment.
 using EnvLookup = std::function<std::optional<std::string>(const std::string &name)>;

@@ -108,6 +108,17 @@ std::vector<ConfigKey> build_table() {
                        "Least severe level that is logged"));
   t.push_back(enum_key("log.format", {"text", "json"}, "text", false,
                        "text: human-readable lines; json: one JSON object per line"));
+  t.push_back(bool_key("api.enabled", "true", false,
+                       "Serve the HTTP API from the daemon process"));
+  t.push_back(string_key("api.listen", "127.0.0.1:3080", false,
+                         "host:port the HTTP API listens on; loopback only until the API has tokens; "
+                         "port 0 picks a free port"));
+  t.push_back(int_key("api.threads", 1, 64, "2", false,
+                      "HTTP API threads; each request holds one of as many database connections"));
+  t.push_back(int_key("api.max_body_bytes", 1024, 64 << 20, "1048576", false,
+                      "Largest request body the HTTP API accepts; larger ones get 413"));
+  t.push_back(string_key("api.mail_destination", "", true,
+                         "Destination that POST /api/mail/send enqueues on; empty turns the endpoint off"));
   t.push_back(mapping_key("destinations", true,
                           "Named destinations: name -> plugin and its settings; names use [A-Za-z0-9_.-]"));
   ConfigKey plugin = string_key("destinations.*.plugin", "", true,
@@ -331,6 +342,11 @@ std::string config_value_text(const Config &c, const std::string &path) {
   if (path == "plugin_dir") return c.plugin_dir;
   if (path == "log.level") return c.log_level;
   if (path == "log.format") return c.log_format == LogFormat::Json ? "json" : "text";
+  if (path == "api.enabled") return c.api_enabled ? "true" : "false";
+  if (path == "api.listen") return c.api_listen;
+  if (path == "api.threads") return std::to_string(c.api_threads);
+  if (path == "api.max_body_bytes") return std::to_string(c.api_max_body_bytes);
+  if (path == "api.mail_destination") return c.api_mail_destination;
   if (path == "destinations") {
     std::string names;
     for (const auto &entry : c.destinations) names += (names.empty() ? "" : ", ") + entry.first;

@@ -18,6 +18,7 @@ struct EnqueueRequest {
   std::optional<std::string> ordering_key;
   int priority = 0;
   std::optional<int> max_attempts;
+  std::optional<long long> delay_ms;  // used when available_at is absent: due now + delay_ms
 };
 
 struct EnqueueResult {
@@ -34,5 +35,30 @@ struct StatsRow {
   std::optional<double> oldest_pending_seconds;
 };
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx);
+
+// A message as JSON text (the shape of sql/queries/message_get.sql) and its seq (the list cursor).
+struct MessageJson {
+  long long seq = 0;
+  std::string json;
+};
+
+// `id` must already be a valid UUID. nullopt when there is no such message.
+std::optional<MessageJson> message_get(pqxx::transaction_base &tx, const std::string &id);
+
+struct MessageFilter {
+  std::optional<std::string> destination, state;  // state: a valid message_state name
+  long long after_seq = 0;
+  int limit = 100;
+};
+std::vector<MessageJson> message_list(pqxx::transaction_base &tx, const MessageFilter &filter);
+
+// State writes. Each names the state it expects; the bool / count says whether rows changed.
+// retry: dead|cancelled -> pending, due now, spent max_attempts raised by `default_max_attempts`
+// (or the row's own); wakes a sleeping daemon. cancel: pending -> cancelled unless a worker has
+// the row claimed (row-locked).
+bool message_retry(pqxx::transaction_base &tx, const std::string &id, int default_max_attempts);
+bool message_cancel(pqxx::transaction_base &tx, const std::string &id);
+long long destination_retry_dead(pqxx::transaction_base &tx, const std::string &destination,
+                                 int default_max_attempts);
 
 }  // namespace outboxd

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <spdlog/spdlog.h>
 
+#include "api/http_server.hpp"
 #include "core/db.hpp"
 #include "core/destinations.hpp"
 #include "core/engine.hpp"
@@ -77,6 +78,10 @@ void carry_over_restart_only_keys(const Config &running, Config &loaded) {
   loaded.wakeup_mode = running.wakeup_mode;
   loaded.plugin_dir = running.plugin_dir;
   loaded.log_format = running.log_format;
+  loaded.api_enabled = running.api_enabled;
+  loaded.api_listen = running.api_listen;
+  loaded.api_threads = running.api_threads;
+  loaded.api_max_body_bytes = running.api_max_body_bytes;
 }
 
 // SIGHUP: re-read the file; on any error keep running on the old config and say why.
@@ -126,6 +131,26 @@ int run_daemon(const Config &initial) {
 
   Engine engine(config, destinations);
   engine.start();
+  std::unique_ptr<api::HttpServer> http;
+  if (config->api_enabled) {
+    auto pool = std::make_shared<api::DbPool>(config->database_url, config->api_threads);
+    auto handler = std::make_shared<api::ApiHandler>(
+        pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config->api_max_body_bytes));
+    http = std::make_unique<api::HttpServer>(
+        api::HttpServerOptions{config->api_listen, config->api_threads,
+                               static_cast<std::size_t>(config->api_max_body_bytes)},
+        handler);
+    try {
+      http->start();
+    } catch (const api::ApiBindError &e) {
+      spdlog::error("api: {}", e.what());
+      engine.request_stop();
+      if (engine.wait_stopped(config->shutdown_grace)) return kExitFailure;
+      spdlog::default_logger()->flush();
+      std::_Exit(kExitFailure);
+    }
+    spdlog::info("api: listening on {}", http->bound_address());
+  }
   spdlog::info("outboxd {} running: {} worker(s), batch size {}, wake-up by {}", OUTBOXD_VERSION, config->workers,
                config->batch_size, config->wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
   notify_systemd("READY=1");
@@ -139,6 +164,7 @@ int run_daemon(const Config &initial) {
   spdlog::info("{} received: claiming nothing new, finishing in-flight batches (up to {} ms); "
                "send it again to exit at once", strsignal(sig), grace.count());
   notify_systemd("STOPPING=1");
+  if (http) http->stop();  // no new requests; then the engine stops
   engine.request_stop();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   for (;;) {

@@ -57,6 +57,8 @@ class E2E : public ::testing::Test {
     if (extra_top.find("batch_size:") == std::string::npos) top += "batch_size: 10\n";
     if (extra_top.find("wakeup:") == std::string::npos) top += "wakeup:\n  linger: 50ms\n  safety_poll: 1s\n";
     if (extra_top.find("retention:") == std::string::npos) top += "retention:\n  prune_interval: 1s\n";
+    // Any free port, so tests running in parallel never collide on the default 3080.
+    if (extra_top.find("api:") == std::string::npos) top += "api:\n  listen: 127.0.0.1:0\n";
     std::string path = dir.file(file);
     write_file(path, daemon_config(conninfo, destinations, top + extra_top));
     return path;

@@ -97,8 +97,8 @@ TEST(ConfigLoader, RejectsUnknownKeyInsideASectionWithSuggestion) {
 TEST(ConfigLoader, RejectsUnknownKeyListingKnownKeysWhenNothingIsClose) {
   const std::string e = error_of(kUrl + "log:\n  colour: always\n");
   EXPECT_EQ(e, "outboxd.yaml:4: log.colour: unknown key 'colour'; known keys here: level, format");
-  const std::string top = error_of("api:\n  port: 8080\n" + kUrl);
-  EXPECT_NE(top.find("outboxd.yaml:1: api: unknown key 'api'; known keys here: database, workers"),
+  const std::string top = error_of("metrics:\n  port: 8080\n" + kUrl);
+  EXPECT_NE(top.find("outboxd.yaml:1: metrics: unknown key 'metrics'; known keys here: database, workers"),
             std::string::npos)
       << top;
 }
@@ -235,3 +235,29 @@ TEST(ConfigLoader, ShippedExampleFileParses) {
 
 }  // namespace
 }  // namespace outboxd
+
+TEST(ConfigApi, ListenMustBeALoopbackHostAndPort) {
+  using namespace outboxd;
+  const std::string url = "database:\n  url: x\n";
+  auto error_of = [&](const std::string &listen) {
+    try {
+      parse_config(url + "api:\n  listen: \"" + listen + "\"\n", "outboxd.yaml", [](const std::string &) {
+        return std::optional<std::string>();
+      });
+      return std::string("ok");
+    } catch (const ConfigError &e) {
+      return std::string(e.what());
+    }
+  };
+  EXPECT_EQ(error_of("127.0.0.1:3080"), "ok");
+  EXPECT_EQ(error_of("127.1.2.3:0"), "ok");
+  EXPECT_EQ(error_of("localhost:3080"), "ok");
+  EXPECT_EQ(error_of("[::1]:3080"), "ok");
+  EXPECT_NE(error_of("0.0.0.0:3080").find("outboxd.yaml:4: api.listen: \"0.0.0.0:3080\" is not a loopback"),
+            std::string::npos) << error_of("0.0.0.0:3080");
+  EXPECT_NE(error_of("10.0.0.1:80").find("not a loopback"), std::string::npos);
+  EXPECT_NE(error_of("127.0.0.1").find("expected host:port"), std::string::npos);
+  EXPECT_NE(error_of("127.0.0.1:70000").find("0 to 65535"), std::string::npos);
+  EXPECT_NE(error_of("::1:3080").find("brackets"), std::string::npos);
+  EXPECT_NE(error_of("128.0.0.1:1").find("not a loopback"), std::string::npos);
+}

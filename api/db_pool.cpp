@@ -1,0 +1,48 @@
+// Connection pool for the HTTP API.
+#include "api/db_pool.hpp"
+
+#include "core/db.hpp"
+
+namespace outboxd::api {
+
+DbPool::DbPool(std::string conninfo, int size, std::chrono::milliseconds wait)
+    : conninfo_(std::move(conninfo)), wait_(wait), free_slots_(size) {}
+
+DbPool::Lease DbPool::acquire() {
+  std::unique_ptr<pqxx::connection> conn;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!cv_.wait_for(lock, wait_, [&] { return free_slots_ > 0; }))
+      throw PoolUnavailable("every API database connection stayed busy for " +
+                            std::to_string(wait_.count()) + " ms");
+    --free_slots_;
+    if (!idle_.empty()) {
+      conn = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (conn && !conn->is_open()) conn.reset();
+  if (!conn) {
+    try {
+      conn = open_connection(conninfo_);
+      // A request should fail, not hang a reactor thread, when the database stalls.
+      pqxx::nontransaction tx(*conn);
+      tx.exec("SET statement_timeout = 30000");
+    } catch (const std::exception &e) {
+      give_back(nullptr);
+      throw PoolUnavailable(e.what());
+    }
+  }
+  return Lease(*this, std::move(conn));
+}
+
+void DbPool::give_back(std::unique_ptr<pqxx::connection> conn) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++free_slots_;
+    if (conn) idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+}  // namespace outboxd::api
