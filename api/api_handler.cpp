@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/auth.hpp"
 #include "api/message_request.hpp"
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
@@ -67,6 +68,24 @@ const RouteDef kRoutes[] = {
     {"GET", "/v1/stats", RouteId::Stats},
     {"POST", "/api/mail/send", RouteId::MailSend},
 };
+
+// The token scope a route needs (docs/http-api.md#authentication); nullptr: none (health checks).
+const char *required_scope(RouteId id) {
+  switch (id) {
+    case RouteId::Healthz:
+    case RouteId::Readyz: return nullptr;
+    case RouteId::CreateMessage:
+    case RouteId::Batch:
+    case RouteId::MailSend: return "enqueue";
+    case RouteId::GetMessage:
+    case RouteId::ListMessages:
+    case RouteId::Stats: return "read";
+    case RouteId::Retry:
+    case RouteId::Cancel:
+    case RouteId::RetryDead: return "admin";
+  }
+  return "admin";
+}
 
 // Whether `path` fits `pattern`; the ":x" segment's value goes to `param`.
 bool match(const std::string &pattern, const std::vector<std::string> &segments, std::string &param) {
@@ -141,8 +160,10 @@ json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes)
-    : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes) {}
+ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
+                       std::vector<ApiToken> tokens)
+    : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
+      tokens_(std::move(tokens)) {}
 
 ApiResponse ApiHandler::handle(const ApiRequest &req) const {
   try {
@@ -170,6 +191,19 @@ ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
     if (req.method != r.method) {
       allowed.insert(r.method);
       continue;
+    }
+    if (const char *scope = required_scope(r.id)) {
+      const AuthDecision d = authorize(tokens_, req.authorization, scope);
+      if (const auto *u = std::get_if<AuthUnauthorized>(&d)) {
+        spdlog::info("api: {} {}: 401 {}", req.method, req.path.substr(0, 200), u->detail);
+        ApiResponse res = reply(401, {{"error", "unauthorized"}, {"detail", u->detail}});
+        res.www_authenticate = true;
+        return res;
+      }
+      if (const auto *f = std::get_if<AuthForbidden>(&d)) {
+        spdlog::warn("api: {} {}: 403 {}", req.method, req.path.substr(0, 200), f->detail);
+        return reply(403, {{"error", "forbidden"}, {"detail", f->detail}});
+      }
     }
     switch (r.id) {
       case RouteId::Healthz: return reply(200, {{"status", "ok"}});

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/db_pool.hpp"
+#include "core/config.hpp"
 #include "core/runtime.hpp"
 
 namespace outboxd::api {
@@ -21,6 +22,7 @@ struct ApiRequest {
   std::string path;    // "/v1/messages/0190..."; no query string
   std::map<std::string, std::string> query;
   std::optional<std::string> content_type;  // the Content-Type header as sent, if any
+  std::optional<std::string> authorization;  // the Authorization header as sent, if any (a secret)
   std::string body;
 };
 
@@ -28,6 +30,7 @@ struct ApiResponse {
   int status = 200;
   nlohmann::json body = nlohmann::json::object();
   std::vector<std::string> allow;  // 405 only: the methods the path takes
+  bool www_authenticate = false;   // 401 only: send WWW-Authenticate: Bearer
 };
 
 // What the API reads from the running daemon: the config and destinations of the current runtime
@@ -36,7 +39,9 @@ using RuntimeSource = std::function<std::shared_ptr<const Runtime>()>;
 
 class ApiHandler {
  public:
-  ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes);
+  // `tokens` (api.tokens, fixed until restart): empty leaves every route open.
+  ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
+             std::vector<ApiToken> tokens = {});
 
   // Never throws: client errors are 4xx JSON, a database outage 503, anything else a logged 500.
   ApiResponse handle(const ApiRequest &req) const;
@@ -46,6 +51,7 @@ class ApiHandler {
   std::shared_ptr<DbPool> pool_;
   RuntimeSource runtime_;
   std::size_t max_body_bytes_;
+  std::vector<ApiToken> tokens_;
 
   ApiResponse dispatch(const ApiRequest &req) const;
   ApiResponse create_message(const ApiRequest &req) const;

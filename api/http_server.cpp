@@ -17,6 +17,26 @@ using namespace Pistache;
 // request larger than this with a plain-text 413.
 constexpr std::size_t kHeaderAllowance = 16 * 1024;
 
+// STACK.md §4: addRaw headers are dropped on output, so a typed header class.
+class WwwAuthenticate : public Http::Header::Header {
+ public:
+  NAME("WWW-Authenticate")
+  WwwAuthenticate() = default;
+  explicit WwwAuthenticate(std::string v) : v_(std::move(v)) {}
+  void parseRaw(const char *s, size_t n) override { v_.assign(s, n); }
+  void write(std::ostream &os) const override { os << v_; }
+
+ private:
+  std::string v_;
+};
+
+// The Authorization header as sent: a typed header in Pistache 0.0.5, raw if it is not registered.
+std::optional<std::string> authorization_of(const Http::Request &request) {
+  if (auto typed = request.headers().tryGet<Http::Header::Authorization>()) return typed->value();
+  if (auto raw = request.headers().tryGetRaw("Authorization")) return raw->value();
+  return std::nullopt;
+}
+
 class PistacheAdapter : public Http::Handler {
  public:
   HTTP_PROTOTYPE(PistacheAdapter)
@@ -29,6 +49,7 @@ class PistacheAdapter : public Http::Handler {
     for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it)
       req.query[it->first] = it->second;
     if (auto ct = request.headers().tryGet<Http::Header::ContentType>()) req.content_type = ct->mime().toString();
+    req.authorization = authorization_of(request);
     req.body = request.body();
 
     const ApiResponse res = handler_->handle(req);
@@ -37,6 +58,7 @@ class PistacheAdapter : public Http::Handler {
       for (const auto &m : res.allow) methods.push_back(m == "POST" ? Http::Method::Post : Http::Method::Get);
       response.headers().add<Http::Header::Allow>(methods);
     }
+    if (res.www_authenticate) response.headers().add<WwwAuthenticate>("Bearer realm=\"outboxd\"");
     response.send(static_cast<Http::Code>(res.status),
                   res.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                   MIME(Application, Json));

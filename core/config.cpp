@@ -104,6 +104,7 @@ class Loader {
       load_mapping(root, "", cfg);
     }
     if (url_override_) cfg.database_url = *url_override_;
+    check_listen(cfg);
     if (cfg.database_url.empty())
       fail(database_line_, "database.url",
            "required: set it to a libpq conninfo such as \"host=127.0.0.1 dbname=app user=outboxd\" "
@@ -163,13 +164,20 @@ class Loader {
       if (path == "database") database_line_ = line;
       if (path == "destinations") {
         load_destinations(value, line, cfg);
+      } else if (path == "api.tokens") {
+        load_tokens(value, line, cfg);
       } else if (is_config_section(path)) {
         if (value.IsNull()) continue;  // "wakeup:" with nothing under it keeps the defaults
         if (!value.IsMap()) fail(line, path, "expected a mapping of keys, got " + shown(value));
         load_mapping(value, path, cfg);
       } else if (const ConfigKey *key = find_config_key(path)) {
         const Value v = read(*key, value, line, path);
-        if (path == "api.listen") check_listen(v.text, line, path);
+        if (path == "api.listen") {
+          std::string host, error;
+          int port = 0;
+          if (!parse_listen_address(v.text, host, port, error)) fail(line, path, error);
+          listen_line_ = line;
+        }
         apply(cfg, path, v);
       } else {
         fail_unknown(line, section, section, name);
@@ -177,15 +185,78 @@ class Loader {
     }
   }
 
-  // The API has no authentication yet, so it may listen on loopback only.
-  void check_listen(const std::string &text, int line, const std::string &path) const {
+  // Without tokens the API has no authentication, so it may listen on loopback only.
+  void check_listen(const Config &cfg) const {
     std::string host, error;
     int port = 0;
-    if (!parse_listen_address(text, host, port, error)) fail(line, path, error);
-    if (!is_loopback_host(host))
-      fail(line, path, "\"" + text + "\" is not a loopback address: the HTTP API has no authentication "
-                       "yet, so it listens on 127.0.0.1, ::1 or localhost only (bearer tokens come in a "
-                       "later version; until then put a proxy in front of it)");
+    if (!parse_listen_address(cfg.api_listen, host, port, error)) fail(listen_line_, "api.listen", error);
+    if (!is_loopback_host(host) && cfg.api_tokens.empty())
+      fail(listen_line_, "api.listen",
+           "\"" + cfg.api_listen + "\" is not a loopback address and api.tokens is empty: without bearer "
+           "tokens the HTTP API has no authentication, so it listens on 127.0.0.1, ::1 or localhost only. "
+           "Add at least one entry to api.tokens (docs/http-api.md#authentication) or listen on loopback");
+  }
+
+  // api.tokens: a list of {name, token, scopes}; token may be !env NAME or !file /path.
+  void load_tokens(const YAML::Node &list, int line, Config &cfg) {
+    if (list.IsNull()) return;
+    if (!list.IsSequence())
+      fail(line, "api.tokens", "expected a list of {name, token, scopes}, got " + shown(list));
+    std::size_t index = 0;
+    for (const YAML::Node &item : list) {
+      const std::string path = "api.tokens[" + std::to_string(index++) + "]";
+      const int iline = line_of(item) > 0 ? line_of(item) : line;
+      if (!item.IsMap())
+        fail(iline, path, "expected a mapping with name, token and scopes, got " + shown(item));
+      ApiToken t;
+      bool has_token = false;
+      std::set<std::string> seen;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        const int kline = line_of(it->first);
+        const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+        const std::string kpath = path + "." + key;
+        if (!seen.insert(key).second) fail(kline, kpath, "key given twice; keep one");
+        const YAML::Node v = it->second;
+        if (key == "name") {
+          if (!v.IsScalar() || v.Scalar().empty())
+            fail(kline, kpath, "expected a non-empty name, got " + shown(v));
+          t.name = v.Scalar();
+        } else if (key == "token") {
+          if (is_secret_ref(v)) t.token = read_secret(v, kline, kpath, true);
+          else if (v.IsScalar()) t.token = v.Scalar();
+          else fail(kline, kpath, "expected a string, !env NAME or !file /path, got " + shown(v));
+          if (t.token.size() < 16)
+            fail(kline, kpath, "too short: a token needs at least 16 characters (got " +
+                                   std::to_string(t.token.size()) + "); e.g. openssl rand -hex 32");
+          for (char c : t.token)
+            if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+              fail(kline, kpath, "must not contain spaces or control characters");
+          has_token = true;
+        } else if (key == "scopes") {
+          if (!v.IsSequence() || v.size() == 0)
+            fail(kline, kpath, "expected a non-empty list from enqueue, read, admin, got " + shown(v));
+          for (const YAML::Node &sc : v) {
+            const std::string name = sc.IsScalar() ? sc.Scalar() : std::string();
+            const auto &known = api_token_scopes();
+            if (std::find(known.begin(), known.end(), name) == known.end())
+              fail(line_of(sc) > 0 ? line_of(sc) : kline, kpath,
+                   "unknown scope " + shown(sc) + " (known: enqueue, read, admin)");
+            if (std::find(t.scopes.begin(), t.scopes.end(), name) == t.scopes.end()) t.scopes.push_back(name);
+          }
+        } else {
+          fail(kline, kpath, "unknown key '" + key + "'; known keys here: name, token, scopes");
+        }
+      }
+      if (t.name.empty()) fail(iline, path + ".name", "required: name the token (shown in logs, never the token)");
+      if (!has_token) fail(iline, path + ".token", "required: a secret of at least 16 characters, e.g. !env NAME");
+      if (t.scopes.empty()) fail(iline, path + ".scopes", "required: a non-empty list from enqueue, read, admin");
+      for (const ApiToken &other : cfg.api_tokens) {
+        if (other.name == t.name) fail(iline, path + ".name", "\"" + t.name + "\" is used by another token");
+        if (other.token == t.token)
+          fail(iline, path + ".token", "the same token as '" + other.name + "'; give each its own");
+      }
+      cfg.api_tokens.push_back(std::move(t));
+    }
   }
 
   Value read(const ConfigKey &key, const YAML::Node &node, int line, const std::string &path) {
@@ -220,6 +291,7 @@ class Loader {
           fail_expected(line, path, key, node);
         break;
       case KeyType::Mapping:
+      case KeyType::List:
         fail_expected(line, path, key, node);
     }
     return v;
@@ -376,9 +448,15 @@ class Loader {
   const EnvLookup &env_;
   std::optional<std::string> url_override_;
   int database_line_ = 0;
+  int listen_line_ = 0;
 };
 
 }  // namespace
+
+const std::vector<std::string> &api_token_scopes() {
+  static const std::vector<std::string> scopes{"enqueue", "read", "admin"};
+  return scopes;
+}
 
 bool parse_listen_address(const std::string &text, std::string &host, int &port, std::string &error) {
   const std::size_t colon = text.rfind(':');

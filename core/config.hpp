@@ -32,6 +32,16 @@ struct DestinationConfig {
   int config_line = 0;         // line of the destination in the file, for error messages
 };
 
+// One bearer token of the HTTP API (api.tokens). `token` is the secret itself: never log it.
+struct ApiToken {
+  std::string name;                 // unique, shown in logs and 403 bodies
+  std::string token;                // at least 16 characters
+  std::vector<std::string> scopes;  // non-empty, from enqueue, read, admin
+};
+
+// The scopes a token may have, in the order docs and errors list them.
+const std::vector<std::string> &api_token_scopes();
+
 struct Config {
   std::string source;  // file path the config came from (for messages)
 
@@ -64,12 +74,13 @@ struct Config {
   std::string log_level = "info";  // trace, debug, info, warn, error
   LogFormat log_format = LogFormat::Text;
 
-  // HTTP API (api/). Only a loopback listen address is accepted until the API has bearer tokens.
+  // HTTP API (api/). A non-loopback listen address is accepted only with at least one token.
   bool api_enabled = true;
   std::string api_listen = "127.0.0.1:3080";  // host:port; port 0 picks a free port
   int api_threads = 2;                        // Pistache reactor threads = database connections
   int api_max_body_bytes = 1 << 20;
   std::string api_mail_destination;           // POST /api/mail/send enqueues here; empty = off
+  std::vector<ApiToken> api_tokens;           // empty: no authentication (loopback only)
 
   std::map<std::string, DestinationConfig> destinations;
 };

@@ -111,7 +111,7 @@ std::vector<ConfigKey> build_table() {
   t.push_back(bool_key("api.enabled", "true", false,
                        "Serve the HTTP API from the daemon process"));
   t.push_back(string_key("api.listen", "127.0.0.1:3080", false,
-                         "host:port the HTTP API listens on; loopback only until the API has tokens; "
+                         "host:port the HTTP API listens on; a non-loopback address needs api.tokens; "
                          "port 0 picks a free port"));
   t.push_back(int_key("api.threads", 1, 64, "2", false,
                       "HTTP API threads; each request holds one of as many database connections"));
@@ -119,6 +119,13 @@ std::vector<ConfigKey> build_table() {
                       "Largest request body the HTTP API accepts; larger ones get 413"));
   t.push_back(string_key("api.mail_destination", "", true,
                          "Destination that POST /api/mail/send enqueues on; empty turns the endpoint off"));
+  ConfigKey tokens = string_key("api.tokens", "[]", false,
+                                "Bearer tokens: a list of {name, token, scopes}; token is a secret of 16+ "
+                                "characters (!env NAME or !file /path), scopes from enqueue, read, admin; "
+                                "empty leaves the API open, loopback only");
+  tokens.type = KeyType::List;
+  tokens.secret_allowed = true;
+  t.push_back(tokens);
   t.push_back(mapping_key("destinations", true,
                           "Named destinations: name -> plugin and its settings; names use [A-Za-z0-9_.-]"));
   ConfigKey plugin = string_key("destinations.*.plugin", "", true,
@@ -169,6 +176,7 @@ std::string type_name(const ConfigKey &k) {
       return s;
     }
     case KeyType::Mapping: return "mapping";
+    case KeyType::List: return "list";
   }
   return "?";
 }
@@ -224,6 +232,7 @@ std::string describe_expected(const ConfigKey &k) {
       return s;
     }
     case KeyType::Mapping: return "a mapping";
+    case KeyType::List: return "a list";
   }
   return "a value";
 }
@@ -347,6 +356,15 @@ std::string config_value_text(const Config &c, const std::string &path) {
   if (path == "api.threads") return std::to_string(c.api_threads);
   if (path == "api.max_body_bytes") return std::to_string(c.api_max_body_bytes);
   if (path == "api.mail_destination") return c.api_mail_destination;
+  if (path == "api.tokens") {  // names and scopes only: never the secret
+    std::string out;
+    for (const ApiToken &t : c.api_tokens) {
+      std::string scopes;
+      for (const auto &s : t.scopes) scopes += (scopes.empty() ? "" : ",") + s;
+      out += (out.empty() ? "" : ", ") + t.name + " (" + scopes + ")";
+    }
+    return out.empty() ? "[]" : out;
+  }
   if (path == "destinations") {
     std::string names;
     for (const auto &entry : c.destinations) names += (names.empty() ? "" : ", ") + entry.first;

@@ -14,7 +14,8 @@ enum class KeyType {
   Int,       // an integer within [min, max]
   Duration,  // integer milliseconds, or "250ms", "30s", "5m", "2h", "7d"; bounds in ms
   Enum,      // one of `allowed`
-  Mapping    // a free-form mapping (a destination's `config:`) or the `destinations` map itself
+  Mapping,   // a free-form mapping (a destination's `config:`) or the `destinations` map itself
+  List       // a list of entries that the loader reads itself (api.tokens)
 };
 
 // One daemon key. Per-destination keys are written with a `*` for the destination name, e.g.

@@ -82,6 +82,7 @@ void carry_over_restart_only_keys(const Config &running, Config &loaded) {
   loaded.api_listen = running.api_listen;
   loaded.api_threads = running.api_threads;
   loaded.api_max_body_bytes = running.api_max_body_bytes;
+  loaded.api_tokens = running.api_tokens;
 }
 
 // SIGHUP: re-read the file; on any error keep running on the old config and say why.
@@ -135,7 +136,8 @@ int run_daemon(const Config &initial) {
   if (config->api_enabled) {
     auto pool = std::make_shared<api::DbPool>(config->database_url, config->api_threads);
     auto handler = std::make_shared<api::ApiHandler>(
-        pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config->api_max_body_bytes));
+        pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config->api_max_body_bytes),
+        config->api_tokens);
     http = std::make_unique<api::HttpServer>(
         api::HttpServerOptions{config->api_listen, config->api_threads,
                                static_cast<std::size_t>(config->api_max_body_bytes)},

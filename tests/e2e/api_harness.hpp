@@ -16,14 +16,16 @@ struct HttpReply {
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-// One request; `content_type` empty sends no Content-Type header.
+// One request; `content_type` empty sends no Content-Type header. `extra_headers`: "Name: value".
 inline HttpReply http(const std::string &method, const std::string &url, const std::string &body = "",
-                      const std::string &content_type = "application/json") {
+                      const std::string &content_type = "application/json",
+                      const std::vector<std::string> &extra_headers = {}) {
   HttpReply reply;
   CURL *curl = curl_easy_init();
   curl_slist *headers = nullptr;
   headers = curl_slist_append(headers, content_type.empty() ? "Content-Type:" : ("Content-Type: " + content_type).c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for big bodies
+  for (const auto &h : extra_headers) headers = curl_slist_append(headers, h.c_str());
   auto append = +[](char *data, size_t size, size_t n, void *out) {
     static_cast<std::string *>(out)->append(data, size * n);
     return size * n;

@@ -261,3 +261,70 @@ TEST(ConfigApi, ListenMustBeALoopbackHostAndPort) {
   EXPECT_NE(error_of("::1:3080").find("brackets"), std::string::npos);
   EXPECT_NE(error_of("128.0.0.1:1").find("not a loopback"), std::string::npos);
 }
+
+// ---- api.tokens -------------------------------------------------------------------------------
+
+namespace {
+
+std::string tokens_yaml(const std::string &tokens, const std::string &listen = "127.0.0.1:3080") {
+  return "database:\n  url: x\napi:\n  listen: \"" + listen + "\"\n  tokens:\n" + tokens;
+}
+
+}  // namespace
+
+TEST(ConfigApiTokens, AreReadWithScopesAndSecretsFromEnvOrFile) {
+  using namespace outboxd;
+  using namespace outboxd::config_test;
+  const std::string file = ::testing::TempDir() + "outboxd_config_test_token";
+  std::ofstream(file) << "file-token-0123456789abcdef\n";
+  const Config c = parse(tokens_yaml("    - name: ci\n      token: literal-token-0123456789\n      scopes: [enqueue]\n"
+                                     "    - name: ops\n      token: !env OPS_TOKEN\n      scopes: [read, admin]\n"
+                                     "    - name: f\n      token: !file " + file + "\n      scopes: [read]\n",
+                                     "0.0.0.0:3080"),
+                         fake_env({{"OPS_TOKEN", "env-token-0123456789abcdef"}}));
+  ASSERT_EQ(c.api_tokens.size(), 3u);
+  EXPECT_EQ(c.api_tokens[0].name, "ci");
+  EXPECT_EQ(c.api_tokens[0].token, "literal-token-0123456789");
+  EXPECT_EQ(c.api_tokens[0].scopes, (std::vector<std::string>{"enqueue"}));
+  EXPECT_EQ(c.api_tokens[1].token, "env-token-0123456789abcdef");
+  EXPECT_EQ(c.api_tokens[1].scopes, (std::vector<std::string>{"read", "admin"}));
+  EXPECT_EQ(c.api_tokens[2].token, "file-token-0123456789abcdef");
+  EXPECT_EQ(c.api_listen, "0.0.0.0:3080");
+  // The value shown by check-config and compared on reload never holds a secret.
+  const std::string shown = config_value_text(c, "api.tokens");
+  EXPECT_EQ(shown, "ci (enqueue), ops (read,admin), f (read)");
+}
+
+TEST(ConfigApiTokens, ErrorsNameFileLineAndKey) {
+  using namespace outboxd::config_test;
+  EXPECT_EQ(error_of(tokens_yaml("    - name: ci\n      token: literal-token-0123456789\n      scopes: [write]\n")),
+            "outboxd.yaml:8: api.tokens[0].scopes: unknown scope \"write\" (known: enqueue, read, admin)");
+  EXPECT_NE(error_of(tokens_yaml("    - name: ci\n      token: short\n      scopes: [read]\n"))
+                .find("outboxd.yaml:7: api.tokens[0].token: too short: a token needs at least 16 characters"),
+            std::string::npos);
+  EXPECT_NE(error_of(tokens_yaml("    - name: ci\n      token: literal-token-0123456789\n      scopes: []\n"))
+                .find("api.tokens[0].scopes: expected a non-empty list"),
+            std::string::npos);
+  EXPECT_NE(error_of(tokens_yaml("    - token: literal-token-0123456789\n      scopes: [read]\n"))
+                .find("api.tokens[0].name: required"),
+            std::string::npos);
+  EXPECT_NE(error_of(tokens_yaml("    - name: a\n      token: literal-token-0123456789\n      scopes: [read]\n"
+                                 "    - name: a\n      token: other-token-0123456789ab\n      scopes: [read]\n"))
+                .find("outboxd.yaml:9: api.tokens[1].name: \"a\" is used by another token"),
+            std::string::npos);
+  EXPECT_NE(error_of(tokens_yaml("    - name: a\n      token: !env NOPE\n      scopes: [read]\n"))
+                .find("api.tokens[0].token: environment variable NOPE is not set"),
+            std::string::npos);
+  EXPECT_NE(error_of(tokens_yaml("    - name: a\n      token: literal-token-0123456789\n      scope: [read]\n"))
+                .find("api.tokens[0].scope: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of(tokens_yaml("    name: a\n")).find("api.tokens: expected a list"), std::string::npos);
+}
+
+TEST(ConfigApiTokens, ANonLoopbackListenNeedsAToken) {
+  using namespace outboxd::config_test;
+  const std::string err = error_of("database:\n  url: x\napi:\n  listen: 0.0.0.0:3080\n  tokens: []\n");
+  EXPECT_NE(err.find("outboxd.yaml:4: api.listen: \"0.0.0.0:3080\" is not a loopback address and api.tokens is empty"),
+            std::string::npos)
+      << err;
+}
