@@ -33,7 +33,12 @@ T take(Parsed<T> parsed) {
   return std::move(std::get<T>(parsed));
 }
 
-ApiResponse reply(int status, json body) { return ApiResponse{status, std::move(body), {}}; }
+ApiResponse reply(int status, json body) {
+  ApiResponse res;
+  res.status = status;
+  res.body = std::move(body);
+  return res;
+}
 
 std::vector<std::string> split_path(const std::string &path) {
   std::vector<std::string> out;
@@ -49,7 +54,7 @@ std::vector<std::string> split_path(const std::string &path) {
 
 // The routes: a pattern's ":x" segment matches any one non-empty segment.
 enum class RouteId { Healthz, Readyz, CreateMessage, ListMessages, Batch, GetMessage, Retry, Cancel,
-                     RetryDead, Stats, MailSend };
+                     RetryDead, Stats, Metrics, MailSend };
 struct RouteDef {
   const char *method;
   const char *pattern;
@@ -66,6 +71,7 @@ const RouteDef kRoutes[] = {
     {"POST", "/v1/messages/:id/cancel", RouteId::Cancel},
     {"POST", "/v1/destinations/:name/retry-dead", RouteId::RetryDead},
     {"GET", "/v1/stats", RouteId::Stats},
+    {"GET", "/metrics", RouteId::Metrics},
     {"POST", "/api/mail/send", RouteId::MailSend},
 };
 
@@ -79,7 +85,8 @@ const char *required_scope(RouteId id) {
     case RouteId::MailSend: return "enqueue";
     case RouteId::GetMessage:
     case RouteId::ListMessages:
-    case RouteId::Stats: return "read";
+    case RouteId::Stats:
+    case RouteId::Metrics: return "read";
     case RouteId::Retry:
     case RouteId::Cancel:
     case RouteId::RetryDead: return "admin";
@@ -161,9 +168,9 @@ json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
 }  // namespace
 
 ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
-                       std::vector<ApiToken> tokens)
+                       std::vector<ApiToken> tokens, MetricsSource metrics)
     : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
-      tokens_(std::move(tokens)) {}
+      tokens_(std::move(tokens)), metrics_(std::move(metrics)) {}
 
 ApiResponse ApiHandler::handle(const ApiRequest &req) const {
   try {
@@ -192,7 +199,10 @@ ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
       allowed.insert(r.method);
       continue;
     }
-    if (const char *scope = required_scope(r.id)) {
+    const char *scope = required_scope(r.id);
+    // api.metrics_public (reloadable): Prometheus may scrape without a token.
+    if (r.id == RouteId::Metrics && runtime_()->config->api_metrics_public) scope = nullptr;
+    if (scope) {
       const AuthDecision d = authorize(tokens_, req.authorization, scope);
       if (const auto *u = std::get_if<AuthUnauthorized>(&d)) {
         spdlog::info("api: {} {}: 401 {}", req.method, req.path.substr(0, 200), u->detail);
@@ -216,6 +226,7 @@ ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
       case RouteId::Cancel: return cancel_message(param);
       case RouteId::RetryDead: return retry_dead(param);
       case RouteId::Stats: return stats();
+      case RouteId::Metrics: return metrics();
       case RouteId::MailSend: return send_mail(req);
     }
   }
@@ -398,6 +409,30 @@ ApiResponse ApiHandler::stats() const {
     conn.discard();
     throw;
   }
+}
+
+ApiResponse ApiHandler::metrics() const {
+  MetricsSnapshot snapshot = metrics_ ? metrics_() : MetricsSnapshot{};
+  // Every configured destination shows its gauges, even with nothing in the table yet.
+  const auto rt = runtime_();
+  for (const auto &name : rt->destinations->names()) snapshot.pending[name];
+  auto conn = pool_->acquire();
+  try {
+    pqxx::read_transaction tx(*conn);
+    for (const auto &row : message_stats(tx)) {  // the one query of a scrape
+      if (row.state != "pending") continue;
+      PendingGauge &g = snapshot.pending[row.destination];
+      g.count = row.count;
+      g.oldest_seconds = row.oldest_pending_seconds;
+    }
+  } catch (const pqxx::broken_connection &) {
+    conn.discard();
+    throw;
+  }
+  ApiResponse res = reply(200, json::object());
+  res.text = render_prometheus(snapshot);
+  res.text_content_type = kPrometheusContentType;
+  return res;
 }
 
 ApiResponse ApiHandler::ready() const {

@@ -59,6 +59,11 @@ class PistacheAdapter : public Http::Handler {
       response.headers().add<Http::Header::Allow>(methods);
     }
     if (res.www_authenticate) response.headers().add<WwwAuthenticate>("Bearer realm=\"outboxd\"");
+    if (res.text) {
+      response.send(static_cast<Http::Code>(res.status), *res.text,
+                    Http::Mime::MediaType::fromString(res.text_content_type));
+      return;
+    }
     response.send(static_cast<Http::Code>(res.status),
                   res.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                   MIME(Application, Json));

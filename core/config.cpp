@@ -440,6 +440,7 @@ class Loader {
     else if (path == "api.threads") c.api_threads = static_cast<int>(v.integer);
     else if (path == "api.max_body_bytes") c.api_max_body_bytes = static_cast<int>(v.integer);
     else if (path == "api.mail_destination") c.api_mail_destination = v.text;
+    else if (path == "api.metrics_public") c.api_metrics_public = v.boolean;
     else throw std::logic_error("config key without a loader: " + path);
   }
 

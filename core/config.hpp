@@ -80,6 +80,7 @@ struct Config {
   int api_threads = 2;                        // Pistache reactor threads = database connections
   int api_max_body_bytes = 1 << 20;
   std::string api_mail_destination;           // POST /api/mail/send enqueues here; empty = off
+  bool api_metrics_public = false;            // GET /metrics needs no token even with api.tokens
   std::vector<ApiToken> api_tokens;           // empty: no authentication (loopback only)
 
   std::map<std::string, DestinationConfig> destinations;

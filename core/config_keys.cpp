@@ -119,6 +119,8 @@ std::vector<ConfigKey> build_table() {
                       "Largest request body the HTTP API accepts; larger ones get 413"));
   t.push_back(string_key("api.mail_destination", "", true,
                          "Destination that POST /api/mail/send enqueues on; empty turns the endpoint off"));
+  t.push_back(bool_key("api.metrics_public", "false", true,
+                       "Serve GET /metrics without a token even when api.tokens is set, for Prometheus"));
   ConfigKey tokens = string_key("api.tokens", "[]", false,
                                 "Bearer tokens: a list of {name, token, scopes}; token is a secret of 16+ "
                                 "characters (!env NAME or !file /path), scopes from enqueue, read, admin; "
@@ -356,6 +358,7 @@ std::string config_value_text(const Config &c, const std::string &path) {
   if (path == "api.threads") return std::to_string(c.api_threads);
   if (path == "api.max_body_bytes") return std::to_string(c.api_max_body_bytes);
   if (path == "api.mail_destination") return c.api_mail_destination;
+  if (path == "api.metrics_public") return c.api_metrics_public ? "true" : "false";
   if (path == "api.tokens") {  // names and scopes only: never the secret
     std::string out;
     for (const ApiToken &t : c.api_tokens) {

@@ -115,6 +115,7 @@ size_t Worker::run_batch() {
     return 0;
   }
   auto started = std::chrono::steady_clock::now();
+  state_.metrics.observe_claim(rows.size());
   std::vector<Claimed> batch;
   batch.reserve(rows.size());
   for (const auto &row : rows) {
@@ -203,7 +204,9 @@ void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &ba
     }
     const auto started = std::chrono::steady_clock::now();
     std::vector<SendResult> results = dest->instance->send_batch(msgs);
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    state_.metrics.observe_delivery(name, std::chrono::duration<double>(elapsed).count(), msgs.size());
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
     // The host cannot interrupt a plugin; a call past its budget keeps the whole batch's claim
     // open, so say so loudly: the plugin (or its timeout_ms) needs fixing. Without send_batch the
     // budget is one timeout per message.

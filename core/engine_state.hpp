@@ -9,14 +9,10 @@
 #include <mutex>
 #include <string>
 
+#include "core/metrics.hpp"
 #include "core/wake_signal.hpp"
 
 namespace outboxd {
-
-// Counters since start, per destination; read by `stats` logging and (later) the metrics endpoint.
-struct DeliveryCounters {
-  uint64_t delivered = 0, retried = 0, dead = 0;
-};
 
 struct EngineState {
   using Clock = std::chrono::steady_clock;
@@ -30,6 +26,8 @@ struct EngineState {
   // Steady-clock nanoseconds when the earliest scheduled message is due (INT64_MAX: none known).
   std::atomic<int64_t> next_due_ns{INT64_MAX};
   std::atomic<uint64_t> reconnects{0};
+  // Histograms for GET /metrics (the counters below and `reconnects` are the rest).
+  Metrics metrics;
 
   // Sleeps for `d` unless a stop is requested first (used for reconnect backoff).
   void sleep_unless_stopping(std::chrono::milliseconds d) {
@@ -69,6 +67,15 @@ struct EngineState {
   std::map<std::string, DeliveryCounters> snapshot_counters() {
     std::lock_guard<std::mutex> lock(counters_mutex);
     return counters;
+  }
+  // Everything GET /metrics shows but the pending gauges (the API reads those from the database).
+  MetricsSnapshot metrics_snapshot() {
+    MetricsSnapshot s;
+    s.counters = snapshot_counters();
+    s.delivery_duration = metrics.delivery_durations();
+    s.claim_batch_size = metrics.claim_batch_sizes();
+    s.db_reconnects = reconnects.load();
+    return s;
   }
 
  private:

@@ -137,7 +137,7 @@ int run_daemon(const Config &initial) {
     auto pool = std::make_shared<api::DbPool>(config->database_url, config->api_threads);
     auto handler = std::make_shared<api::ApiHandler>(
         pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config->api_max_body_bytes),
-        config->api_tokens);
+        config->api_tokens, [&engine] { return engine.state().metrics_snapshot(); });
     http = std::make_unique<api::HttpServer>(
         api::HttpServerOptions{config->api_listen, config->api_threads,
                                static_cast<std::size_t>(config->api_max_body_bytes)},
