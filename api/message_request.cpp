@@ -190,7 +190,8 @@ Parsed<EnqueueRequest> parse_mail_body(const std::string &body, const std::strin
   const char *const fields[] = {"from", "to", "subject", "content"};
   for (const auto &[key, value] : j.items()) {
     (void)value;
-    if (std::find_if(std::begin(fields), std::end(fields), [&](const char *f) { return key == f; }) ==
+    const std::string &name = key;  // a lambda may not capture a structured binding in C++17 (clang)
+    if (std::find_if(std::begin(fields), std::end(fields), [&](const char *f) { return name == f; }) ==
         std::end(fields))
       return invalid("", key, "unknown field (known: from, to, subject, content)");
   }
