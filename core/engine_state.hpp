@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/metrics.hpp"
+#include "core/recent_count.hpp"
 #include "core/wake_signal.hpp"
 
 namespace outboxd {
@@ -63,6 +64,7 @@ struct EngineState {
     c.delivered += delivered;
     c.retried += retried;
     c.dead += dead;
+    if (delivered) delivered_recent[destination].add(now_ns() / 1000000000, delivered);
   }
   std::map<std::string, DeliveryCounters> snapshot_counters() {
     std::lock_guard<std::mutex> lock(counters_mutex);
@@ -75,6 +77,10 @@ struct EngineState {
     s.delivery_duration = metrics.delivery_durations();
     s.claim_batch_size = metrics.claim_batch_sizes();
     s.db_reconnects = reconnects.load();
+    const int64_t now_s = now_ns() / 1000000000;
+    std::lock_guard<std::mutex> lock(counters_mutex);
+    for (const auto &[destination, recent] : delivered_recent)
+      s.delivered_last_minute[destination] = recent.total(now_s);
     return s;
   }
 
@@ -83,6 +89,7 @@ struct EngineState {
   std::condition_variable stop_cv;
   std::mutex counters_mutex;
   std::map<std::string, DeliveryCounters> counters;
+  std::map<std::string, RecentCount> delivered_recent;  // for GET /v1/stats when retention is short
 };
 
 // Exponential reconnect delay: 100 ms doubling to 5 s, reset after a success.

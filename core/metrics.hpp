@@ -68,6 +68,8 @@ struct MetricsSnapshot {
   std::map<std::string, HistogramSnapshot> delivery_duration;
   HistogramSnapshot claim_batch_size;
   uint64_t db_reconnects = 0;
+  // Not rendered: GET /v1/stats reports it when retention deletes delivered rows within a minute.
+  std::map<std::string, uint64_t> delivered_last_minute;
 };
 
 // The registry the workers record into (owned by EngineState). One lock, taken once per batch.

@@ -22,6 +22,7 @@ std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
     s.state = row[1].as<std::string>();
     s.count = row[2].as<long long>();
     if (!row[3].is_null()) s.oldest_pending_seconds = row[3].as<double>();
+    s.delivered_last_minute = row[4].as<long long>();
     out.push_back(std::move(s));
   }
   return out;

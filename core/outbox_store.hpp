@@ -33,6 +33,8 @@ struct StatsRow {
   std::string destination, state;
   long long count = 0;
   std::optional<double> oldest_pending_seconds;
+  // Delivered rows finalized in the last minute: only those retention has not deleted yet.
+  long long delivered_last_minute = 0;
 };
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx);
 

@@ -97,6 +97,7 @@ int run_stats(const Config &config, const Args &args) {
       nlohmann::json j = {{"destination", r.destination}, {"state", r.state}, {"count", r.count},
                           {"configured", config.destinations.count(r.destination) > 0}};
       if (r.oldest_pending_seconds) j["oldest_pending_seconds"] = *r.oldest_pending_seconds;
+      if (r.state == "delivered") j["delivered_last_minute"] = r.delivered_last_minute;
       out.push_back(j);
     }
     std::cout << out.dump(2) << "\n";

@@ -99,6 +99,35 @@ TEST_F(ApiOps, StatsCountPerDestinationAndState) {
   EXPECT_EQ(d["orders"]["dead"], 0) << r.body;
   EXPECT_TRUE(d["orders"]["oldest_pending_seconds"].is_number()) << r.body;
   EXPECT_EQ(d["mail"]["delivered"], 1) << r.body;
+  EXPECT_EQ(d["mail"]["delivered_last_minute"], 1) << r.body;
+  EXPECT_EQ(d["orders"]["delivered_last_minute"], 0) << r.body;
+  EXPECT_EQ(r.json().value("delivered_last_minute_counted_by", ""), "database") << r.body;
+
+  // A delivery from two minutes ago still counts as delivered, but not as "in the last minute".
+  const std::string old = create({{"destination", "mail"}, {"payload", {{"behavior", "ok"}}}});
+  ASSERT_TRUE(wait_state(old, "delivered"));
+  db.exec("UPDATE outbox.messages SET finalized_at = now() - interval '2 minutes' WHERE id = '" + old + "'");
+  json later = get("/v1/stats").json()["destinations"]["mail"];
+  EXPECT_EQ(later["delivered"], 2) << later.dump();
+  EXPECT_EQ(later["delivered_last_minute"], 1) << later.dump();
+}
+
+// retention.delivered: 0 deletes delivered rows at once: the daemon's own count stands in.
+class ApiStatsWithoutRetention : public ApiE2E {
+ protected:
+  void SetUp() override {
+    start_api(scripted_destination("mail"), "", "retention:\n  delivered: 0\n  prune_interval: 1s\n");
+  }
+};
+
+TEST_F(ApiStatsWithoutRetention, DeliveredInTheLastMinuteComesFromTheDaemon) {
+  for (int i = 0; i < 3; ++i) create({{"destination", "mail"}, {"payload", {{"behavior", "ok"}}}});
+  ASSERT_TRUE(wait_until([&] { return db.scalar("SELECT count(*) FROM outbox.messages") == "0"; }));
+  HttpReply r = get("/v1/stats");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().value("delivered_last_minute_counted_by", ""), "this daemon") << r.body;
+  EXPECT_EQ(r.json()["destinations"]["mail"]["delivered_last_minute"], 3) << r.body;
+  EXPECT_EQ(r.json()["destinations"]["mail"]["delivered"], 0) << r.body;
 }
 
 TEST_F(ApiOps, HealthAndReadiness) {
