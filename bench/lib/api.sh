@@ -3,7 +3,6 @@
 # the null plugin in both cases. The two sides alternate which goes first for BENCH_ROUNDS rounds.
 # The ratio is what HTTP, JSON and the API's connection pool cost on top of the same INSERT. Sourced.
 
-API_THREADS=2
 API_WRK_THREADS=2 API_WRK_CONNECTIONS=8  # 8 connections, as the enqueue mode's 8 pgbench clients
 
 # wrk is a Debian package; installed when missing (needs root, as the rest of the bench does).
@@ -23,7 +22,7 @@ api_daemon_config() {
   cat >>"$1" <<YAML
 api:
   listen: "127.0.0.1:0"
-  threads: $API_THREADS
+  threads: $BENCH_API_THREADS
 YAML
 }
 
@@ -100,7 +99,7 @@ run_api() {
   done
 
   report ""
-  report "HTTP API ENQUEUE  POST /v1/messages (wrk -t$API_WRK_THREADS -c$API_WRK_CONNECTIONS, api.threads $API_THREADS) vs the same"
+  report "HTTP API ENQUEUE  POST /v1/messages (wrk -t$API_WRK_THREADS -c$API_WRK_CONNECTIONS, api.threads $BENCH_API_THREADS) vs the same"
   report "  outbox.enqueue() through pgbench (-c$ENQUEUE_CLIENTS), ${BENCH_DURATION}s per run, daemon delivering to null in both"
   report "$(printf '  %-34s %13s %12s %9s   %s' 'client' 'enqueue rate' 'latency' 'backlog' 'vs pgbench')"
   report "$(printf '  %-34s %9.0f /s %9s ms %9s   %s' 'pgbench, SQL (baseline)' "$(median "${pgs[@]}")" "$(median "${pglats[@]}")" "$pg_backlog" '100.0%   (latency: average)')"
