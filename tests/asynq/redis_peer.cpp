@@ -34,17 +34,23 @@ int free_port() {
   return port;
 }
 
-bool answers_ping(int port) {
+// The process id of the redis-server answering on `port`, or -1. Checked against the child we
+// started: with tests in parallel, another test's server could have taken a port we picked.
+long served_by(int port) {
   timeval tv{0, 200000};
   redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-  bool ok = false;
+  long pid = -1;
   if (c != nullptr && c->err == 0) {
-    auto *r = static_cast<redisReply *>(redisCommand(c, "PING"));
-    ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+    auto *r = static_cast<redisReply *>(redisCommand(c, "INFO server"));
+    if (r != nullptr && r->type == REDIS_REPLY_STRING) {
+      const std::string info(r->str, r->len);
+      const auto at = info.find("process_id:");
+      if (at != std::string::npos) pid = std::stol(info.substr(at + 11));
+    }
     if (r != nullptr) freeReplyObject(r);
   }
   if (c != nullptr) redisFree(c);
-  return ok;
+  return pid;
 }
 
 }  // namespace
@@ -54,6 +60,7 @@ RedisPeer::RedisPeer(bool start_now) {
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
   port_ = free_port();
+  port_fixed_ = !start_now;  // the test hands the port to its config before the server starts
   if (start_now) start();
 }
 
@@ -65,23 +72,38 @@ RedisPeer::~RedisPeer() {
 
 void RedisPeer::start() {
   if (pid_ > 0) return;
-  const std::string port = std::to_string(port_);
-  const std::string sock = socket_path();
-  const std::string log = dir_ + "/redis.log";
-  pid_ = fork();
-  if (pid_ == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test process, even if it crashes
-    execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
-           "--appendonly", "no", "--dir", dir_.c_str(), "--unixsocket", sock.c_str(), "--unixsocketperm", "700",
-           "--logfile", log.c_str(), "--daemonize", "no", static_cast<char *>(nullptr));
-    _exit(127);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const std::string port = std::to_string(port_);
+    const std::string sock = socket_path();
+    const std::string log = dir_ + "/redis.log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test process, even if it crashes
+      execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", dir_.c_str(), "--unixsocket", sock.c_str(), "--unixsocketperm", "700",
+             "--logfile", log.c_str(), "--daemonize", "no", static_cast<char *>(nullptr));
+      _exit(127);
+    }
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    bool exited = false;
+    const bool up = wait_until(
+        [&] {
+          int status = 0;
+          exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
+          return exited || served_by(port_) == pid_;
+        },
+        std::chrono::seconds(10));
+    if (up && !exited) {
+      port_fixed_ = true;
+      return;
+    }
+    if (!exited) stop();
+    pid_ = -1;
+    if (port_fixed_) continue;  // a restart keeps its port: the plugin under test is configured with it
+    port_ = free_port();          // taken meanwhile (another test's server): try another one
   }
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (!wait_until([&] { return answers_ping(port_); }, std::chrono::seconds(10))) {
-    stop();
-    ADD_FAILURE() << "redis-server did not answer PING on port " << port_ << " (is redis-server installed? "
-                  << "scripts/install-deps installs it)";
-  }
+  ADD_FAILURE() << "redis-server did not start on 127.0.0.1:" << port_ << " (is redis-server installed? "
+                << "scripts/install-deps installs it; its log is " << dir_ << "/redis.log)";
 }
 
 void RedisPeer::stop() {

@@ -19,7 +19,9 @@ class RedisPeer {
   RedisPeer(const RedisPeer &) = delete;
   RedisPeer &operator=(const RedisPeer &) = delete;
 
-  void start();  // fails the test if it does not answer PING within 10 s
+  // Fails the test if it does not serve within 10 s. The first start moves to another free port
+  // if the picked one was taken meanwhile; a restart keeps the port.
+  void start();
   void stop();   // SIGKILL and wait: its data is gone, as after a crash without persistence
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -29,6 +31,7 @@ class RedisPeer {
   std::string dir_;
   int port_ = 0;
   pid_t pid_ = -1;
+  bool port_fixed_ = false;  // once a test has seen the port, every start must keep it
 };
 
 struct RedisReplyDeleter {
