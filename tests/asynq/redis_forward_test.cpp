@@ -9,6 +9,7 @@
 #include "tests/asynq/proto_reader.hpp"
 #include "tests/asynq/redis_peer.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace outboxd;
 using namespace outboxd::test;
@@ -196,6 +197,23 @@ TEST_F(AsynqRedis, RedisDownIsARetryNamingTheAddressAndRedisBackDelivers) {
   redis.start();
   const auto up = p->send(msg(kId).view());
   EXPECT_EQ(up.status, OUTBOXD_OK) << up.error;
+}
+
+TEST_F(AsynqRedis, ARedisThatStopsAnsweringIsATimeoutRetryAndTheMessageLandsOnceAfterwards) {
+  auto p = instance(R"("task_type": "t", "command_timeout": "200ms", "connect_timeout": "300ms")");
+  RedisClient c(redis.port());
+  c.command({"CLIENT", "PAUSE", "1500", "ALL"});  // Redis accepts and reads, but answers nothing
+  const auto paused = p->send(msg(kId).view());
+  EXPECT_EQ(paused.status, OUTBOXD_RETRY);
+  EXPECT_THAT(paused.error, HasSubstr("timed out waiting for a reply"));
+  // Once Redis answers again, the next attempt delivers; if the timed-out write ran after all,
+  // the attempt is a conflict, also delivered: either way one task.
+  SendResult again;
+  ASSERT_TRUE(wait_until([&] {
+    again = p->send(msg(kId).view());
+    return again.status == OUTBOXD_OK;
+  }, std::chrono::seconds(10))) << again.error;
+  EXPECT_EQ(c.integer({"LLEN", "asynq:{default}:pending"}), 1);
 }
 
 TEST_F(AsynqRedis, OutOfMemoryAndReadOnlyRepliesAreRetries) {
