@@ -1,6 +1,7 @@
 # asynq mode: N messages drained by outboxd into a local redis-server through the asynq plugin,
 # once with pipelining (a batch per round trip, the default) and once with `pipeline: false` (one
-# command and one round trip per message, the baseline), alternating which goes first. Sourced.
+# command and one round trip per message, the baseline), alternating which goes first; plus the same
+# drain with the null plugin, for the daemon's own limit at that moment. Sourced.
 
 # The Redis port: the bench port + 10000, above Linux's ephemeral range (32768-60999), so it neither
 # collides with another engineer's bench (their bench ports differ) nor with a client socket.
@@ -30,14 +31,19 @@ asynq_redis_stop() {
   ASYNQ_REDIS_PID=
 }
 
-# One measurement: asynq_side true|false LOG; sets RATE (msg/s). Checks every message reached Redis.
+# One measurement: asynq_side true|false|null LOG; sets RATE (msg/s). true/false: the asynq plugin
+# with that `pipeline`, checking every message reached Redis; null: the null plugin.
 asynq_side() {
   local pipeline=$1 log=$2 port config="$BENCH_LOGS/asynq-pipeline-$1.yaml" got
   port=$(asynq_redis_port)
   reset_table
   redis-cli -p "$port" FLUSHALL >/dev/null
-  daemon_config "$config" notify 7d asynq \
-    "{address: \"127.0.0.1:$port\", task_type: \"bench:run\", pipeline: $pipeline}"
+  if [ "$pipeline" = null ]; then
+    daemon_config "$config" notify 7d null '{}'
+  else
+    daemon_config "$config" notify 7d asynq \
+      "{address: \"127.0.0.1:$port\", task_type: \"bench:run\", pipeline: $pipeline}"
+  fi
   # Any free API port: another daemon on the machine may hold the default 3080.
   printf 'api:\n  listen: "127.0.0.1:0"\n' >>"$config"
   daemon_start "$config" "$log"
@@ -45,8 +51,10 @@ asynq_side() {
   "$BENCH_TOOLS/drain_timer" "${DRAIN_OPTS[@]}" "$(bench_conninfo)" "$ASYNQ_MESSAGES" 600 >"$BENCH_LOGS/drain.out" 2>>"$log" ||
     die "asynq run failed (log: $log)"
   daemon_stop
-  got=$(redis-cli -p "$port" LLEN 'asynq:{default}:pending')
-  [ "$got" = "$ASYNQ_MESSAGES" ] || die "expected $ASYNQ_MESSAGES tasks in asynq:{default}:pending, found $got"
+  if [ "$pipeline" != null ]; then
+    got=$(redis-cli -p "$port" LLEN 'asynq:{default}:pending')
+    [ "$got" = "$ASYNQ_MESSAGES" ] || die "expected $ASYNQ_MESSAGES tasks in asynq:{default}:pending, found $got"
+  fi
   got=$(sql "SELECT count(*) FROM outbox.messages WHERE state <> 'delivered'")
   [ "$got" = 0 ] || die "expected every message delivered, found $got not delivered"
   cat "$BENCH_LOGS/drain.out" >>"$log"
@@ -54,7 +62,7 @@ asynq_side() {
 }
 
 run_asynq() {
-  local log="$BENCH_LOGS/asynq.log" round p u pipelined=() single=() ratios=()
+  local log="$BENCH_LOGS/asynq.log" round p u n pipelined=() single=() nulls=() ratios=() of_null=()
   ASYNQ_MESSAGES=$BENCH_MESSAGES
   asynq_redis_start
   for round in $(seq "$BENCH_ROUNDS"); do
@@ -62,12 +70,14 @@ run_asynq() {
     if [ $((round % 2)) = 1 ]; then
       asynq_side false "$log"; u=$RATE
       asynq_side true "$log"; p=$RATE
+      asynq_side null "$log"; n=$RATE
     else
+      asynq_side null "$log"; n=$RATE
       asynq_side true "$log"; p=$RATE
       asynq_side false "$log"; u=$RATE
     fi
-    pipelined+=("$p") single+=("$u") ratios+=("$(calc "$p / $u" 2)")
-    round_log "asynq round=$round one_per_message=$u pipelined=$p ratio=${ratios[-1]}x"
+    pipelined+=("$p") single+=("$u") nulls+=("$n") ratios+=("$(calc "$p / $u" 2)") of_null+=("$(calc "100 * $p / $n" 1)")
+    round_log "asynq round=$round one_per_message=$u pipelined=$p null_plugin=$n ratio=${ratios[-1]}x pipelined_of_null=${of_null[-1]}%"
   done
   asynq_redis_stop
   report ""
@@ -76,4 +86,6 @@ run_asynq() {
   report "$(printf '  %-34s %10.0f msg/s %10.0f msg/s %7sx' 'forwarded (baseline: pipeline off)' \
     "$(median "${single[@]}")" "$(median "${pipelined[@]}")" "$(median "${ratios[@]}")")"
   report "$(printf '  %-34s per-round ratios: %s' '' "${ratios[*]/%/x}")"
+  report "$(printf '  %-34s %10.0f msg/s (pipelined = %s%% of it, median)' 'ref: null plugin, same daemon' \
+    "$(median "${nulls[@]}")" "$(median "${of_null[@]}")")"
 }
