@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <stdexcept>
 
@@ -56,6 +57,8 @@ long served_by(int port) {
 }  // namespace
 
 RedisPeer::RedisPeer(bool start_now) {
+  // As in the daemon (daemon/signals.cpp): a write to a Redis that went away must fail, not kill.
+  std::signal(SIGPIPE, SIG_IGN);
   std::string pattern = (std::filesystem::temp_directory_path() / "outboxd-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
