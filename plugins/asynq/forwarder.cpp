@@ -117,9 +117,9 @@ void Forwarder::forward(const outboxd_message *msgs, outboxd_result *results, si
       bool none_answered = true;
       for (const auto &p : work) none_answered = none_answered && !p.answered;
       // An idle pooled connection may have died meanwhile (Redis restarted): if it failed before
-      // any reply, try once more on a fresh one. Safe even if Redis did run the commands: the
-      // scripts make a second forward a no-op.
-      const bool again = round == 0 && pooled && conn->broken() && none_answered;
+      // any reply, and not by a timeout (which would double the wait), try once more on a fresh
+      // one. Safe even if Redis did run the commands: the scripts make a second forward a no-op.
+      const bool again = round == 0 && pooled && conn->broken() && !conn->timed_out() && none_answered;
       release(std::move(conn));
       if (!again) break;
       for (auto &p : work) {

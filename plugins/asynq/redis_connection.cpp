@@ -4,6 +4,9 @@
 
 #include <sys/time.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace outboxd::asynq {
 
 namespace {
@@ -16,6 +19,9 @@ timeval to_timeval(int64_t ms) {
 }
 
 std::string reply_text(const redisReply *r) { return r->str != nullptr ? std::string(r->str, r->len) : ""; }
+
+// strerror(EAGAIN), which hiredis stores when a read or write hits the socket timeout.
+const std::string kTimeoutText = std::strerror(EAGAIN);
 
 }  // namespace
 
@@ -113,11 +119,16 @@ Reply RedisConnection::read_reply() {
   return Reply(static_cast<redisReply *>(raw));
 }
 
+bool RedisConnection::timed_out() const {
+  // hiredis keeps only the text of errno for an I/O error; a socket timeout reads as EAGAIN.
+  return ctx_ != nullptr && ctx_->err == REDIS_ERR_IO && std::string(ctx_->errstr) == kTimeoutText;
+}
+
 std::string RedisConnection::error() const {
   if (ctx_ == nullptr) return "redis " + address_ + ": not connected";
   std::string why = ctx_->errstr[0] != '\0' ? ctx_->errstr : "connection failed";
   // hiredis reports a socket timeout as EAGAIN's text; say what it means.
-  if (why == "Resource temporarily unavailable") why = "timed out waiting for a reply";
+  if (why == kTimeoutText) why = "timed out waiting for a reply";
   return "redis " + address_ + ": " + why;
 }
 

@@ -37,6 +37,8 @@ class RedisConnection {
   Reply read_reply();
   bool broken() const { return ctx_ == nullptr || ctx_->err != 0; }
   std::string error() const;
+  // The connection broke because a reply did not come within the timeout (not a reset or close).
+  bool timed_out() const;
   // The SHA1 Redis gave for a script at SCRIPT LOAD.
   const std::string &sha(Script s) const { return sha_[static_cast<int>(s)]; }
 
