@@ -58,7 +58,7 @@ typedef struct {
     int32_t attempt;          /* 1 on the first try */
     int32_t timeout_ms;       /* send() must return within this many milliseconds */
 
-    /* ---- Appended after the first table; read one only when struct_size covers it. ---- */
+    /* ---- Appended after ABI 1 was first released: read only when struct_size covers it. ---- */
 
     /* When the message is due (its available_at), in Unix epoch milliseconds. At or before now
      * unless the plugin has OUTBOXD_PLUGIN_SCHEDULES_AHEAD, which may be handed a message early,
