@@ -17,6 +17,7 @@ struct Worker::Claimed {
   std::string id, destination, payload, headers;
   int attempt;  // the attempt being made now (1 for the first)
   int max_attempts;
+  int64_t available_at_ms;  // Unix epoch ms; in the future only for a plugin that schedules ahead
   Outcome outcome;
 };
 
@@ -109,7 +110,8 @@ size_t Worker::run_batch() {
   const Destinations &destinations = *rt->destinations;
   if (prepared_generation_ != rt->generation) prepare_on_outcome(*rt);
   pqxx::work tx(*conn_);
-  pqxx::result rows = tx.exec_prepared("message_claim", rt->destination_list, rt->config->batch_size);
+  pqxx::result rows = tx.exec_prepared("message_claim", rt->destination_list, rt->config->batch_size,
+                                           rt->schedules_ahead_list);
   if (rows.empty()) {
     tx.commit();
     return 0;
@@ -128,6 +130,7 @@ size_t Worker::run_batch() {
     c.attempt = row[5].as<int>() + 1;
     const Destination *dest = destinations.find(c.destination);
     c.max_attempts = row[6].is_null() ? dest->config.max_attempts : row[6].as<int>();
+    c.available_at_ms = row[7].as<int64_t>();
     batch.push_back(std::move(c));
   }
 
@@ -200,6 +203,7 @@ void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &ba
       msg.headers_json = c.headers.c_str();
       msg.attempt = c.attempt;
       msg.timeout_ms = dest->config.timeout_ms;
+      msg.available_at_ms = c.available_at_ms;
       msgs.push_back(msg);
     }
     const auto started = std::chrono::steady_clock::now();

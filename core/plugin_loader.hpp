@@ -24,6 +24,8 @@ class LoadedPlugin {
   const outboxd_plugin &table() const { return *table_; }
   const std::string &path() const { return path_; }
   bool thread_safe() const { return (table_->flags & OUTBOXD_PLUGIN_THREAD_SAFE) != 0; }
+  // The plugin wants first attempts before they are due, to schedule them downstream.
+  bool schedules_ahead() const { return (table_->flags & OUTBOXD_PLUGIN_SCHEDULES_AHEAD) != 0; }
   // The table's name, or the file's basename without ".so" if the plugin left it empty.
   std::string name() const;
   // The table's version string, "" if NULL.

@@ -7,7 +7,7 @@ WITH claimed AS (
   SELECT m.seq
     FROM outbox.messages m
    WHERE m.state = 'pending'
-     AND m.available_at <= now()
+     AND (m.available_at <= now() OR (m.attempt = 0 AND m.destination = ANY ('{}'::text[])))
      AND m.destination = ANY ('{bench}'::text[])
      AND (m.ordering_key IS NULL OR NOT EXISTS (
            SELECT 1 FROM outbox.messages e

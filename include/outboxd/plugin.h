@@ -57,6 +57,13 @@ typedef struct {
     const char *headers_json; /* JSON object text, at least "{}" */
     int32_t attempt;          /* 1 on the first try */
     int32_t timeout_ms;       /* send() must return within this many milliseconds */
+
+    /* ---- Appended after ABI 1 was first released: read only when struct_size covers it. ---- */
+
+    /* When the message is due (its available_at), in Unix epoch milliseconds. At or before now
+     * unless the plugin has OUTBOXD_PLUGIN_SCHEDULES_AHEAD, which may be handed a message early,
+     * on its first attempt, to schedule it downstream for this time. */
+    int64_t available_at_ms;
 } outboxd_message;
 
 /* The outcome of one send(). The host resets it before each call to: status OUTBOXD_OK,
@@ -81,6 +88,13 @@ typedef struct {
 /* send() may be called concurrently on one instance (from several worker threads). Without this
  * flag the host calls one instance from one thread at a time. */
 #define OUTBOXD_PLUGIN_THREAD_SAFE 0x1u
+
+/* "Hand me a message on its first attempt as soon as it is enqueued, even if its available_at is
+ * in the future; I schedule it downstream" (e.g. a queue with delayed jobs). Only the first attempt
+ * comes early: a retry waits in the outbox for its backoff, and never comes before its own
+ * available_at. msg->available_at_ms says when the message is due. Without this flag a plugin only
+ * sees messages that are due. */
+#define OUTBOXD_PLUGIN_SCHEDULES_AHEAD 0x2u
 
 typedef struct {
     uint32_t abi_version;     /* OUTBOXD_PLUGIN_ABI_VERSION the plugin was built against */
@@ -113,7 +127,10 @@ typedef struct {
      * sent in any order or at once (pipelined, or with the curl multi interface): this is how a
      * plugin delivers a batch concurrently or in one round trip. Must return within the largest
      * msgs[i].timeout_ms. Called under the same OUTBOXD_PLUGIN_THREAD_SAFE rule as send().
-     * Everything passed is host-owned and valid only during the call. */
+     * Everything passed is host-owned and valid only during the call.
+     * msgs is an array, so its stride is sizeof(outboxd_message): from the release that brings
+     * send_batch, outboxd_message cannot grow again without a new ABI version (or a new batch
+     * callback), because a plugin built against the smaller struct would index it wrongly. */
     void (*send_batch)(void *state, const outboxd_message *msgs, outboxd_result *results,
                        size_t count);
 } outboxd_plugin;

@@ -1,7 +1,9 @@
 -- Writes the outcomes of a claimed batch in one set-based statement, in the claim's transaction.
 -- $1 bigint[]               seq of each message
 -- $2 outbox.message_state[] new state: delivered, pending (retry later) or dead
--- $3 bigint[]               retry delay in milliseconds (used for pending only)
+-- $3 bigint[]               retry delay in milliseconds (used for pending only); the retry is due
+--                           at now + delay, but never before the message's own available_at (a
+--                           message claimed ahead of its time for a scheduling plugin keeps its time)
 -- $4 text[]                 error line, or NULL
 -- $5 boolean                delete delivered rows right away (retention.delivered = 0)
 -- $6 integer                how many entries of the error history to keep
@@ -20,7 +22,7 @@ WITH outcome AS (
      SET state = o.state,
          attempt = m.attempt + 1,
          available_at = CASE WHEN o.state = 'pending'
-                             THEN now() + o.delay_ms * interval '1 millisecond'
+                             THEN greatest(m.available_at, now() + o.delay_ms * interval '1 millisecond')
                              ELSE m.available_at END,
          last_error = o.error,
          errors = CASE WHEN o.error IS NULL THEN m.errors ELSE (

@@ -17,6 +17,7 @@ std::string claim_plan(pqxx::connection_base &conn) {
   std::string sql = outboxd::query_text("message_claim");
   sql = std::regex_replace(sql, std::regex(R"(\$1::text\[\])"), "'{a}'::text[]");
   sql = std::regex_replace(sql, std::regex(R"(\$2)"), "100");
+  sql = std::regex_replace(sql, std::regex(R"(\$3::text\[\])"), "'{a}'::text[]");
   pqxx::work tx(conn);
   std::string plan;
   for (const auto &row : tx.exec("EXPLAIN " + sql)) plan += row[0].as<std::string>() + "\n";

@@ -16,9 +16,11 @@ std::string enqueue(pqxx::transaction_base &tx, const std::string &dest, const s
       .as<std::string>();
 }
 
-std::vector<long long> claim(pqxx::transaction_base &tx, const std::string &dests = "{a,b}", int limit = 100) {
+std::vector<long long> claim(pqxx::transaction_base &tx, const std::string &dests = "{a,b}", int limit = 100,
+                             const std::string &schedules_ahead = "{}") {
   std::vector<long long> seqs;
-  for (const auto &row : tx.exec_prepared("message_claim", dests, limit)) seqs.push_back(row[0].as<long long>());
+  for (const auto &row : tx.exec_prepared("message_claim", dests, limit, schedules_ahead))
+    seqs.push_back(row[0].as<long long>());
   return seqs;
 }
 
@@ -108,7 +110,8 @@ TEST(Queue, ClaimOrdersByPriorityThenSeqAndSkipsFutureAndUnloadedDestinations) {
   auto c = db.connect();
   pqxx::work tx(*c);
   std::vector<std::string> payloads;
-  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10)) payloads.push_back(row[3].as<std::string>());
+  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{}"))
+    payloads.push_back(row[3].as<std::string>());
   EXPECT_EQ(payloads, (std::vector<std::string>{"2", "1", "5"}));
 }
 
@@ -223,4 +226,50 @@ TEST(Queue, MarkDeliveredAndDeleteDeliveredWriteOnlyPendingRows) {
   }
   EXPECT_EQ(db.count(), 2);
   EXPECT_EQ(db.count("state = 'delivered' AND attempt = 1 AND finalized_at IS NOT NULL AND last_error IS NULL"), 2);
+}
+
+TEST(Queue, ClaimTakesFutureFirstAttemptsEarlyOnlyForDestinationsThatScheduleAhead) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '1', available_at => now() + interval '1 hour');"
+          "SELECT outbox.enqueue('b', '2', available_at => now() + interval '1 hour');"
+          "SELECT outbox.enqueue('a', '3', available_at => now() + interval '1 hour');"
+          "UPDATE outbox.messages SET attempt = 1 WHERE payload = '3';"  // a retry waiting for its backoff
+          "SELECT outbox.enqueue('a', '4');");
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  std::vector<std::string> payloads;
+  std::vector<long long> due_ms;
+  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{a}")) {
+    payloads.push_back(row[3].as<std::string>());
+    due_ms.push_back(row[7].as<long long>());
+  }
+  EXPECT_EQ(payloads, (std::vector<std::string>{"1", "4"})) << "b does not schedule ahead; '3' is a retry";
+  const long long expected =
+      std::stoll(db.scalar("SELECT floor(extract(epoch FROM available_at) * 1000)::bigint FROM outbox.messages "
+                           "WHERE payload = '1'"));
+  ASSERT_EQ(due_ms.size(), 2u);
+  EXPECT_EQ(due_ms[0], expected) << "available_at comes back as Unix epoch milliseconds";
+  EXPECT_LE(due_ms[1], std::stoll(db.scalar("SELECT floor(extract(epoch FROM now()) * 1000)::bigint")));
+}
+
+TEST(Queue, MarkOutcomesNeverSchedulesARetryBeforeTheMessagesOwnTime) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '1', available_at => now() + interval '1 hour');"
+          "SELECT outbox.enqueue('a', '2', available_at => now() + interval '1 hour')");
+  auto c = db.connect();
+  {
+    pqxx::work tx(*c);
+    auto seqs = claim(tx, "{a}", 10, "{a}");
+    ASSERT_EQ(seqs.size(), 2u);
+    tx.exec_prepared1("message_mark_outcomes", outboxd::int_array_literal(seqs), "{pending,pending}",
+                      "{1000,7200000}", "{\"redis down\",\"redis down\"}", false, 10);
+    tx.commit();
+  }
+  EXPECT_EQ(db.count("payload = '1' AND attempt = 1 AND available_at > now() + interval '59 minutes' "
+                     "AND available_at < now() + interval '61 minutes'"), 1)
+      << "a 1 s backoff does not pull the message before its schedule";
+  EXPECT_EQ(db.count("payload = '2' AND available_at > now() + interval '119 minutes'"), 1)
+      << "a backoff past the schedule wins";
+  pqxx::work tx(*c);
+  EXPECT_TRUE(claim(tx, "{a}", 10, "{a}").empty()) << "a retry is not claimed ahead of its time";
 }

@@ -33,6 +33,7 @@ struct TestMessage {
   std::string headers = "{}";
   int32_t attempt = 1;
   int32_t timeout_ms = 5000;
+  int64_t available_at_ms = 0;  // Unix epoch ms; 0 (long past) means due now
 
   outboxd_message view() const {
     outboxd_message msg{};
@@ -44,6 +45,7 @@ struct TestMessage {
     msg.headers_json = headers.c_str();
     msg.attempt = attempt;
     msg.timeout_ms = timeout_ms;
+    msg.available_at_ms = available_at_ms;
     return msg;
   }
 };

@@ -1,0 +1,80 @@
+// The asynq plugin's ABI glue: forwards outbox messages into Redis as asynq tasks (or stream
+// entries), a whole batch per round trip. See docs/plugin-asynq.md.
+//
+// Thread-safe: each concurrent call takes its own connection from the instance's pool, so several
+// workers forward at once and a connection is never shared. Schedules ahead: a message due later
+// goes to asynq's scheduled set at once (mode stream waits for the due time instead).
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "asynq_config.hpp"
+#include "forwarder.hpp"
+#include "outboxd/plugin.h"
+
+namespace outboxd::asynq {
+
+namespace {
+
+void asynq_set_error(char *buffer, std::size_t cap, const std::string &message) noexcept {
+  if (buffer == nullptr || cap == 0) return;
+  std::snprintf(buffer, cap, "%s", message.c_str());
+}
+
+int asynq_init(const outboxd_host *host, const char *config_json, void **state, char *error,
+               std::size_t error_cap) noexcept {
+  *state = nullptr;
+  try {
+    AsynqConfig config;
+    std::string message;
+    if (!parse_config(config_json, config, message)) {
+      asynq_set_error(error, error_cap, message);
+      return 1;
+    }
+    auto log = [host](int level, const std::string &line) {
+      if (host != nullptr && host->log != nullptr) host->log(host->ctx, level, line.c_str());
+    };
+    auto forwarder = std::make_unique<Forwarder>(std::move(config), log);
+    // Connect once now so a wrong address shows in the log at start; an unreachable Redis is not
+    // an error (it may start later): messages wait in the outbox and are retried.
+    forwarder->probe();
+    *state = forwarder.release();
+    return 0;
+  } catch (const std::exception &e) {
+    asynq_set_error(error, error_cap, std::string("init failed: ") + e.what());
+  } catch (...) {
+    asynq_set_error(error, error_cap, "init failed: unknown exception");
+  }
+  return 1;
+}
+
+void asynq_send_batch(void *state, const outboxd_message *msgs, outboxd_result *results,
+                      std::size_t count) noexcept {
+  static_cast<Forwarder *>(state)->forward(msgs, results, count);  // forward() never throws
+}
+
+void asynq_send(void *state, const outboxd_message *msg, outboxd_result *result) noexcept {
+  asynq_send_batch(state, msg, result, 1);
+}
+
+void asynq_shutdown(void *state) noexcept { delete static_cast<Forwarder *>(state); }
+
+constexpr outboxd_plugin asynq_table = {
+    OUTBOXD_PLUGIN_ABI_VERSION,
+    sizeof(outboxd_plugin),
+    "asynq",
+    "1.0.0",
+    OUTBOXD_PLUGIN_THREAD_SAFE | OUTBOXD_PLUGIN_SCHEDULES_AHEAD,
+    &asynq_init,
+    &asynq_send,
+    &asynq_shutdown,
+    &asynq_send_batch,
+};
+
+}  // namespace
+
+}  // namespace outboxd::asynq
+
+extern "C" OUTBOXD_EXPORT const outboxd_plugin *outboxd_plugin_entry(void) {
+  return &outboxd::asynq::asynq_table;
+}
