@@ -312,6 +312,7 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
     int running = 0;
     curl_multi_perform(session.multi, &running);
     int queued = 0;
+    bool freed_a_slot = false;
     while (CURLMsg *m = curl_multi_info_read(session.multi, &queued)) {
       if (m->msg != CURLMSG_DONE) continue;
       Transfer *t = nullptr;
@@ -323,7 +324,10 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
       active[t->index].reset();
       --in_flight;
       give_back_slot();
+      freed_a_slot = true;
     }
+    // A finished request makes room for a waiting one: start it now rather than after the poll.
+    if (freed_a_slot && !waiting.empty()) continue;
     if (in_flight > 0 || !waiting.empty()) {
       // Wake at least every 20 ms while requests wait for slots another call may free.
       curl_multi_poll(session.multi, nullptr, 0, waiting.empty() ? 1000 : 20, nullptr);
