@@ -207,10 +207,15 @@ void WebhookSender::give_back(std::unique_ptr<WebhookSession> session) {
   idle_sessions_.push_back(std::move(session));
 }
 
-bool WebhookSender::try_take_slot() {
+bool WebhookSender::try_take_slot(WebhookSession &caller) {
   std::lock_guard<std::mutex> lock(slots_mutex_);
-  if (free_slots_ == 0) return false;
+  const bool queued = std::find(slot_queue_.begin(), slot_queue_.end(), &caller) != slot_queue_.end();
+  if (free_slots_ == 0 || (!slot_queue_.empty() && slot_queue_.front() != &caller)) {
+    if (!queued) slot_queue_.push_back(&caller);
+    return false;
+  }
   --free_slots_;
+  if (queued) slot_queue_.erase(std::find(slot_queue_.begin(), slot_queue_.end(), &caller));
   return true;
 }
 
@@ -218,13 +223,29 @@ void WebhookSender::give_back_slot() {
   {
     std::lock_guard<std::mutex> lock(slots_mutex_);
     ++free_slots_;
+    // The call whose turn it is may be asleep in curl_multi_poll; curl_multi_wakeup is the one
+    // multi function that may be called from another thread.
+    if (!slot_queue_.empty()) curl_multi_wakeup(slot_queue_.front()->multi);
   }
   slot_freed_.notify_all();
 }
 
-void WebhookSender::wait_for_slot(int max_ms) {
+void WebhookSender::leave_slot_queue(WebhookSession &caller) {
+  {
+    std::lock_guard<std::mutex> lock(slots_mutex_);
+    const auto it = std::find(slot_queue_.begin(), slot_queue_.end(), &caller);
+    if (it == slot_queue_.end()) return;
+    slot_queue_.erase(it);
+    if (!slot_queue_.empty() && free_slots_ > 0) curl_multi_wakeup(slot_queue_.front()->multi);
+  }
+  slot_freed_.notify_all();
+}
+
+void WebhookSender::wait_for_slot(WebhookSession &caller, int max_ms) {
   std::unique_lock<std::mutex> lock(slots_mutex_);
-  slot_freed_.wait_for(lock, std::chrono::milliseconds(max_ms), [this] { return free_slots_ > 0; });
+  slot_freed_.wait_for(lock, std::chrono::milliseconds(max_ms), [this, &caller] {
+    return free_slots_ > 0 && (slot_queue_.empty() || slot_queue_.front() == &caller);
+  });
 }
 
 void WebhookSender::send_batch(const outboxd_message *msgs, outboxd_result *results, std::size_t count) noexcept {
@@ -254,17 +275,18 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
   // Whatever way this returns, no handle stays in the session's multi and every slot comes back.
   struct Cleanup {
     WebhookSender &self;
-    CURLM *multi;
+    WebhookSession &session;
     std::vector<std::unique_ptr<Transfer>> &active;
     ~Cleanup() {
+      self.leave_slot_queue(session);
       for (auto &t : active)
         if (t) {
-          curl_multi_remove_handle(multi, t->easy);
+          curl_multi_remove_handle(session.multi, t->easy);
           t.reset();
           self.give_back_slot();
         }
     }
-  } cleanup{*this, session.multi, active};
+  } cleanup{*this, session, active};
   const auto deadline_of = [&](std::size_t i) {
     return started + std::chrono::milliseconds(msgs[i].timeout_ms > 0 ? msgs[i].timeout_ms : 10000);
   };
@@ -282,7 +304,7 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
         waiting.pop_front();
         continue;
       }
-      if (!try_take_slot()) break;
+      if (!try_take_slot(session)) break;
       waiting.pop_front();
       auto t = std::make_unique<Transfer>();
       t->index = i;
@@ -303,9 +325,11 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
       ++in_flight;
     }
 
+    // A call with nothing left to start must not hold the front of the queue.
+    if (waiting.empty()) leave_slot_queue(session);
     if (in_flight == 0) {
       if (waiting.empty()) break;
-      wait_for_slot(50);  // another call of this instance holds every slot
+      wait_for_slot(session, 50);  // other calls of this instance hold every slot, or go first
       continue;
     }
 
@@ -329,8 +353,8 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
     // A finished request makes room for a waiting one: start it now rather than after the poll.
     if (freed_a_slot && !waiting.empty()) continue;
     if (in_flight > 0 || !waiting.empty()) {
-      // Wake at least every 20 ms while requests wait for slots another call may free.
-      curl_multi_poll(session.multi, nullptr, 0, waiting.empty() ? 1000 : 20, nullptr);
+      // A slot freed by another call wakes this poll (give_back_slot); the timeout is a backstop.
+      curl_multi_poll(session.multi, nullptr, 0, waiting.empty() ? 1000 : 50, nullptr);
     }
   }
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -37,9 +38,12 @@ class WebhookSender {
  private:
   std::unique_ptr<WebhookSession> take_session();
   void give_back(std::unique_ptr<WebhookSession> session);
-  bool try_take_slot();
+  // Slots are handed out fairly: a call that found none queues, and a freed slot goes to the call
+  // at the front of the queue (woken from its curl poll), so no worker starves another.
+  bool try_take_slot(WebhookSession &caller);
   void give_back_slot();
-  void wait_for_slot(int max_ms);
+  void leave_slot_queue(WebhookSession &caller);
+  void wait_for_slot(WebhookSession &caller, int max_ms);
   void run(WebhookSession &session, const outboxd_message *msgs, outboxd_result *results, std::size_t count);
 
   const WebhookConfig config_;
@@ -49,6 +53,7 @@ class WebhookSender {
   std::mutex slots_mutex_;
   std::condition_variable slot_freed_;
   int free_slots_;
+  std::deque<WebhookSession *> slot_queue_;  // calls waiting for a slot, first come first served
 };
 
 }  // namespace outboxd::webhook
