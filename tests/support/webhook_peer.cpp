@@ -15,11 +15,14 @@
 
 namespace outboxd::test {
 
-WebhookReceiver::WebhookReceiver(const std::vector<std::string> &secrets, bool ipv6) {
+WebhookReceiver::WebhookReceiver(const std::vector<std::string> &secrets, bool ipv6, Transport transport) {
   std::vector<std::string> args = {"/usr/bin/python3", source_path("tests/fixtures/webhook/receiver.py"), "--dir",
                                    dir_.path()};
   for (const auto &s : secrets) args.insert(args.end(), {"--secret", s});
   if (ipv6) args.push_back("--ipv6");
+  if (transport == Transport::Tls) args.push_back("--tls");
+  if (transport == Transport::Mtls) args.push_back("--mtls");
+  if (transport != Transport::Http) scheme_ = "https";
   const std::string log_path = dir_.file("receiver.log");
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -55,11 +58,11 @@ WebhookReceiver::~WebhookReceiver() {
 }
 
 std::string WebhookReceiver::url(const std::string &path_and_query) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path_and_query;
+  return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path_and_query;
 }
 
 std::string WebhookReceiver::url6(const std::string &path_and_query) const {
-  return "http://[::1]:" + std::to_string(port6_) + path_and_query;
+  return scheme_ + "://[::1]:" + std::to_string(port6_) + path_and_query;
 }
 
 std::vector<nlohmann::json> WebhookReceiver::requests() const {

@@ -309,5 +309,38 @@ TEST(WebhookPlugin, ConcurrentCallsFromSeveralWorkersAreSafe) {
   EXPECT_LE(rx.max_in_flight(), 4) << "the limit holds across calls";
 }
 
+TEST(WebhookTls, CertificatesAreVerifiedByDefault) {
+  WebhookReceiver rx({}, false, WebhookReceiver::Transport::Tls);
+  auto p = webhook(local_config(rx.url()));
+  const auto r = p->send(WebhookTestMessage{}.view());
+  EXPECT_EQ(r.status, OUTBOXD_RETRY) << "an untrusted certificate may be fixed, so the message waits";
+  EXPECT_THAT(r.error, HasSubstr("curl error 60")) << r.error;
+  EXPECT_TRUE(rx.requests().empty());
+}
+
+TEST(WebhookTls, ACaFileIsTrustedAndTlsVerifyFalseSkipsTheCheck) {
+  WebhookReceiver rx({}, false, WebhookReceiver::Transport::Tls);
+  auto trusted = webhook(local_config(rx.url("/ca"), R"(, "ca_file": ")" + rx.ca_file() + "\""));
+  const auto a = trusted->send(WebhookTestMessage{}.view());
+  EXPECT_EQ(a.status, OUTBOXD_OK) << a.error;
+  auto unchecked = webhook(local_config(rx.url("/unchecked"), R"(, "tls_verify": false)"));
+  const auto b = unchecked->send(WebhookTestMessage{}.view());
+  EXPECT_EQ(b.status, OUTBOXD_OK) << b.error;
+  EXPECT_EQ(rx.requests().size(), 2u);
+}
+
+TEST(WebhookTls, MutualTlsPresentsTheClientCertificate) {
+  WebhookReceiver rx({}, false, WebhookReceiver::Transport::Mtls);
+  const std::string ca = R"(, "ca_file": ")" + rx.ca_file() + "\"";
+  auto without = webhook(local_config(rx.url("/anonymous"), ca));
+  EXPECT_EQ(without->send(WebhookTestMessage{}.view()).status, OUTBOXD_RETRY);
+  auto with = webhook(local_config(rx.url("/mtls"), ca + R"(, "client_cert": ")" + rx.client_cert() +
+                                                         R"(", "client_key": ")" + rx.client_key() + "\""));
+  const auto r = with->send(WebhookTestMessage{}.view());
+  ASSERT_EQ(r.status, OUTBOXD_OK) << r.error;
+  ASSERT_EQ(rx.requests().size(), 1u);
+  EXPECT_EQ(rx.requests()[0]["client_cert"]["commonName"], "outboxd test client");
+}
+
 }  // namespace
 }  // namespace outboxd
