@@ -309,6 +309,23 @@ TEST(WebhookPlugin, ConcurrentCallsFromSeveralWorkersAreSafe) {
   EXPECT_LE(rx.max_in_flight(), 4) << "the limit holds across calls";
 }
 
+TEST(WebhookProxy, AConfiguredProxyCarriesTheRequestAndTheEnvironmentsProxyIsIgnored) {
+  WebhookReceiver rx;
+  const std::string dead_proxy = "http://127.0.0.1:" + std::to_string(closed_port());
+  // The receiver is reachable, so a failure can only mean the request went to the proxy.
+  auto proxied = webhook(local_config(rx.url(), R"(, "proxy": ")" + dead_proxy + "\""));
+  const auto a = proxied->send(WebhookTestMessage{}.view());
+  EXPECT_EQ(a.status, OUTBOXD_RETRY);
+  EXPECT_TRUE(rx.requests().empty());
+  // Without the key, http_proxy in the environment must not divert (or hide) the request.
+  setenv("http_proxy", dead_proxy.c_str(), 1);
+  auto direct = webhook(local_config(rx.url()));
+  const auto b = direct->send(WebhookTestMessage{}.view());
+  unsetenv("http_proxy");
+  EXPECT_EQ(b.status, OUTBOXD_OK) << b.error;
+  EXPECT_EQ(rx.requests().size(), 1u);
+}
+
 TEST(WebhookTls, CertificatesAreVerifiedByDefault) {
   WebhookReceiver rx({}, false, WebhookReceiver::Transport::Tls);
   auto p = webhook(local_config(rx.url()));
