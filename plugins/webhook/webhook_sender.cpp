@@ -5,11 +5,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <stdexcept>
 
 #include "webhook_outcome.hpp"
 #include "webhook_request.hpp"
