@@ -234,6 +234,19 @@ TEST(WebhookPlugin, AllowPrivateNetworksLetsLoopbackThrough) {
   EXPECT_EQ(rx.requests().size(), 3u);
 }
 
+// With the flag the guard lets the connection be attempted; nothing listens there, so the attempt
+// itself fails (a retry), but not with the guard's refusal.
+TEST(WebhookPlugin, AllowPrivateNetworksLetsPrivateAndLinkLocalBeTried) {
+  for (const std::string url : {"http://10.255.255.1:9/hook", "http://169.254.169.254:9/hook"}) {
+    auto p = webhook(local_config(url));
+    WebhookTestMessage m;
+    m.timeout_ms = 500;
+    const auto r = p->send(m.view());
+    EXPECT_NE(r.status, OUTBOXD_OK) << url;
+    EXPECT_THAT(r.error, Not(HasSubstr("refused to connect"))) << url;
+  }
+}
+
 TEST(WebhookPlugin, AMessageUrlMustMatchAllowedHosts) {
   WebhookReceiver rx;
   auto p = webhook(R"({"allowed_hosts": ["127.0.0.1"], "allow_private_networks": true})");
