@@ -6,12 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <set>
 #include <thread>
 
 #include "core/errors.hpp"
 #include "core/plugin_loader.hpp"
+#include "tests/support/wait.hpp"
 #include "tests/support/webhook_peer.hpp"
 #include "tests/webhook/webhook_test_support.hpp"
 
@@ -284,6 +286,33 @@ TEST(WebhookPlugin, MaxConcurrentRequestsBoundsTheRequestsInFlight) {
   const auto results = send_all(*p, test::webhook_test_messages(9, 20000));
   for (const auto &r : results) EXPECT_EQ(r.status, OUTBOXD_OK) << r.error;
   EXPECT_EQ(rx.max_in_flight(), 3);
+}
+
+// One slot, and a call with 40 slow requests holding it: a second call still gets its turn after
+// the request in flight (slots are handed out in order), well within its 600 ms budget, instead of
+// waiting for the whole first batch (1.2 s) and giving up.
+TEST(WebhookPlugin, SlotsAreSharedFairlyBetweenConcurrentCalls) {
+  WebhookReceiver rx;
+  auto p = webhook(local_config(rx.url("/h?delay_ms=30"), R"(, "max_concurrent_requests": 1)"));
+  std::vector<SendResult> long_results;
+  std::thread long_call([&] { long_results = send_all(*p, test::webhook_test_messages(40, 20000)); });
+  EXPECT_TRUE(test::wait_until([&] { return !rx.requests().empty(); }));
+  auto short_msgs = test::webhook_test_messages(5, 1000);
+  for (auto &m : short_msgs) m.id.replace(0, 4, "ffff");
+  const auto short_results = send_all(*p, short_msgs);
+  long_call.join();
+  for (const auto &r : short_results) EXPECT_EQ(r.status, OUTBOXD_OK) << r.error;
+  for (const auto &r : long_results) EXPECT_EQ(r.status, OUTBOXD_OK) << r.error;
+  EXPECT_EQ(rx.max_in_flight(), 1);
+  // In turn: between two requests of the short call, at most one of the long call's.
+  auto reqs = rx.requests();
+  std::sort(reqs.begin(), reqs.end(), [](const auto &a, const auto &b) { return a["arrived"] < b["arrived"]; });
+  std::vector<std::size_t> short_at;
+  for (std::size_t i = 0; i < reqs.size(); ++i)
+    if (reqs[i]["headers"]["webhook-id"].get<std::string>().rfind("ffff", 0) == 0) short_at.push_back(i);
+  ASSERT_EQ(short_at.size(), 5u);
+  for (std::size_t k = 1; k < short_at.size(); ++k)
+    EXPECT_LE(short_at[k] - short_at[k - 1] - 1, 1u) << "requests of the long call between short ones";
 }
 
 TEST(WebhookPlugin, EachOutcomeLandsOnItsOwnMessageInABatch) {
