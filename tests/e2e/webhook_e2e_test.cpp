@@ -97,6 +97,23 @@ TEST_F(WebhookE2E, UnknownConfigKeyStopsTheDaemonAtStartNamingIt) {
   EXPECT_THAT(out, AllOf(HasSubstr("destination orders: plugin webhook refused its config: unknown key 'retry'")));
 }
 
+TEST_F(WebhookE2E, AMessagesOwnUrlFromItsHeadersIsUsedOnlyForAnAllowedHost) {
+  WebhookReceiver rx;
+  auto daemon = start(write_config(webhook_destination("tenants", rx.url("/default"),
+                                                       "      allowed_hosts: [\"127.0.0.1\"]\n")));
+  db.exec("SELECT outbox.enqueue('tenants', '{\"n\": 1}', '{\"webhook-url\": \"" + rx.url("/tenant-a") + "\"}')");
+  db.exec("SELECT outbox.enqueue('tenants', '{\"n\": 2}', '{\"webhook-url\": \"http://localhost:" +
+          std::to_string(rx.port()) + "/tenant-b\"}')");
+  db.exec("SELECT outbox.enqueue('tenants', '{\"n\": 3}')");
+  ASSERT_TRUE(wait_count("state <> 'pending'", 3)) << daemon->log();
+  EXPECT_EQ(db.count("state = 'delivered'"), 2);
+  EXPECT_EQ(db.scalar("SELECT last_error FROM outbox.messages WHERE state = 'dead'"),
+            "message header webhook-url: host localhost is not in the destination's allowed_hosts");
+  std::set<std::string> paths;
+  for (const auto &r : rx.requests()) paths.insert(r["path"].get<std::string>());
+  EXPECT_EQ(paths, (std::set<std::string>{"/tenant-a", "/default"}));
+}
+
 // One claim of 100 messages; the receiver holds each request until 100 are in flight at once.
 TEST_F(WebhookE2E, HundredMessagesOfOneBatchArriveConcurrently) {
   WebhookReceiver rx;
