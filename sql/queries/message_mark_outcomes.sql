@@ -9,9 +9,13 @@
 -- $6 integer                how many entries of the error history to keep
 -- Returns one row: the number of messages written (updated or deleted). The caller checks it equals
 -- the batch size. Every write names the state it replaces (pending) and needs the caller's row lock.
+-- A retry's delay (and updated_at) count from clock_timestamp(), when the outcome is written, not
+-- from now(), the claim's start: a receiver's Retry-After is measured from its answer, and the
+-- sends in between may take up to timeout_ms.
 WITH outcome AS (
-  SELECT * FROM unnest($1::bigint[], $2::outbox.message_state[], $3::bigint[], $4::text[])
-             AS o(seq, state, delay_ms, error)
+  SELECT o.*, clock_timestamp() AS written_at
+    FROM unnest($1::bigint[], $2::outbox.message_state[], $3::bigint[], $4::text[])
+         AS o(seq, state, delay_ms, error)
 ), removed AS (
   DELETE FROM outbox.messages m
    USING outcome o
@@ -22,7 +26,7 @@ WITH outcome AS (
      SET state = o.state,
          attempt = m.attempt + 1,
          available_at = CASE WHEN o.state = 'pending'
-                             THEN greatest(m.available_at, now() + o.delay_ms * interval '1 millisecond')
+                             THEN greatest(m.available_at, o.written_at + o.delay_ms * interval '1 millisecond')
                              ELSE m.available_at END,
          last_error = o.error,
          errors = CASE WHEN o.error IS NULL THEN m.errors ELSE (
@@ -33,7 +37,7 @@ WITH outcome AS (
                                        'attempt', m.attempt + 1, 'at', now(), 'error', o.error)))
                                    WITH ORDINALITY AS x(entry, n)
                              ORDER BY x.n DESC LIMIT $6) h) END,
-         updated_at = now(),
+         updated_at = o.written_at,
          finalized_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END
     FROM outcome o
    WHERE m.seq = o.seq AND m.state = 'pending' AND NOT ($5 AND o.state = 'delivered')

@@ -1,0 +1,49 @@
+// Turns an HTTP answer or a transfer error into OK / RETRY / PERMANENT with a one-line reason.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <string_view>
+
+#include "outboxd/plugin.h"
+
+namespace outboxd::webhook {
+
+struct Verdict {
+  outboxd_status status = OUTBOXD_OK;
+  std::int64_t retry_after_ms = -1;  // RETRY only; -1 lets the daemon's backoff decide
+  std::string error;                 // empty for OK
+};
+
+// What came back from the receiver.
+struct HttpAnswer {
+  long status = 0;
+  std::string retry_after;  // the Retry-After header's value, "" when absent
+  std::string location;     // the Location header's value (redirects), "" when absent
+  std::string body_start;   // the first bytes of the response body
+};
+
+// How many bytes of a response body the plugin keeps for the error history.
+inline constexpr std::size_t webhook_body_excerpt_bytes = 200;
+
+// 2xx OK; 408, 425, 429 and 5xx RETRY (with Retry-After when given); 3xx PERMANENT (redirects are
+// never followed); every other status PERMANENT. The error reads "HTTP 503: <body excerpt>".
+Verdict webhook_classify_http(const HttpAnswer &answer, std::time_t now);
+
+// A transfer that ended without an HTTP answer. `curl_message` is curl's error buffer (may be empty),
+// `timeout_ms` the budget the request had. Timeouts, DNS, connection and TLS errors RETRY (they can
+// go away, and a message must not die of an outage); a malformed or unsupported URL is PERMANENT.
+Verdict webhook_classify_transfer(CURLcode code, std::string_view curl_message, long timeout_ms);
+
+// A Retry-After value in milliseconds from `now`: delay-seconds or an HTTP date (IMF-fixdate,
+// RFC 850 or asctime). A date in the past gives 0. -1 when empty or unreadable.
+std::int64_t webhook_parse_retry_after(std::string_view value, std::time_t now);
+
+// At most `max` bytes of `body` as one printable line: control characters become spaces, runs of
+// whitespace collapse, a cut is marked with "...", and bytes that are not valid UTF-8 become "?".
+std::string webhook_body_excerpt(std::string_view body, std::size_t max = webhook_body_excerpt_bytes);
+
+}  // namespace outboxd::webhook
