@@ -49,7 +49,8 @@ std::string smtp_run(const std::string &command) {
 
 }  // namespace
 
-SmtpPeer::SmtpPeer(std::string dir, SmtpPeerOptions options) : dir_(std::move(dir)), options_(std::move(options)) {
+SmtpPeer::SmtpPeer(std::string dir, SmtpPeerOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)), port_(options_.port) {
   start();
 }
 

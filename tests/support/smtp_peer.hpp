@@ -14,6 +14,7 @@ struct SmtpPeerOptions {
   std::string cert, key;     // PEM files, for starttls and tls
   std::string auth;          // "user:password": AUTH required, PLAIN and LOGIN offered
   bool sink = false;         // count only, write nothing (benchmark-style)
+  int port = 0;              // 0: any free port
 };
 
 class SmtpPeer {
