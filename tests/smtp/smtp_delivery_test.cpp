@@ -3,6 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
@@ -218,6 +223,26 @@ TEST(SmtpDeliveryDown, ConnectionRefusedIsRetriedAndSaysSo) {
   const auto r = test::smtp_send(*plugin, {{"from", "a@example.com"}, {"to", "b@example.org"}, {"text", "t"}});
   EXPECT_EQ(r.status, OUTBOXD_RETRY);
   EXPECT_THAT(r.error, StartsWith("smtp 127.0.0.1:" + std::to_string(port) + ": cannot connect: "));
+}
+
+// A server that accepts the TCP connection and never says a word (the kernel completes the
+// handshake for a listening socket nobody accepts on).
+TEST(SmtpDeliveryDown, ASilentServerTimesOutWithinTheMessagesTimeoutAndIsRetried) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len), 0);
+  auto plugin = test::smtp_instance(test::smtp_plain_config(ntohs(addr.sin_port), {{"connect_timeout_ms", 60000}}));
+  test::SmtpTestMessage msg({{"from", "a@example.com"}, {"to", "b@example.org"}, {"text", "t"}});
+  msg.timeout_ms = 400;
+  const auto r = plugin->send(msg.view());
+  ::close(fd);
+  EXPECT_EQ(r.status, OUTBOXD_RETRY);
+  EXPECT_THAT(r.error, HasSubstr("timed out"));
 }
 
 }  // namespace
