@@ -3,10 +3,7 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "smtp_address.hpp"
 
@@ -18,7 +15,7 @@ using nlohmann::json;
 
 // The one list of keys, so the "known:" list in errors cannot drift from what is accepted.
 constexpr const char *smtp_known_keys =
-    "host, port, tls, tls_verify, ca_file, username, password_env, password_file, auth_mechanism, "
+    "host, port, tls, tls_verify, ca_file, username, password, auth_mechanism, "
     "from, helo_name, message_id_domain, connect_timeout_ms, timeout_ms, reuse_connection";
 
 struct Failure {
@@ -57,22 +54,9 @@ bool smtp_valid_host(const std::string &h) {
   return true;
 }
 
-std::string smtp_read_password_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Failure{"password_file: cannot read '" + path + "'"};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  // Files written by editors and `echo` end in a newline that is not part of the password.
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  if (s.empty()) throw Failure{"password_file: '" + path + "' is empty"};
-  return s;
-}
-
 void smtp_parse(const json &j, SmtpConfig &c) {
   if (!j.is_object()) throw Failure{std::string("config must be a JSON object, got ") + j.type_name()};
   bool port_given = false;
-  std::string password_env, password_file;
   for (const auto &[key, v] : j.items()) {
     if (key == "host") {
       c.host = smtp_cfg_string(v, key);
@@ -94,12 +78,12 @@ void smtp_parse(const json &j, SmtpConfig &c) {
       if (::access(c.ca_file.c_str(), R_OK) != 0) throw Failure{"ca_file: cannot read '" + c.ca_file + "'"};
     } else if (key == "username") {
       c.username = smtp_cfg_string(v, key);
-    } else if (key == "password_env") {
-      password_env = smtp_cfg_string(v, key);
-    } else if (key == "password_file") {
-      password_file = smtp_cfg_string(v, key);
     } else if (key == "password") {
-      throw Failure{"password: is not accepted in the config file; use password_env or password_file"};
+      // Written as `password: !env NAME` or `!file /path`: the daemon resolves the tag, so the
+      // secret is never in the file, and it is never logged or put into an error here.
+      if (!v.is_string() || v.get<std::string>().empty())
+        throw Failure{"password: must be a non-empty string (e.g. !env SMTP_PASSWORD or !file /path)"};
+      c.password = v.get<std::string>();
     } else if (key == "auth_mechanism") {
       const std::string m = smtp_cfg_string(v, key);
       if (m == "PLAIN" || m == "plain") c.auth_mechanism = "PLAIN";
@@ -129,19 +113,10 @@ void smtp_parse(const json &j, SmtpConfig &c) {
   }
   if (c.host.empty()) throw Failure{"host: is required (the SMTP server's name or address)"};
   if (!port_given) c.port = c.tls == SmtpTls::None ? 25 : c.tls == SmtpTls::StartTls ? 587 : 465;
-  if (!password_env.empty() && !password_file.empty())
-    throw Failure{"password_env: give password_env or password_file, not both"};
-  if (!password_env.empty()) {
-    const char *value = std::getenv(password_env.c_str());
-    if (value == nullptr || *value == '\0')
-      throw Failure{"password_env: environment variable " + password_env + " is not set or empty"};
-    c.password = value;
-  }
-  if (!password_file.empty()) c.password = smtp_read_password_file(password_file);
   if (c.username.empty() && !c.password.empty())
     throw Failure{"username: is required when a password is given"};
   if (!c.username.empty() && c.password.empty())
-    throw Failure{"username: needs a password (password_env or password_file)"};
+    throw Failure{"username: needs a password (password: !env NAME or !file /path)"};
   if (!c.auth_mechanism.empty() && c.username.empty())
     throw Failure{"auth_mechanism: needs username and a password"};
   if (c.helo_name.empty()) {

@@ -14,7 +14,7 @@ struct SmtpConfig {
   bool tls_verify = true;                // verify the server's certificate and host name
   std::string ca_file;                   // PEM bundle to verify against instead of the system's
   std::string username;                  // AUTH when set
-  std::string password;                  // from password_env or password_file; never logged
+  std::string password;                  // resolved by the daemon (!env / !file); never logged
   std::string auth_mechanism;            // "" (any the server offers), "PLAIN" or "LOGIN"
   std::string from;                      // default From when the payload has none
   std::string helo_name;                 // EHLO name; "" means the machine's host name
@@ -24,8 +24,7 @@ struct SmtpConfig {
   bool reuse_connection = true;          // keep one connection per worker thread open
 };
 
-// Parses config_json (the destination's `config:` as JSON). Reads the password from the named
-// environment variable or file. On failure returns false with `error` = "key: reason" or
+// Parses config_json (the destination's `config:` as JSON). On failure returns false with `error` = "key: reason" or
 // "unknown key 'x' (known: ...)". Never throws.
 bool smtp_parse_config(const char *config_json, SmtpConfig &config, std::string &error) noexcept;
 

@@ -1,12 +1,10 @@
 // The smtp plugin's config: defaults, and every bad key refused at init with the key and reason.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include "core/errors.hpp"
 #include "smtp_config.hpp"
 #include "tests/smtp/smtp_test_support.hpp"
-#include "tests/support/daemon_process.hpp"
 
 namespace outboxd {
 namespace {
@@ -53,29 +51,15 @@ TEST(SmtpConfig, BadValuesAreRefusedByKey) {
   EXPECT_EQ(config_error({{"host", "h"}, {"tls", "ssl"}}), "tls: 'ssl' is not one of none, starttls, tls");
   EXPECT_EQ(config_error({{"host", "h"}, {"tls_verify", "no"}}), "tls_verify: must be true or false, got string");
   EXPECT_EQ(config_error({{"host", "h"}, {"ca_file", "/nonexistent/ca.pem"}}), "ca_file: cannot read '/nonexistent/ca.pem'");
-  EXPECT_EQ(config_error({{"host", "h"}, {"password", "hunter2"}}),
-            "password: is not accepted in the config file; use password_env or password_file");
-  EXPECT_EQ(config_error({{"host", "h"}, {"username", "u"}}), "username: needs a password (password_env or password_file)");
-  EXPECT_EQ(config_error({{"host", "h"}, {"password_env", "OUTBOXD_SMTP_TEST_UNSET_VARIABLE"}}),
-            "password_env: environment variable OUTBOXD_SMTP_TEST_UNSET_VARIABLE is not set or empty");
-  EXPECT_EQ(config_error({{"host", "h"}, {"password_file", "/nonexistent/pw"}}), "password_file: cannot read '/nonexistent/pw'");
+  EXPECT_EQ(config_error({{"host", "h"}, {"password", "hunter2"}}), "username: is required when a password is given");
+  EXPECT_EQ(config_error({{"host", "h"}, {"username", "u"}}), "username: needs a password (password: !env NAME or !file /path)");
+  EXPECT_EQ(config_error({{"host", "h"}, {"username", "u"}, {"password", 7}}),
+            "password: must be a non-empty string (e.g. !env SMTP_PASSWORD or !file /path)");
   EXPECT_EQ(config_error({{"host", "h"}, {"from", "nobody"}}), "from: 'nobody' is not an address (no @)");
   EXPECT_EQ(config_error({{"host", "h"}, {"auth_mechanism", "CRAM-MD5"}}), "auth_mechanism: 'CRAM-MD5' is not one of PLAIN, LOGIN");
   EXPECT_EQ(config_error({{"host", "h"}, {"connect_timeout_ms", -1}}), "connect_timeout_ms: -1 is out of range 1..600000");
   EXPECT_EQ(config_error({{"host", "h"}, {"reuse_connection", 1}}), "reuse_connection: must be true or false, got number");
   EXPECT_EQ(config_error({{"host", "h"}, {"helo_name", "a b"}}), "helo_name: 'a b' is not a host name");
-}
-
-TEST(SmtpConfig, PasswordComesFromTheEnvironmentOrAFileWithoutItsNewline) {
-  ::setenv("OUTBOXD_SMTP_TEST_PASSWORD", "s3cret", 1);
-  smtp::SmtpConfig a, b;
-  std::string e;
-  ASSERT_TRUE(smtp::smtp_parse_config(R"({"host":"h","username":"u","password_env":"OUTBOXD_SMTP_TEST_PASSWORD"})", a, e)) << e;
-  EXPECT_EQ(a.password, "s3cret");
-  test::TempDir dir;
-  test::write_file(dir.file("pw"), "from-file\n");
-  ASSERT_TRUE(smtp::smtp_parse_config(json({{"host", "h"}, {"username", "u"}, {"password_file", dir.file("pw")}}).dump().c_str(), b, e)) << e;
-  EXPECT_EQ(b.password, "from-file");
 }
 
 TEST(SmtpConfig, ThePluginRefusesAnUnknownKeyListingTheKnownOnes) {

@@ -2,6 +2,7 @@
 // once; a 550 is dead at once; a partly refused message is delivered with the refusals recorded.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include "tests/e2e/harness.hpp"
 #include "tests/support/smtp_peer.hpp"
@@ -87,6 +88,23 @@ TEST_F(SmtpE2E, ABadConfigKeyStopsTheDaemonAtStartNamingIt) {
                                            write_config(smtp_destination(25, "      colour: red\n"))});
   EXPECT_NE(code, 0);
   EXPECT_THAT(output, HasSubstr("unknown key 'colour'"));
+}
+
+TEST_F(SmtpE2E, APasswordFromTheEnvironmentAuthenticatesAndIsNeverPrinted) {
+  ::setenv("OUTBOXD_TEST_SMTP_PASSWORD", "correct horse battery", 1);
+  SmtpPeerOptions options;
+  options.auth = "mailer:correct horse battery";
+  SmtpPeer server(spool.path(), options);
+  const std::string config = write_config(smtp_destination(
+      server.port(), "      username: mailer\n      password: !env OUTBOXD_TEST_SMTP_PASSWORD\n"));
+  const auto [code, output] = run_outboxd({"check-config", "--config", config});
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_EQ(output.find("correct horse"), std::string::npos) << output;
+  auto daemon = start(config);
+  enqueue("mail", R"({"to": "x@example.org", "text": "t"})");
+  ASSERT_TRUE(wait_count("state = 'delivered'", 1)) << daemon->log();
+  EXPECT_TRUE(server.messages().at(0)["envelope"]["authenticated"].get<bool>());
+  EXPECT_EQ(daemon->log().find("correct horse"), std::string::npos);
 }
 
 }  // namespace

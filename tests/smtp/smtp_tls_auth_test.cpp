@@ -83,7 +83,7 @@ TEST_F(SmtpTls, PlainTextToAServerRequiringStartTlsIsRefusedByTheServer) {
 
 class SmtpAuth : public ::testing::Test {
  protected:
-  test::TempDir spool, secrets;
+  test::TempDir spool;
   test::SmtpPeer server{spool.path(), [] {
                           test::SmtpPeerOptions o;
                           o.auth = "mailer:correct horse";
@@ -91,8 +91,7 @@ class SmtpAuth : public ::testing::Test {
                         }()};
 
   json client(const std::string &password, const std::string &mechanism) {
-    test::write_file(secrets.file("pw"), password + "\n");
-    json c = test::smtp_plain_config(server.port(), {{"username", "mailer"}, {"password_file", secrets.file("pw")}});
+    json c = test::smtp_plain_config(server.port(), {{"username", "mailer"}, {"password", password}});
     if (!mechanism.empty()) c["auth_mechanism"] = mechanism;
     return c;
   }
