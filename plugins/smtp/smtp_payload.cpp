@@ -114,7 +114,7 @@ SmtpAttachment smtp_attachment(const json &v, const std::string &field) {
 Email smtp_email(const json &j, const std::string &default_from) {
   if (!j.is_object()) throw Failure{std::string("payload: must be a JSON object, got ") + j.type_name()};
   Email e;
-  bool has_from = false, has_subject = false;
+  bool has_from = false;
   for (const auto &[key, value] : j.items()) {
     if (key == "from") {
       e.from = smtp_address_field(value, "from");
@@ -129,7 +129,6 @@ Email smtp_email(const json &j, const std::string &default_from) {
       e.reply_to = smtp_address_list(value, "reply_to");
     } else if (key == "subject") {
       e.subject = smtp_header_text(value, "subject");
-      has_subject = true;
     } else if (key == "text" || key == "content") {
       if (value.is_null()) continue;
       if (e.text) throw Failure{key + ": give either text or content, not both"};
@@ -163,7 +162,7 @@ Email smtp_email(const json &j, const std::string &default_from) {
     e.from = *a;
   }
   if (e.to.empty() && e.cc.empty() && e.bcc.empty()) throw Failure{"to: no recipient (to, cc and bcc are all empty)"};
-  (void)has_subject;
+  // No body at all still makes a valid (empty) text/plain message.
   if (!e.text && !e.html && e.attachments.empty()) e.text = "";
   return e;
 }
