@@ -42,6 +42,8 @@ smtp_run() {
   local label=$1 plugin_config=$2 config="$BENCH_LOGS/smtp-$1.yaml" log="$BENCH_LOGS/smtp-$1.log"
   reset_table
   daemon_config "$config" notify 7d smtp "$plugin_config"
+  # Any free port for the HTTP API: another outboxd on the machine may hold the default 3080.
+  printf 'api:\n  listen: 127.0.0.1:0\n' >>"$config"
   daemon_start "$config" "$log"
   local start end
   start=$(date +%s.%N)
