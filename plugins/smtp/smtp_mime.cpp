@@ -97,7 +97,7 @@ std::string smtp_build_message(const Email &e, const std::string &message_id, st
   if (!e.cc.empty()) out += smtp_address_header("Cc", e.cc);
   if (e.to.empty() && e.cc.empty()) out += "To: undisclosed-recipients:;\r\n";
   if (!e.reply_to.empty()) out += smtp_address_header("Reply-To", e.reply_to);
-  out += "Subject: " + smtp_encode_unstructured(e.subject, 9) + "\r\n";
+  if (!e.subject.empty()) out += "Subject: " + smtp_encode_unstructured(e.subject, 9) + "\r\n";
   out += "Message-ID: " + message_id + "\r\n";
   for (const auto &[name, value] : e.headers)
     out += name + ": " + smtp_encode_unstructured(value, name.size() + 2) + "\r\n";

@@ -75,7 +75,11 @@ SmtpSession::SmtpSession(const SmtpConfig &config) : config_(config) {
 }
 
 SmtpSession::~SmtpSession() {
-  if (curl_ != nullptr) curl_easy_cleanup(curl_);
+  if (curl_ == nullptr) return;
+  // Cleanup sends QUIT on a kept connection and waits for the reply with the server response
+  // timeout (120 s by default): bound it, so a hung server cannot hold up a shutdown or reload.
+  curl_easy_setopt(curl_, CURLOPT_SERVER_RESPONSE_TIMEOUT, 2L);
+  curl_easy_cleanup(curl_);
 }
 
 void SmtpSession::on_line(bool from_server, const char *text, std::size_t len) {

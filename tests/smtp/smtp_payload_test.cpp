@@ -111,6 +111,42 @@ TEST(SmtpMessage, SameEmailAndIdGiveTheSameBytesApartFromDate) {
   EXPECT_EQ(smtp_build_message(parsed(p), "<id@x>", 1000), smtp_build_message(parsed(p), "<id@x>", 1000));
 }
 
+TEST(SmtpAddress, AcceptsTheUsualFormsAndRefusesTheRestWithAReason) {
+  std::string reason;
+  auto a = smtp_parse_address("  \"Doe, \\\"JD\\\" Jane\" <jane.doe+tag@mail.example.org> ", reason);
+  ASSERT_TRUE(a) << reason;
+  EXPECT_EQ(a->name, "Doe, \"JD\" Jane");
+  EXPECT_EQ(a->address, "jane.doe+tag@mail.example.org");
+  EXPECT_EQ(a->domain(), "mail.example.org");
+  EXPECT_EQ(smtp_format_address(*a), "\"Doe, \\\"JD\\\" Jane\" <jane.doe+tag@mail.example.org>");
+  for (const char *bad : {"", "plain", "a@", "@b.c", "a b@c.d", "a@b..c", ".a@b.c", "a@b@c.d", "<a@b.c", "a@b.c>",
+                          "x <a@b.c", "a@b.c\r\nBcc: x@y.z"}) {
+    reason.clear();
+    EXPECT_FALSE(smtp_parse_address(bad, reason)) << bad;
+    EXPECT_FALSE(reason.empty()) << bad;
+  }
+}
+
+TEST(SmtpMessage, LongRecipientListsFoldWithinTheLineLimit) {
+  json p = base;
+  p["to"] = json::array();
+  for (int i = 0; i < 40; ++i) p["to"].push_back("Recipient Number " + std::to_string(i) + " <r" + std::to_string(i) + "@example.org>");
+  const std::string m = smtp_build_message(parsed(p), "<id@example.com>", 0);
+  std::size_t start = 0, end, folded = 0;
+  while ((end = m.find("\r\n", start)) != std::string::npos) {
+    EXPECT_LE(end - start, 78u) << m.substr(start, end - start);
+    if (m[start] == ' ') ++folded;
+    start = end + 2;
+  }
+  EXPECT_GT(folded, 10u);
+}
+
+TEST(SmtpMessage, AnEmptySubjectLeavesTheHeaderOut) {
+  json p = base;
+  p.erase("subject");
+  EXPECT_EQ(smtp_build_message(parsed(p), "<i@b.c>", 0).find("Subject"), std::string::npos);
+}
+
 TEST(SmtpMessage, OnlyBccGivesUndisclosedRecipients) {
   const std::string m = smtp_build_message(parsed(json{{"from", "a@b.c"}, {"bcc", "x@y.z"}}), "<i@b.c>", 0);
   EXPECT_NE(m.find("To: undisclosed-recipients:;\r\n"), std::string::npos);
