@@ -75,11 +75,7 @@ SmtpSession::SmtpSession(const SmtpConfig &config) : config_(config) {
 }
 
 SmtpSession::~SmtpSession() {
-  if (curl_ == nullptr) return;
-  // Cleanup sends QUIT on a kept connection and waits for the reply with the server response
-  // timeout (120 s by default): bound it, so a hung server cannot hold up a shutdown or reload.
-  curl_easy_setopt(curl_, CURLOPT_SERVER_RESPONSE_TIMEOUT, 2L);
-  curl_easy_cleanup(curl_);
+  if (curl_ != nullptr) curl_easy_cleanup(curl_);
 }
 
 void SmtpSession::on_line(bool from_server, const char *text, std::size_t len) {
@@ -153,6 +149,10 @@ SmtpTransfer SmtpSession::send(const std::string &mail_from, const std::vector<s
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, config_.connect_timeout_ms));
   curl_easy_setopt(curl_, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);
+  // Also bounds the QUIT that curl_easy_cleanup sends on a kept connection: curl closes it through
+  // an internal handle that copies this value (not TIMEOUT_MS) at each perform. The default is
+  // 120 s, which a hung server would make a shutdown or reload wait.
+  curl_easy_setopt(curl_, CURLOPT_SERVER_RESPONSE_TIMEOUT, (timeout_ms + 999) / 1000);
 
   const CURLcode code = curl_easy_perform(curl_);
   transfer.curl_code = code;
