@@ -230,8 +230,24 @@ bool smtp_is_utf8(const std::string &text) {
   return true;
 }
 
+namespace {
+
+// The longest run without a space: folding can only break at spaces.
+std::size_t smtp_longest_word(const std::string &value) {
+  std::size_t longest = 0, run = 0;
+  for (char c : value) {
+    run = c == ' ' ? 0 : run + 1;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
+}  // namespace
+
 std::string smtp_encode_unstructured(const std::string &value, std::size_t used) {
-  if (smtp_is_printable_ascii(value) && value.find("=?") == std::string::npos) {
+  // A run too long to fit a line (998 octets at most) goes out as encoded words, which split anywhere.
+  if (smtp_is_printable_ascii(value) && value.find("=?") == std::string::npos &&
+      smtp_longest_word(value) + used < 900) {
     // Fold long ASCII values at spaces so lines stay near 78 (and far below the 998 limit).
     std::string out;
     std::size_t line = used, start = 0;
@@ -253,7 +269,8 @@ std::string smtp_encode_unstructured(const std::string &value, std::size_t used)
 }
 
 std::string smtp_encode_display_name(const std::string &name) {
-  if (!smtp_is_printable_ascii(name)) return smtp_encoded_words(name, 0);
+  // Encoded words also for very long names: a quoted-string cannot be folded inside.
+  if (!smtp_is_printable_ascii(name) || name.size() > 200) return smtp_encoded_words(name, 0);
   bool atoms = !name.empty() && name.front() != ' ' && name.back() != ' ';
   for (char c : name)
     if (!smtp_is_atext(c) && c != ' ') atoms = false;

@@ -93,6 +93,8 @@ SmtpAttachment smtp_attachment(const json &v, const std::string &field) {
   for (const auto &[key, value] : v.items()) {
     if (key == "filename") {
       a.filename = smtp_header_text(value, field + ".filename");
+      // Long names would need RFC 2231 continuations; no file system takes more than 255 anyway.
+      if (a.filename.size() > 255) throw Failure{field + ".filename: is longer than 255 bytes"};
     } else if (key == "content_type") {
       a.content_type = smtp_header_text(value, field + ".content_type");
       if (!smtp_valid_content_type(a.content_type))

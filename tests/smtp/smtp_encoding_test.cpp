@@ -84,6 +84,15 @@ TEST(SmtpEncoding, AsciiSubjectStaysReadableAndLongOnesFoldAtSpaces) {
   EXPECT_EQ(unfolded, long_subject);
 }
 
+TEST(SmtpEncoding, AnUnbreakableAsciiRunTooLongForALineIsSentAsEncodedWords) {
+  const std::string value = "token-" + std::string(2000, 'z');
+  const std::string encoded = smtp_encode_unstructured(value, 9);
+  EXPECT_EQ(encoded.rfind("=?UTF-8?B?", 0), 0u);
+  for (const auto &line : crlf_lines(encoded)) EXPECT_LE(line.size(), 76u);
+  const std::string name(500, 'n');
+  for (const auto &line : crlf_lines(smtp_encode_display_name(name))) EXPECT_LE(line.size(), 76u);
+}
+
 TEST(SmtpEncoding, DisplayNamesAreAtomsQuotedOrEncoded) {
   EXPECT_EQ(smtp_encode_display_name("Jane Doe"), "Jane Doe");
   EXPECT_EQ(smtp_encode_display_name("Doe, Jane"), "\"Doe, Jane\"");

@@ -50,6 +50,8 @@ TEST(SmtpPayload, RefusalsNameTheField) {
   EXPECT_EQ(refusal(with("attachments", {{{"content", "aGk="}}})), "attachments[0].filename: is required");
   EXPECT_EQ(refusal(with("attachments", {{{"filename", "a"}, {"content", "aGk="}, {"content_type", "nonsense"}}})),
             "attachments[0].content_type: 'nonsense' is not a type/subtype");
+  EXPECT_EQ(refusal(with("attachments", {{{"filename", std::string(256, 'f')}, {"content", "aGk="}}})),
+            "attachments[0].filename: is longer than 255 bytes");
   EXPECT_THAT(refusal(with("subjet", "typo")), HasSubstr("subjet: unknown field (known: from, to,"));
   EXPECT_EQ(refusal(with("to", 42)), "to: must be an address or a list of addresses, got number");
   EXPECT_EQ(refusal(with("from", "Jürgen <jürgen@example.com>")),
