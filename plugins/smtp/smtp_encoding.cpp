@@ -1,6 +1,7 @@
 // Byte-level encodings an email needs: base64, quoted-printable, RFC 2047 words, RFC 2231 params.
 #include "smtp_encoding.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace outboxd::smtp {

@@ -6,6 +6,7 @@
 // would serialise all workers through one instance, and so through one connection.
 #include <curl/curl.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <memory>

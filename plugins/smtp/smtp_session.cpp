@@ -1,6 +1,9 @@
 // One libcurl SMTP handle: keeps its connection open between messages and records the dialogue.
 #include "smtp_session.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
