@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <set>
+
 #include "tests/e2e/harness.hpp"
 #include "tests/support/smtp_peer.hpp"
 
@@ -53,6 +55,18 @@ TEST_F(SmtpE2E, ServerDownThenUpDeliversTheMessageExactlyOnce) {
   enqueue("mail", R"({"to": "second@example.org", "text": "marker"})");
   ASSERT_TRUE(wait_count("state = 'delivered'", 2)) << daemon->log();
   EXPECT_EQ(server.count(), 2u) << "the first message was sent once";
+}
+
+TEST_F(SmtpE2E, EachWorkerKeepsOneConnectionForAllItsMessages) {
+  SmtpPeer server(spool.path());
+  auto daemon = start(write_config(smtp_destination(server.port())));  // workers: 2
+  db.exec("SELECT outbox.enqueue('mail', jsonb_build_object('to', 'u' || n || '@example.org', 'text', 'n' || n)) "
+          "FROM generate_series(1, 30) n");
+  ASSERT_TRUE(wait_count("state = 'delivered'", 30)) << daemon->log();
+  std::set<std::string> connections;
+  for (const auto &m : server.messages()) connections.insert(m["envelope"]["peer"].dump());
+  EXPECT_GE(connections.size(), 1u);
+  EXPECT_LE(connections.size(), 2u) << "30 emails over at most one connection per worker";
 }
 
 TEST_F(SmtpE2E, Reply550IsDeadAtOnceWithTheServersLine) {
