@@ -31,8 +31,9 @@ struct Email {
 // Parses the payload. `default_from` (may be empty) is used when the payload names no `from`.
 // Accepted fields: from, to, cc, bcc, reply_to (a string or a list of strings), subject, text,
 // html, headers (object of strings), attachments (list of {filename, content_type, content});
-// `content` (the Go demo's body) is taken as `text`. On failure returns nullopt and sets `error` to
-// "field: reason", e.g. "to[1]: 'bob' is not an address (no @)". Never throws.
+// `content` (the {from, to, subject, content} body of earlier demos) is taken as `text`. On
+// failure returns nullopt and sets `error` to "field: reason", e.g.
+// "to[1]: 'bob' is not an address (no @)". Never throws.
 std::optional<Email> smtp_parse_payload(const char *payload, std::size_t len,
                                         const std::string &default_from, std::string &error) noexcept;
 
