@@ -71,7 +71,8 @@ typedef struct {
 typedef struct {
     outboxd_status status;
     int64_t retry_after_ms;   /* RETRY only: wait this long; -1 lets the daemon's backoff decide */
-    char *error;              /* host-owned buffer: one line saying what failed (NUL-terminated) */
+    char *error;              /* host-owned buffer: one line saying what failed (NUL-terminated);
+                                 with OK, if non-empty, kept in the error history (still delivered) */
     size_t error_cap;
 } outboxd_result;
 

@@ -1,0 +1,58 @@
+// Helpers for the smtp plugin's tests: a loaded smtp instance, messages that own their strings.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <memory>
+#include <string>
+
+#include "core/plugin_loader.hpp"
+#include "tests/support/paths.hpp"
+
+namespace outboxd::test {
+
+inline std::string smtp_plugin_path() { return outboxd_test_plugin_path(OUTBOXD_TEST_PLUGIN_DIR, "smtp"); }
+
+// The plugin loaded through the real loader, as the daemon does; throws PluginLoadError.
+inline std::unique_ptr<PluginInstance> smtp_instance(const nlohmann::json &config) {
+  return std::make_unique<PluginInstance>(LoadedPlugin::open(smtp_plugin_path()), "mail", config.dump());
+}
+
+// An outboxd_message whose strings live as long as this object.
+struct SmtpTestMessage {
+  std::string id = "0190a0b0-0000-7000-8000-00000000e001";
+  std::string destination = "mail";
+  std::string payload;
+  std::string headers = "{}";
+  int32_t attempt = 1;
+  int32_t timeout_ms = 10000;
+
+  explicit SmtpTestMessage(const nlohmann::json &p, std::string message_id = "") : payload(p.dump()) {
+    if (!message_id.empty()) id = std::move(message_id);
+  }
+  outboxd_message view() const {
+    outboxd_message m{};
+    m.struct_size = sizeof m;
+    m.id = id.c_str();
+    m.destination = destination.c_str();
+    m.payload = payload.c_str();
+    m.payload_len = payload.size();
+    m.headers_json = headers.c_str();
+    m.attempt = attempt;
+    m.timeout_ms = timeout_ms;
+    return m;
+  }
+};
+
+// Sends one payload through `instance`.
+inline SendResult smtp_send(PluginInstance &instance, const nlohmann::json &payload, const std::string &id = "") {
+  return instance.send(SmtpTestMessage(payload, id).view());
+}
+
+// A plain-text server config for `port`, with `extra` keys merged in.
+inline nlohmann::json smtp_plain_config(int port, const nlohmann::json &extra = nlohmann::json::object()) {
+  nlohmann::json c = {{"host", "127.0.0.1"}, {"port", port}, {"tls", "none"}, {"connect_timeout_ms", 3000}};
+  c.update(extra);
+  return c;
+}
+
+}  // namespace outboxd::test
