@@ -358,7 +358,13 @@ std::vector<SendResult> PluginInstance::send_batch(const std::vector<outboxd_mes
   try {
     std::unique_lock<std::mutex> lock(send_mutex_, std::defer_lock);
     if (!plugin_->thread_safe()) lock.lock();
-    plugin_->table().send_batch(state_, messages.data(), results.data(), messages.size());
+    std::vector<const outboxd_message *> message_ptrs;
+    std::vector<outboxd_result *> result_ptrs;
+    message_ptrs.reserve(messages.size());
+    result_ptrs.reserve(results.size());
+    for (auto &m : messages) message_ptrs.push_back(&m);
+    for (auto &r : results) result_ptrs.push_back(&r);
+    plugin_->table().send_batch(state_, message_ptrs.data(), result_ptrs.data(), messages.size());
   } catch (...) {
     return std::vector<SendResult>(msgs.size(), thrown_result(plugin_->name(), "send_batch"));
   }

@@ -129,10 +129,10 @@ typedef struct {
      * plugin delivers a batch concurrently or in one round trip. Must return within the largest
      * msgs[i].timeout_ms. Called under the same OUTBOXD_PLUGIN_THREAD_SAFE rule as send().
      * Everything passed is host-owned and valid only during the call.
-     * msgs is an array, so its stride is sizeof(outboxd_message): from the release that brings
-     * send_batch, outboxd_message cannot grow again without a new ABI version (or a new batch
-     * callback), because a plugin built against the smaller struct would index it wrongly. */
-    void (*send_batch)(void *state, const outboxd_message *msgs, outboxd_result *results,
+     * msgs and results are arrays of pointers, not of structs, so that outboxd_message and
+     * outboxd_result can keep growing by appended members (each says its size in struct_size or
+     * by the rule above) without a plugin built against smaller structs indexing them wrongly. */
+    void (*send_batch)(void *state, const outboxd_message *const *msgs, outboxd_result *const *results,
                        size_t count);
 } outboxd_plugin;
 

@@ -48,13 +48,13 @@ int asynq_init(const outboxd_host *host, const char *config_json, void **state, 
   return 1;
 }
 
-void asynq_send_batch(void *state, const outboxd_message *msgs, outboxd_result *results,
+void asynq_send_batch(void *state, const outboxd_message *const *msgs, outboxd_result *const *results,
                       std::size_t count) noexcept {
   static_cast<Forwarder *>(state)->forward(msgs, results, count);  // forward() never throws
 }
 
 void asynq_send(void *state, const outboxd_message *msg, outboxd_result *result) noexcept {
-  asynq_send_batch(state, msg, result, 1);
+  asynq_send_batch(state, &msg, &result, 1);
 }
 
 void asynq_shutdown(void *state) noexcept { delete static_cast<Forwarder *>(state); }

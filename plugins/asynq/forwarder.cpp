@@ -79,24 +79,24 @@ void Forwarder::probe() {
   release(acquire(error, pooled));
 }
 
-void Forwarder::forward(const outboxd_message *msgs, outboxd_result *results, size_t count) noexcept {
+void Forwarder::forward(const outboxd_message *const *msgs, outboxd_result *const *results, size_t count) noexcept {
   try {
     const int64_t now_ms = unix_now_ms();
     std::vector<Pending> work;
     work.reserve(count);
     int64_t timeout_ms = config_.command_timeout_ms;
     for (size_t i = 0; i < count; ++i) {
-      if (msgs[i].timeout_ms > 0) timeout_ms = std::min<int64_t>(timeout_ms, msgs[i].timeout_ms);
-      BuildResult built = build_call(config_, msgs[i], now_ms);
+      if (msgs[i]->timeout_ms > 0) timeout_ms = std::min<int64_t>(timeout_ms, msgs[i]->timeout_ms);
+      BuildResult built = build_call(config_, *msgs[i], now_ms);
       if (built.not_due_ms > 0) {
-        results[i].status = OUTBOXD_RETRY;
-        results[i].retry_after_ms = built.not_due_ms;
-        set_result_error(results[i], built.error);
+        results[i]->status = OUTBOXD_RETRY;
+        results[i]->retry_after_ms = built.not_due_ms;
+        set_result_error(*results[i], built.error);
       } else if (!built.ok) {
-        results[i].status = OUTBOXD_PERMANENT;
-        set_result_error(results[i], "cannot become an asynq task: " + built.error);
+        results[i]->status = OUTBOXD_PERMANENT;
+        set_result_error(*results[i], "cannot become an asynq task: " + built.error);
       } else {
-        work.push_back(Pending{std::move(built.call), &results[i]});
+        work.push_back(Pending{std::move(built.call), results[i]});
       }
     }
     if (work.empty()) return;
@@ -130,13 +130,13 @@ void Forwarder::forward(const outboxd_message *msgs, outboxd_result *results, si
     }
   } catch (const std::exception &e) {
     for (size_t i = 0; i < count; ++i) {
-      results[i].status = OUTBOXD_RETRY;
-      set_result_error(results[i], std::string("asynq: ") + e.what());
+      results[i]->status = OUTBOXD_RETRY;
+      set_result_error(*results[i], std::string("asynq: ") + e.what());
     }
   } catch (...) {
     for (size_t i = 0; i < count; ++i) {
-      results[i].status = OUTBOXD_RETRY;
-      set_result_error(results[i], "asynq: unknown exception");
+      results[i]->status = OUTBOXD_RETRY;
+      set_result_error(*results[i], "asynq: unknown exception");
     }
   }
 }

@@ -21,7 +21,7 @@ class Forwarder {
   Forwarder(AsynqConfig config, std::function<void(int, const std::string &)> log);
 
   // Fills results[i] for msgs[i] (already reset by the host). Never throws.
-  void forward(const outboxd_message *msgs, outboxd_result *results, size_t count) noexcept;
+  void forward(const outboxd_message *const *msgs, outboxd_result *const *results, size_t count) noexcept;
 
   // Connects once (init): a failure is only logged, messages then wait in the outbox and retry.
   void probe();

@@ -77,12 +77,12 @@ int webhook_init(const outboxd_host *host, const char *config_json, void **state
   return 1;
 }
 
-void webhook_send_batch(void *state, const outboxd_message *msgs, outboxd_result *results, std::size_t count) noexcept {
+void webhook_send_batch(void *state, const outboxd_message *const *msgs, outboxd_result *const *results, std::size_t count) noexcept {
   static_cast<WebhookSender *>(state)->send_batch(msgs, results, count);
 }
 
 void webhook_send(void *state, const outboxd_message *msg, outboxd_result *result) noexcept {
-  static_cast<WebhookSender *>(state)->send_batch(msg, result, 1);
+  static_cast<WebhookSender *>(state)->send_batch(&msg, &result, 1);
 }
 
 void webhook_shutdown(void *state) noexcept { delete static_cast<WebhookSender *>(state); }

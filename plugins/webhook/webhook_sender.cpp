@@ -111,10 +111,10 @@ curl_socket_t webhook_open_socket(void *user, curlsocktype purpose, curl_sockadd
 }
 
 // After an exception: every message still marked "not sent" by run() is retried with the reason.
-void fail_unsent(outboxd_result *results, std::size_t count, const std::string &why) noexcept {
+void fail_unsent(outboxd_result *const *results, std::size_t count, const std::string &why) noexcept {
   for (std::size_t i = 0; i < count; ++i)
-    if (results[i].error != nullptr && std::strcmp(results[i].error, "not sent") == 0)
-      set_result(results[i], OUTBOXD_RETRY, -1, why);
+    if (results[i]->error != nullptr && std::strcmp(results[i]->error, "not sent") == 0)
+      set_result(*results[i], OUTBOXD_RETRY, -1, why);
 }
 
 // Sets up the easy handle for one request; false (with `error`) when curl refuses an option.
@@ -250,10 +250,10 @@ void WebhookSender::wait_for_slot(WebhookSession &caller, int max_ms) {
   });
 }
 
-void WebhookSender::send_batch(const outboxd_message *msgs, outboxd_result *results, std::size_t count) noexcept {
+void WebhookSender::send_batch(const outboxd_message *const *msgs, outboxd_result *const *results, std::size_t count) noexcept {
   for (std::size_t i = 0; i < count; ++i)
     // Every result starts as "not sent"; only a finished transfer or a refusal overwrites it.
-    set_result(results[i], OUTBOXD_RETRY, -1, "not sent");
+    set_result(*results[i], OUTBOXD_RETRY, -1, "not sent");
   std::unique_ptr<WebhookSession> session;
   try {
     session = take_session();
@@ -266,7 +266,7 @@ void WebhookSender::send_batch(const outboxd_message *msgs, outboxd_result *resu
   }
 }
 
-void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, outboxd_result *results,
+void WebhookSender::run(WebhookSession &session, const outboxd_message *const *msgs, outboxd_result *const *results,
                         std::size_t count) {
   const auto started = Clock::now();
   const std::int64_t timestamp = static_cast<std::int64_t>(std::time(nullptr));
@@ -290,7 +290,7 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
     }
   } cleanup{*this, session, active};
   const auto deadline_of = [&](std::size_t i) {
-    return started + std::chrono::milliseconds(msgs[i].timeout_ms > 0 ? msgs[i].timeout_ms : 10000);
+    return started + std::chrono::milliseconds(msgs[i]->timeout_ms > 0 ? msgs[i]->timeout_ms : 10000);
   };
 
   while (!waiting.empty() || in_flight > 0) {
@@ -300,7 +300,7 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
       const long left_ms = static_cast<long>(
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline_of(i) - Clock::now()).count());
       if (left_ms <= 0) {
-        set_result(results[i], OUTBOXD_RETRY, -1,
+        set_result(*results[i], OUTBOXD_RETRY, -1,
                    "not sent within timeout_ms: all " + std::to_string(config_.max_concurrent_requests) +
                        " request slots (max_concurrent_requests) stayed busy");
         waiting.pop_front();
@@ -312,14 +312,14 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
       t->index = i;
       t->config = &config_;
       std::string error;
-      if (!webhook_build_request(config_, msgs[i], timestamp, t->request, error)) {
-        set_result(results[i], OUTBOXD_PERMANENT, -1, error);
+      if (!webhook_build_request(config_, *msgs[i], timestamp, t->request, error)) {
+        set_result(*results[i], OUTBOXD_PERMANENT, -1, error);
         give_back_slot();
         continue;
       }
       const long budget = config_.request_timeout_ms > 0 ? std::min(config_.request_timeout_ms, left_ms) : left_ms;
-      if (!configure(*t, msgs[i], budget, error) || curl_multi_add_handle(session.multi, t->easy) != CURLM_OK) {
-        set_result(results[i], OUTBOXD_RETRY, -1, error.empty() ? "curl_multi_add_handle failed" : error);
+      if (!configure(*t, *msgs[i], budget, error) || curl_multi_add_handle(session.multi, t->easy) != CURLM_OK) {
+        set_result(*results[i], OUTBOXD_RETRY, -1, error.empty() ? "curl_multi_add_handle failed" : error);
         give_back_slot();
         continue;
       }
@@ -345,7 +345,7 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *msgs, ou
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
       const CURLcode code = m->data.result;
       const Verdict v = finish(*t, code);
-      set_result(results[t->index], v.status, v.retry_after_ms, v.error);
+      set_result(*results[t->index], v.status, v.retry_after_ms, v.error);
       curl_multi_remove_handle(session.multi, t->easy);
       active[t->index].reset();
       --in_flight;

@@ -31,7 +31,7 @@ class WebhookSender {
   // Sends msgs[0..count) and fills results[i] for msgs[i]; returns within the largest
   // msgs[i].timeout_ms (a request still waiting for a free slot at its deadline is not started
   // and is reported as RETRY). Never throws.
-  void send_batch(const outboxd_message *msgs, outboxd_result *results, std::size_t count) noexcept;
+  void send_batch(const outboxd_message *const *msgs, outboxd_result *const *results, std::size_t count) noexcept;
 
   const WebhookConfig &config() const { return config_; }
 
@@ -44,7 +44,8 @@ class WebhookSender {
   void give_back_slot();
   void leave_slot_queue(WebhookSession &caller);
   void wait_for_slot(WebhookSession &caller, int max_ms);
-  void run(WebhookSession &session, const outboxd_message *msgs, outboxd_result *results, std::size_t count);
+  void run(WebhookSession &session, const outboxd_message *const *msgs, outboxd_result *const *results,
+           std::size_t count);
 
   const WebhookConfig config_;
   const Log log_;
