@@ -4,49 +4,13 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "common/base64.hpp"
+
 namespace outboxd::smtp {
 
 namespace {
 
-constexpr char smtp_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char smtp_hex[] = "0123456789ABCDEF";
-
-std::string smtp_base64(const std::string &data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[k])); };
-  for (; i + 2 < data.size(); i += 3) {
-    const std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out += smtp_b64_alphabet[(v >> 18) & 63];
-    out += smtp_b64_alphabet[(v >> 12) & 63];
-    out += smtp_b64_alphabet[(v >> 6) & 63];
-    out += smtp_b64_alphabet[v & 63];
-  }
-  if (i + 1 == data.size()) {
-    const std::uint32_t v = byte(i) << 16;
-    out += smtp_b64_alphabet[(v >> 18) & 63];
-    out += smtp_b64_alphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == data.size()) {
-    const std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8);
-    out += smtp_b64_alphabet[(v >> 18) & 63];
-    out += smtp_b64_alphabet[(v >> 12) & 63];
-    out += smtp_b64_alphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-int smtp_b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // Length of the UTF-8 sequence starting with lead byte `c` (1 for ASCII and for stray bytes).
 std::size_t smtp_utf8_len(unsigned char c) {
@@ -90,7 +54,7 @@ std::string smtp_encoded_words(const std::string &value, std::size_t used) {
     if (end == i) end = i + smtp_utf8_len(static_cast<unsigned char>(value[i]));  // budget < 1 char
     if (end > value.size()) end = value.size();
     if (!first) out += "\r\n ";
-    out += "=?UTF-8?B?" + smtp_base64(value.substr(i, end - i)) + "?=";
+    out += "=?UTF-8?B?" + plugin_common::base64_encode(std::string_view(value).substr(i, end - i)) + "?=";
     first = false;
     max_bytes = 45;
     i = end;
@@ -101,7 +65,7 @@ std::string smtp_encoded_words(const std::string &value, std::size_t used) {
 }  // namespace
 
 std::string smtp_base64_lines(const std::string &data) {
-  const std::string flat = smtp_base64(data);
+  const std::string flat = plugin_common::base64_encode(data);
   std::string out;
   out.reserve(flat.size() + flat.size() / 76 * 2);
   for (std::size_t i = 0; i < flat.size(); i += 76) {
@@ -112,29 +76,11 @@ std::string smtp_base64_lines(const std::string &data) {
 }
 
 std::optional<std::string> smtp_base64_decode(const std::string &text) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0, chars = 0, padding = 0;
-  for (char c : text) {
-    if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      ++chars;
-      continue;
-    }
-    if (padding > 0) return std::nullopt;  // data after padding
-    const int v = smtp_b64_value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    ++chars;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (chars % 4 != 0 || padding > 2) return std::nullopt;
-  return out;
+  std::string compact;
+  compact.reserve(text.size());
+  for (char c : text)
+    if (c != '\r' && c != '\n' && c != ' ' && c != '\t') compact += c;
+  return plugin_common::base64_decode(compact, plugin_common::Base64Padding::required);
 }
 
 std::string smtp_quoted_printable(const std::string &text) {

@@ -21,7 +21,7 @@ target_compile_options(webhook_core PRIVATE ${OUTBOXD_WARNINGS})
 # The User-Agent names outboxd's version; the plugin reports the same version.
 target_compile_definitions(webhook_core PUBLIC OUTBOXD_WEBHOOK_VERSION="${PROJECT_VERSION}")
 target_link_libraries(webhook_core PUBLIC CURL::libcurl OpenSSL::Crypto nlohmann_json::nlohmann_json
-                                          Threads::Threads)
+                                          Threads::Threads outboxd_plugin_common)
 
 outboxd_add_plugin(webhook ${CMAKE_CURRENT_LIST_DIR}/webhook_plugin.cpp)
 target_link_libraries(webhook PRIVATE webhook_core)

@@ -6,69 +6,17 @@
 
 #include <array>
 #include <stdexcept>
+#include <utility>
+
+#include "common/base64.hpp"
 
 namespace outboxd::webhook {
 
 namespace {
 
-constexpr char webhook_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int webhook_b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 constexpr std::string_view webhook_secret_prefix = "whsec_";
 
 }  // namespace
-
-std::string webhook_base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-                            (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
-    out += webhook_b64_alphabet[(v >> 18) & 63];
-    out += webhook_b64_alphabet[(v >> 12) & 63];
-    out += webhook_b64_alphabet[(v >> 6) & 63];
-    out += webhook_b64_alphabet[v & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    if (rest == 2) v |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
-    out += webhook_b64_alphabet[(v >> 18) & 63];
-    out += webhook_b64_alphabet[(v >> 12) & 63];
-    out += rest == 2 ? webhook_b64_alphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-bool webhook_base64_decode(std::string_view text, std::string &bytes) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return false;  // no number of bytes encodes to 4n+1 characters
-  bytes.clear();
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = webhook_b64_value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | std::uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes += char((acc >> bits) & 0xff);
-    }
-  }
-  return true;
-}
 
 bool webhook_parse_secret(std::string_view secret, std::string &key, std::string &error) {
   if (secret.substr(0, webhook_secret_prefix.size()) != webhook_secret_prefix) {
@@ -77,10 +25,12 @@ bool webhook_parse_secret(std::string_view secret, std::string &key, std::string
     return false;
   }
   const std::string_view encoded = secret.substr(webhook_secret_prefix.size());
-  if (!webhook_base64_decode(encoded, key)) {
+  auto decoded = plugin_common::base64_decode(encoded, plugin_common::Base64Padding::ignored);
+  if (!decoded) {
     error = "the part after whsec_ is not valid base64";
     return false;
   }
+  key = std::move(*decoded);
   if (key.size() < 16) {
     error = "the key after whsec_ decodes to " + std::to_string(key.size()) +
             " bytes; use at least 16 (24 to 64 random bytes is usual)";
@@ -104,7 +54,7 @@ std::string webhook_sign_v1(const std::string &key, std::string_view id, std::in
            reinterpret_cast<const unsigned char *>(signed_text.data()), signed_text.size(), mac.data(),
            &mac_len) == nullptr)
     throw std::runtime_error("HMAC-SHA256 failed in OpenSSL");
-  return "v1," + webhook_base64_encode(std::string_view(reinterpret_cast<const char *>(mac.data()), mac_len));
+  return "v1," + plugin_common::base64_encode(std::string_view(reinterpret_cast<const char *>(mac.data()), mac_len));
 }
 
 std::string webhook_signature_header(const std::vector<std::string> &keys, std::string_view id,

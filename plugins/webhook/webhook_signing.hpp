@@ -1,4 +1,4 @@
-// Standard Webhooks signing: whsec_ secrets, base64, and the v1 HMAC-SHA256 signature header.
+// Standard Webhooks signing: whsec_ secrets and the v1 HMAC-SHA256 signature header.
 #pragma once
 
 #include <cstdint>
@@ -7,11 +7,6 @@
 #include <vector>
 
 namespace outboxd::webhook {
-
-// Standard base64 (RFC 4648 §4, with '=' padding).
-std::string webhook_base64_encode(std::string_view bytes);
-// Strict decoding of standard base64; padding may be left out. False on any other character.
-bool webhook_base64_decode(std::string_view text, std::string &bytes);
 
 // "whsec_<base64>" -> the raw HMAC key. On failure returns false and sets `error` to a reason
 // that never repeats the secret itself.
