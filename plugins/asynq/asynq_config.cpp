@@ -5,6 +5,7 @@
 #include <climits>
 #include <nlohmann/json.hpp>
 
+#include "common/config_parse.hpp"
 #include "task_message.hpp"
 
 namespace outboxd::asynq {
@@ -18,9 +19,7 @@ constexpr const char *known_keys =
     "task_type_header, queue, max_retry, timeout, deadline, retention, forward_headers, stream, "
     "stream_maxlen, dedup_ttl";
 
-struct ConfigError {
-  std::string text;
-};
+using plugin_common::ConfigError;
 
 std::string need_string(const std::string &key, const json &v) {
   if (!v.is_string()) throw ConfigError{key + ": must be a string, got " + v.type_name()};
@@ -211,19 +210,8 @@ std::string AsynqConfig::address_text() const {
 }
 
 bool parse_config(const char *config_json, AsynqConfig &config, std::string &error) noexcept {
-  try {
-    parse(json::parse(config_json != nullptr ? config_json : "{}"), config);
-    return true;
-  } catch (const ConfigError &e) {
-    error = e.text;
-  } catch (const json::parse_error &e) {
-    error = std::string("config is not valid JSON: ") + e.what();
-  } catch (const std::exception &e) {
-    error = std::string("config could not be read: ") + e.what();
-  } catch (...) {
-    error = "config could not be read";
-  }
-  return false;
+  return plugin_common::parse_json_config(config_json, error,
+                                          [&config](const json &root) { parse(root, config); });
 }
 
 }  // namespace outboxd::asynq

@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/config_parse.hpp"
 #include "webhook_signing.hpp"
 
 namespace outboxd::webhook {
@@ -30,9 +31,7 @@ constexpr const char *webhook_reserved_headers[] = {
     "webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length",
     "user-agent", "host", "transfer-encoding", "expect", "connection"};
 
-struct ConfigError {
-  std::string text;
-};
+using plugin_common::ConfigError;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -155,12 +154,8 @@ bool webhook_host_allowed(const std::vector<std::string> &patterns, const std::s
 }
 
 bool webhook_parse_config(const char *config_json, WebhookConfig &config, std::string &error) noexcept {
-  try {
-    const json root = json::parse(config_json != nullptr ? config_json : "{}");
-    if (!root.is_object()) {
-      error = std::string("config must be a JSON object, got ") + root.type_name();
-      return false;
-    }
+  return plugin_common::parse_json_config(config_json, error, [&config](const json &root) {
+    if (!root.is_object()) throw ConfigError{std::string("config must be a JSON object, got ") + root.type_name()};
     for (const auto &[key, v] : root.items()) {
       if (key == "url") {
         config.url = need_string(v, key, "an http:// or https:// URL");
@@ -200,8 +195,7 @@ bool webhook_parse_config(const char *config_json, WebhookConfig &config, std::s
       } else if (key == "allow_private_networks") {
         config.allow_private_networks = need_bool(v, key);
       } else {
-        error = "unknown key '" + key + "' (known: " + webhook_known_keys + ")";
-        return false;
+        throw ConfigError{"unknown key '" + key + "' (known: " + webhook_known_keys + ")"};
       }
     }
     if (config.url.empty() && config.allowed_hosts.empty())
@@ -210,17 +204,7 @@ bool webhook_parse_config(const char *config_json, WebhookConfig &config, std::s
     if (config.client_cert.empty() != config.client_key.empty())
       fail(config.client_cert.empty() ? "client_cert" : "client_key",
            "client_cert and client_key go together (mTLS needs both)");
-    return true;
-  } catch (const ConfigError &e) {
-    error = e.text;
-  } catch (const json::parse_error &e) {
-    error = std::string("config is not valid JSON: ") + e.what();
-  } catch (const std::exception &e) {
-    error = std::string("config could not be read: ") + e.what();
-  } catch (...) {
-    error = "config could not be parsed";
-  }
-  return false;
+  });
 }
 
 }  // namespace outboxd::webhook
