@@ -2,10 +2,7 @@
 #include "tests/asynq/redis_peer.hpp"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,27 +10,12 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/wait.hpp"
 
 namespace outboxd::test {
 
 namespace {
-
-// A port the OS just handed out for loopback; nothing listens on it until the server binds it.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
-    throw std::runtime_error("free_port: cannot bind a loopback socket");
-  const int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 // The process id of the redis-server answering on `port`, or -1. Checked against the child we
 // started: with tests in parallel, another test's server could have taken a port we picked.
@@ -62,7 +44,7 @@ RedisPeer::RedisPeer(bool start_now) {
   std::string pattern = (std::filesystem::temp_directory_path() / "outboxd-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
-  port_ = free_port();
+  port_ = free_loopback_port();
   port_fixed_ = !start_now;  // the test hands the port to its config before the server starts
   if (start_now) start();
 }
@@ -79,15 +61,11 @@ void RedisPeer::start() {
     const std::string port = std::to_string(port_);
     const std::string sock = socket_path();
     const std::string log = dir_ + "/redis.log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test process, even if it crashes
-      execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", dir_.c_str(), "--unixsocket", sock.c_str(), "--unixsocketperm", "700",
-             "--logfile", log.c_str(), "--daemonize", "no", static_cast<char *>(nullptr));
-      _exit(127);
-    }
-    if (pid_ < 0) throw std::runtime_error("fork failed");
+    // SIGKILL on our death: never outlive the test process, even if it crashes.
+    pid_ = spawn_child({"redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                        "--dir", dir_, "--unixsocket", sock, "--unixsocketperm", "700", "--logfile", log,
+                        "--daemonize", "no"},
+                       "", SIGKILL);
     bool exited = false;
     const bool up = wait_until(
         [&] {
@@ -103,7 +81,7 @@ void RedisPeer::start() {
     if (!exited) stop();
     pid_ = -1;
     if (port_fixed_) continue;  // a restart keeps its port: the plugin under test is configured with it
-    port_ = free_port();          // taken meanwhile (another test's server): try another one
+    port_ = free_loopback_port();  // taken meanwhile (another test's server): try another one
   }
   ADD_FAILURE() << "redis-server did not start on 127.0.0.1:" << port_ << " (is redis-server installed? "
                 << "scripts/install-deps installs it; its log is " << dir_ << "/redis.log)";

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/smtp/smtp_test_support.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/smtp_peer.hpp"
 #include "tests/support/wait.hpp"
@@ -218,7 +219,7 @@ TEST_F(SmtpDelivery, ConcurrentWorkerThreadsEachKeepTheirOwnConnection) {
 }
 
 TEST(SmtpDeliveryDown, ConnectionRefusedIsRetriedAndSaysSo) {
-  const int port = test::smtp_free_port();
+  const int port = test::free_loopback_port();
   auto plugin = test::smtp_instance(test::smtp_plain_config(port));
   const auto r = test::smtp_send(*plugin, {{"from", "a@example.com"}, {"to", "b@example.org"}, {"text", "t"}});
   EXPECT_EQ(r.status, OUTBOXD_RETRY);

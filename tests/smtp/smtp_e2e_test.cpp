@@ -7,6 +7,7 @@
 #include <set>
 
 #include "tests/e2e/harness.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/smtp_peer.hpp"
 
 using namespace outboxd::test;
@@ -28,7 +29,7 @@ class SmtpE2E : public E2E {
 };
 
 TEST_F(SmtpE2E, ServerDownThenUpDeliversTheMessageExactlyOnce) {
-  const int port = smtp_free_port();
+  const int port = free_loopback_port();
   auto daemon = start(write_config(smtp_destination(port)));
   const std::string id = db.scalar(
       "SELECT outbox.enqueue('mail', '{\"to\": [\"user@example.org\"], \"subject\": \"Welcome\", \"content\": \"Hi\"}')");

@@ -1,7 +1,6 @@
 // Child-process control for end-to-end tests: fork/exec, signals, exit codes, log capture.
 #include "tests/support/daemon_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/wait.hpp"
 
 namespace outboxd::test {
@@ -65,22 +65,7 @@ DaemonProcess::DaemonProcess(const std::vector<std::string> &args, const std::st
     : log_path_(log_path) {
   std::vector<std::string> full = {OUTBOXD_TEST_BINARY};
   full.insert(full.end(), args.begin(), args.end());
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    // The test runner may have signals blocked; the daemon sets up its own mask.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char *> argv;
-    for (auto &a : full) argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_ = spawn_child(full, log_path, 0);  // tests that stop the daemon send their own signal
 }
 
 DaemonProcess::~DaemonProcess() {

@@ -2,12 +2,7 @@
 // port, what it received parsed by Python's email package, and throwaway TLS certificates.
 #include "tests/support/smtp_peer.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/source_paths.hpp"
 #include "tests/support/wait.hpp"
 
@@ -67,25 +63,7 @@ void SmtpPeer::start() {
   if (!options_.auth.empty()) args.insert(args.end(), {"--auth", options_.auth});
   if (options_.sink) args.push_back("--sink");
   const std::string log = dir_ + "/.server.log";
-  const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    // Dies with the test process, also when a failed test never reaches the destructor.
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(1);
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  pid_ = spawn_child(args, log, SIGTERM);
   const bool up = wait_until(
       [&] {
         int status;
@@ -125,22 +103,6 @@ std::size_t SmtpPeer::count() const {
 nlohmann::json SmtpPeer::messages() const {
   return nlohmann::json::parse(smtp_run(std::string(smtp_python) + " " +
                                         source_path("tests/fixtures/smtp/parse_messages.py") + " '" + dir_ + "'"));
-}
-
-int smtp_free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 void smtp_make_certs(const std::string &dir) {

@@ -42,9 +42,6 @@ class SmtpPeer {
   pid_t pid_ = -1;
 };
 
-// A port nothing listens on right now (bound to 0, then closed): for "server down" tests.
-int smtp_free_port();
-
 // Runs tests/fixtures/smtp/make_certs.sh into `dir`: ca.pem, server.pem/.key, self.pem/.key.
 void smtp_make_certs(const std::string &dir);
 

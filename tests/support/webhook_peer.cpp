@@ -1,15 +1,14 @@
 // Runs the Python webhook receiver as a child process and reads what it recorded.
 #include "tests/support/webhook_peer.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/support/child_process.hpp"
 #include "tests/support/source_paths.hpp"
 #include "tests/support/wait.hpp"
 
@@ -24,22 +23,7 @@ WebhookReceiver::WebhookReceiver(const std::vector<std::string> &secrets, bool i
   if (transport == Transport::Mtls) args.push_back("--mtls");
   if (transport != Transport::Http) scheme_ = "https";
   const std::string log_path = dir_.file("receiver.log");
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
-    const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_ = spawn_child(args, log_path, SIGKILL);
   const std::string ports = dir_.file("ports");
   if (!wait_until([&] { return !read_file(ports).empty(); }, std::chrono::seconds(20)))
     throw std::runtime_error("the webhook receiver did not start: " + log());
