@@ -15,6 +15,7 @@
 
 #include "core/plugin_loader.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/test_message.hpp"
 
 namespace outboxd::test {
 
@@ -24,31 +25,6 @@ inline std::string plugin_path(const std::string &name) {
 inline std::string fixture_path(const std::string &name) {
   return outboxd_test_plugin_path(OUTBOXD_TEST_FIXTURE_PLUGIN_DIR, name);
 }
-
-// An outboxd_message whose strings live as long as this object.
-struct TestMessage {
-  std::string id = "0190a0b0-0000-7000-8000-000000000001";
-  std::string destination = "demo";
-  std::string payload = "{}";
-  std::string headers = "{}";
-  int32_t attempt = 1;
-  int32_t timeout_ms = 5000;
-  int64_t available_at_ms = 0;  // Unix epoch ms; 0 (long past) means due now
-
-  outboxd_message view() const {
-    outboxd_message msg{};
-    msg.struct_size = sizeof(outboxd_message);
-    msg.id = id.c_str();
-    msg.destination = destination.c_str();
-    msg.payload = payload.c_str();
-    msg.payload_len = payload.size();
-    msg.headers_json = headers.c_str();
-    msg.attempt = attempt;
-    msg.timeout_ms = timeout_ms;
-    msg.available_at_ms = available_at_ms;
-    return msg;
-  }
-};
 
 inline TestMessage message_with_payload(const std::string &payload, int32_t attempt = 1) {
   TestMessage m;

@@ -7,6 +7,7 @@
 
 #include "core/plugin_loader.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/test_message.hpp"
 
 namespace outboxd::test {
 
@@ -17,29 +18,13 @@ inline std::unique_ptr<PluginInstance> smtp_instance(const nlohmann::json &confi
   return std::make_unique<PluginInstance>(LoadedPlugin::open(smtp_plugin_path()), "mail", config.dump());
 }
 
-// An outboxd_message whose strings live as long as this object.
-struct SmtpTestMessage {
-  std::string id = "0190a0b0-0000-7000-8000-00000000e001";
-  std::string destination = "mail";
-  std::string payload;
-  std::string headers = "{}";
-  int32_t attempt = 1;
-  int32_t timeout_ms = 10000;
-
-  explicit SmtpTestMessage(const nlohmann::json &p, std::string message_id = "") : payload(p.dump()) {
-    if (!message_id.empty()) id = std::move(message_id);
-  }
-  outboxd_message view() const {
-    outboxd_message m{};
-    m.struct_size = sizeof m;
-    m.id = id.c_str();
-    m.destination = destination.c_str();
-    m.payload = payload.c_str();
-    m.payload_len = payload.size();
-    m.headers_json = headers.c_str();
-    m.attempt = attempt;
-    m.timeout_ms = timeout_ms;
-    return m;
+// A TestMessage for the "mail" destination carrying payload `p`; the id is fixed unless given.
+struct SmtpTestMessage : TestMessage {
+  explicit SmtpTestMessage(const nlohmann::json &p, std::string message_id = "") {
+    id = message_id.empty() ? "0190a0b0-0000-7000-8000-00000000e001" : std::move(message_id);
+    destination = "mail";
+    payload = p.dump();
+    timeout_ms = 10000;
   }
 };
 

@@ -4,33 +4,18 @@
 #include <string>
 #include <vector>
 
-#include "outboxd/plugin.h"
 #include "tests/support/paths.hpp"
+#include "tests/support/test_message.hpp"
 
 namespace outboxd::test {
 
 inline std::string webhook_plugin_path() { return outboxd_test_plugin_path(OUTBOXD_TEST_PLUGIN_DIR, "webhook"); }
 
-// An outboxd_message whose strings live as long as this object.
-struct WebhookTestMessage {
-  std::string id = "0190a0b0-0000-7000-8000-000000000001";
-  std::string destination = "hooks";
-  std::string payload = R"({"order":42})";
-  std::string headers = "{}";
-  int32_t attempt = 1;
-  int32_t timeout_ms = 5000;
-
-  outboxd_message view() const {
-    outboxd_message msg{};
-    msg.struct_size = sizeof(outboxd_message);
-    msg.id = id.c_str();
-    msg.destination = destination.c_str();
-    msg.payload = payload.c_str();
-    msg.payload_len = payload.size();
-    msg.headers_json = headers.c_str();
-    msg.attempt = attempt;
-    msg.timeout_ms = timeout_ms;
-    return msg;
+// A TestMessage for the "hooks" destination with a small JSON payload.
+struct WebhookTestMessage : TestMessage {
+  WebhookTestMessage() {
+    destination = "hooks";
+    payload = R"({"order":42})";
   }
 };
 
