@@ -168,13 +168,17 @@ size_t Worker::run_batch() {
     throw;
   }
 
+  std::map<std::string, DeliveryCounters> tally;
   for (const auto &c : batch) {
     if (c.outcome.state == NextState::Retry)
       state_.note_due(EngineState::now_ns() +
                       std::chrono::duration_cast<std::chrono::nanoseconds>(c.outcome.delay).count());
-    state_.count(c.destination, c.outcome.state == NextState::Delivered,
-                 c.outcome.state == NextState::Retry, c.outcome.state == NextState::Dead);
+    DeliveryCounters &t = tally[c.destination];
+    t.delivered += c.outcome.state == NextState::Delivered;
+    t.retried += c.outcome.state == NextState::Retry;
+    t.dead += c.outcome.state == NextState::Dead;
   }
+  state_.count(tally);
   log_->debug("worker {}: batch of {} in {} us: {} delivered, {} to retry, {} dead", index_, batch.size(),
               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
                   .count(),

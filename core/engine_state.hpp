@@ -58,13 +58,17 @@ struct EngineState {
     }
   }
 
-  void count(const std::string &destination, uint64_t delivered, uint64_t retried, uint64_t dead) {
+  // Adds one batch's outcomes, per destination: one lock and one clock read per batch.
+  void count(const std::map<std::string, DeliveryCounters> &batch) {
+    const int64_t now_s = now_ns() / 1000000000;
     std::lock_guard<std::mutex> lock(counters_mutex);
-    auto &c = counters[destination];
-    c.delivered += delivered;
-    c.retried += retried;
-    c.dead += dead;
-    if (delivered) delivered_recent[destination].add(now_ns() / 1000000000, delivered);
+    for (const auto &[destination, n] : batch) {
+      auto &c = counters[destination];
+      c.delivered += n.delivered;
+      c.retried += n.retried;
+      c.dead += n.dead;
+      if (n.delivered) delivered_recent[destination].add(now_s, n.delivered);
+    }
   }
   std::map<std::string, DeliveryCounters> snapshot_counters() {
     std::lock_guard<std::mutex> lock(counters_mutex);
