@@ -4,22 +4,19 @@
 // Thread-safe: each concurrent call takes its own connection from the instance's pool, so several
 // workers forward at once and a connection is never shared. Schedules ahead: a message due later
 // goes to asynq's scheduled set at once (mode stream waits for the due time instead).
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "asynq_config.hpp"
 #include "forwarder.hpp"
+#include "common/error_text.hpp"
 #include "outboxd/plugin.h"
 
 namespace outboxd::asynq {
 
 namespace {
 
-void asynq_set_error(char *buffer, std::size_t cap, const std::string &message) noexcept {
-  if (buffer == nullptr || cap == 0) return;
-  std::snprintf(buffer, cap, "%s", message.c_str());
-}
+using plugin_common::write_error;
 
 int asynq_init(const outboxd_host *host, const char *config_json, void **state, char *error,
                std::size_t error_cap) noexcept {
@@ -28,7 +25,7 @@ int asynq_init(const outboxd_host *host, const char *config_json, void **state, 
     AsynqConfig config;
     std::string message;
     if (!parse_config(config_json, config, message)) {
-      asynq_set_error(error, error_cap, message);
+      write_error(error, error_cap, message);
       return 1;
     }
     auto log = [host](int level, const std::string &line) {
@@ -41,9 +38,9 @@ int asynq_init(const outboxd_host *host, const char *config_json, void **state, 
     *state = forwarder.release();
     return 0;
   } catch (const std::exception &e) {
-    asynq_set_error(error, error_cap, std::string("init failed: ") + e.what());
+    write_error(error, error_cap, std::string("init failed: ") + e.what());
   } catch (...) {
-    asynq_set_error(error, error_cap, "init failed: unknown exception");
+    write_error(error, error_cap, "init failed: unknown exception");
   }
   return 1;
 }

@@ -2,8 +2,9 @@
 // replies in order, and fall back from EVALSHA to EVAL when Redis has lost its script cache.
 #include "forwarder.hpp"
 
+#include "common/error_text.hpp"
+
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 
 #include "task_builder.hpp"
@@ -37,11 +38,6 @@ std::vector<std::string> script_argv(const char *command, const std::string &scr
 }
 
 }  // namespace
-
-void set_result_error(outboxd_result &result, const std::string &text) noexcept {
-  if (result.error == nullptr || result.error_cap == 0) return;
-  std::snprintf(result.error, result.error_cap, "%s", text.c_str());
-}
 
 Forwarder::Forwarder(AsynqConfig config, std::function<void(int, const std::string &)> log)
     : config_(std::move(config)), log_(std::move(log)) {}
@@ -91,10 +87,10 @@ void Forwarder::forward(const outboxd_message *const *msgs, outboxd_result *cons
       if (built.not_due_ms > 0) {
         results[i]->status = OUTBOXD_RETRY;
         results[i]->retry_after_ms = built.not_due_ms;
-        set_result_error(*results[i], built.error);
+        plugin_common::write_result_error(*results[i], built.error);
       } else if (!built.ok) {
         results[i]->status = OUTBOXD_PERMANENT;
-        set_result_error(*results[i], "cannot become an asynq task: " + built.error);
+        plugin_common::write_result_error(*results[i], "cannot become an asynq task: " + built.error);
       } else {
         work.push_back(Pending{std::move(built.call), results[i]});
       }
@@ -108,7 +104,7 @@ void Forwarder::forward(const outboxd_message *const *msgs, outboxd_result *cons
       if (!conn) {
         for (auto &p : work) {
           p.result->status = OUTBOXD_RETRY;
-          set_result_error(*p.result, error);
+          plugin_common::write_result_error(*p.result, error);
         }
         return;
       }
@@ -125,18 +121,18 @@ void Forwarder::forward(const outboxd_message *const *msgs, outboxd_result *cons
       for (auto &p : work) {
         p.result->status = OUTBOXD_OK;
         p.result->retry_after_ms = -1;
-        set_result_error(*p.result, "");
+        plugin_common::write_result_error(*p.result, "");
       }
     }
   } catch (const std::exception &e) {
     for (size_t i = 0; i < count; ++i) {
       results[i]->status = OUTBOXD_RETRY;
-      set_result_error(*results[i], std::string("asynq: ") + e.what());
+      plugin_common::write_result_error(*results[i], std::string("asynq: ") + e.what());
     }
   } catch (...) {
     for (size_t i = 0; i < count; ++i) {
       results[i]->status = OUTBOXD_RETRY;
-      set_result_error(*results[i], "asynq: unknown exception");
+      plugin_common::write_result_error(*results[i], "asynq: unknown exception");
     }
   }
 }
@@ -187,17 +183,17 @@ void Forwarder::run(RedisConnection &conn, std::vector<Pending> &work) {
         // OOM, READONLY (a replica, or a failover in progress), LOADING, BUSY, WRONGTYPE...: none
         // is the message's fault, so it waits and is tried again.
         p.result->status = OUTBOXD_RETRY;
-        set_result_error(*p.result, "redis " + config_.address_text() + ": " + reply_text(r.get()) + " (" +
+        plugin_common::write_result_error(*p.result, "redis " + config_.address_text() + ": " + reply_text(r.get()) + " (" +
                                         p.call.what + ")");
       } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
         // An earlier forward of this message reached Redis (e.g. we crashed before our commit):
         // asynq's own task-id rule says the task exists, so it is delivered. The note lands in the
         // message's error history; its state is 'delivered'.
-        set_result_error(*p.result, "already forwarded: " + p.call.what +
+        plugin_common::write_result_error(*p.result, "already forwarded: " + p.call.what +
                                         " exists (an earlier attempt reached Redis); counted as delivered");
       } else if (r->type != REDIS_REPLY_INTEGER && r->type != REDIS_REPLY_STRING) {
         p.result->status = OUTBOXD_RETRY;
-        set_result_error(*p.result, "redis " + config_.address_text() + ": unexpected reply type " +
+        plugin_common::write_result_error(*p.result, "redis " + config_.address_text() + ": unexpected reply type " +
                                         std::to_string(r->type) + " (" + p.call.what + ")");
       }
     }
@@ -214,9 +210,9 @@ void Forwarder::run(RedisConnection &conn, std::vector<Pending> &work) {
       p.answered = true;
       if (r->type == REDIS_REPLY_ERROR) {
         p.result->status = OUTBOXD_RETRY;
-        set_result_error(*p.result, "redis " + config_.address_text() + ": " + reply_text(r.get()));
+        plugin_common::write_result_error(*p.result, "redis " + config_.address_text() + ": " + reply_text(r.get()));
       } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
-        set_result_error(*p.result, "already forwarded: " + p.call.what +
+        plugin_common::write_result_error(*p.result, "already forwarded: " + p.call.what +
                                         " exists (an earlier attempt reached Redis); counted as delivered");
       }
     }
@@ -225,7 +221,7 @@ void Forwarder::run(RedisConnection &conn, std::vector<Pending> &work) {
     for (auto &p : work) {
       if (p.answered) continue;
       p.result->status = OUTBOXD_RETRY;
-      set_result_error(*p.result, fail);
+      plugin_common::write_result_error(*p.result, fail);
     }
   }
 }

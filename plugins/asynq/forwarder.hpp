@@ -41,7 +41,4 @@ class Forwarder {
   bool last_connect_failed_ = false;                    // log a lost Redis once, not per batch
 };
 
-// Writes `text` into a result's error buffer, truncated to fit.
-void set_result_error(outboxd_result &result, const std::string &text) noexcept;
-
 }  // namespace outboxd::asynq

@@ -10,6 +10,7 @@
 
 #include "log_config.hpp"
 #include "log_writer.hpp"
+#include "common/error_text.hpp"
 #include "outboxd/plugin.h"
 
 namespace outboxd::log_plugin {
@@ -21,10 +22,7 @@ struct LogState {
   LogWriter writer;
 };
 
-void log_set_error(char *buffer, std::size_t cap, const std::string &message) noexcept {
-  if (buffer == nullptr || cap == 0) return;
-  std::snprintf(buffer, cap, "%s", message.c_str());
-}
+using plugin_common::write_error;
 
 int log_init(const outboxd_host * /*host*/, const char *config_json, void **state, char *error,
              std::size_t error_cap) noexcept {
@@ -33,20 +31,20 @@ int log_init(const outboxd_host * /*host*/, const char *config_json, void **stat
     LogConfig config;
     std::string message;
     if (!log_parse_config(config_json, config, message)) {
-      log_set_error(error, error_cap, message);
+      write_error(error, error_cap, message);
       return 1;
     }
     auto instance = std::make_unique<LogState>();
     if (!instance->writer.open(config.path, message)) {
-      log_set_error(error, error_cap, message);
+      write_error(error, error_cap, message);
       return 1;
     }
     *state = instance.release();
     return 0;
   } catch (const std::exception &e) {
-    log_set_error(error, error_cap, std::string("init failed: ") + e.what());
+    write_error(error, error_cap, std::string("init failed: ") + e.what());
   } catch (...) {
-    log_set_error(error, error_cap, "init failed: unknown exception");
+    write_error(error, error_cap, "init failed: unknown exception");
   }
   return 1;
 }
@@ -56,14 +54,14 @@ void log_send(void *state, const outboxd_message *msg, outboxd_result *result) n
     std::string message;
     if (!static_cast<LogState *>(state)->writer.write_line(log_format_line(*msg), message)) {
       result->status = OUTBOXD_RETRY;
-      log_set_error(result->error, result->error_cap, message);
+      write_error(result->error, result->error_cap, message);
     }
   } catch (const std::exception &e) {
     result->status = OUTBOXD_RETRY;
-    log_set_error(result->error, result->error_cap, std::string("log: ") + e.what());
+    write_error(result->error, result->error_cap, std::string("log: ") + e.what());
   } catch (...) {
     result->status = OUTBOXD_RETRY;
-    log_set_error(result->error, result->error_cap, "log: unknown exception");
+    write_error(result->error, result->error_cap, "log: unknown exception");
   }
 }
 

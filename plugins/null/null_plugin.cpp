@@ -1,11 +1,11 @@
 // The null plugin: accepts every message at once and does nothing. Used by the benchmark to measure
 // the daemon alone, so send() is as cheap as a function call can be. Config must be {}.
 // Thread-safe.
-#include <cstdio>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/error_text.hpp"
 #include "outboxd/plugin.h"
 
 namespace outboxd::null_plugin {
@@ -15,10 +15,7 @@ namespace {
 // The instance has nothing to hold; init hands out this address so state is never NULL.
 char null_state_token;
 
-void null_set_error(char *buffer, std::size_t cap, const std::string &message) noexcept {
-  if (buffer == nullptr || cap == 0) return;
-  std::snprintf(buffer, cap, "%s", message.c_str());
-}
+using plugin_common::write_error;
 
 // The null plugin takes no keys; anything in the object is a mistake worth reporting.
 bool null_parse_config(const char *config_json, std::string &error) {
@@ -41,15 +38,15 @@ int null_init(const outboxd_host * /*host*/, const char *config_json, void **sta
   try {
     std::string message;
     if (!null_parse_config(config_json, message)) {
-      null_set_error(error, error_cap, message);
+      write_error(error, error_cap, message);
       return 1;
     }
     *state = &null_state_token;
     return 0;
   } catch (const std::exception &e) {
-    null_set_error(error, error_cap, std::string("config is not valid JSON: ") + e.what());
+    write_error(error, error_cap, std::string("config is not valid JSON: ") + e.what());
   } catch (...) {
-    null_set_error(error, error_cap, "config could not be parsed");
+    write_error(error, error_cap, "config could not be parsed");
   }
   return 1;
 }

@@ -7,13 +7,13 @@
 #include <curl/curl.h>
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/error_text.hpp"
 #include "outboxd/plugin.h"
 #include "smtp_config.hpp"
 #include "smtp_mime.hpp"
@@ -61,10 +61,7 @@ struct SmtpState {
   }
 };
 
-void smtp_set_error(char *buffer, std::size_t cap, const std::string &message) noexcept {
-  if (buffer == nullptr || cap == 0) return;
-  std::snprintf(buffer, cap, "%s", message.c_str());
-}
+using plugin_common::write_error;
 
 int smtp_init(const outboxd_host *host, const char *config_json, void **state, char *error,
               std::size_t error_cap) noexcept {
@@ -74,12 +71,12 @@ int smtp_init(const outboxd_host *host, const char *config_json, void **state, c
     instance->host = host;
     std::string message;
     if (!smtp_parse_config(config_json, instance->config, message)) {
-      smtp_set_error(error, error_cap, message);
+      write_error(error, error_cap, message);
       return 1;
     }
     // Reference-counted and thread-safe since curl 7.84; balanced in ~SmtpState.
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      smtp_set_error(error, error_cap, "curl_global_init failed");
+      write_error(error, error_cap, "curl_global_init failed");
       return 1;
     }
     instance->curl_initialised = true;
@@ -93,9 +90,9 @@ int smtp_init(const outboxd_host *host, const char *config_json, void **state, c
     *state = instance.release();
     return 0;
   } catch (const std::exception &e) {
-    smtp_set_error(error, error_cap, std::string("init failed: ") + e.what());
+    write_error(error, error_cap, std::string("init failed: ") + e.what());
   } catch (...) {
-    smtp_set_error(error, error_cap, "init failed: unknown exception");
+    write_error(error, error_cap, "init failed: unknown exception");
   }
   return 1;
 }
@@ -116,7 +113,7 @@ void smtp_send(void *state, const outboxd_message *msg, outboxd_result *result) 
     const auto email = smtp_parse_payload(msg->payload, msg->payload_len, s->config.from, error);
     if (!email) {
       result->status = OUTBOXD_PERMANENT;
-      smtp_set_error(result->error, result->error_cap, "payload " + error);
+      write_error(result->error, result->error_cap, "payload " + error);
       return;
     }
     const std::string domain =
@@ -142,15 +139,15 @@ void smtp_send(void *state, const outboxd_message *msg, outboxd_result *result) 
 
     const SmtpOutcome outcome = smtp_classify(transfer, s->server);
     result->status = outcome.status;
-    smtp_set_error(result->error, result->error_cap, outcome.error);
+    write_error(result->error, result->error_cap, outcome.error);
     if (outcome.status == OUTBOXD_OK && !outcome.error.empty())
       s->log(OUTBOXD_LOG_WARN, std::string("message ") + msg->id + ": " + outcome.error);
   } catch (const std::exception &e) {
     result->status = OUTBOXD_RETRY;
-    smtp_set_error(result->error, result->error_cap, std::string("smtp: ") + e.what());
+    write_error(result->error, result->error_cap, std::string("smtp: ") + e.what());
   } catch (...) {
     result->status = OUTBOXD_RETRY;
-    smtp_set_error(result->error, result->error_cap, "smtp: unknown exception");
+    write_error(result->error, result->error_cap, "smtp: unknown exception");
   }
 }
 

@@ -5,12 +5,12 @@
 // curl session taken from the instance's pool.
 #include <curl/curl.h>
 
-#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <string>
 
+#include "common/error_text.hpp"
 #include "outboxd/plugin.h"
 #include "webhook_config.hpp"
 #include "webhook_sender.hpp"
@@ -19,10 +19,7 @@ namespace outboxd::webhook {
 
 namespace {
 
-void webhook_set_error(char *buffer, std::size_t cap, const std::string &message) noexcept {
-  if (buffer == nullptr || cap == 0) return;
-  std::snprintf(buffer, cap, "%s", message.c_str());
-}
+using plugin_common::write_error;
 
 // curl_global_init is not safe to race with other curl use, so it runs once, from the first
 // init() (the daemon calls init() before any send()); curl_global_cleanup never runs, as other
@@ -57,7 +54,7 @@ int webhook_init(const outboxd_host *host, const char *config_json, void **state
     WebhookConfig config;
     std::string message;
     if (!webhook_parse_config(config_json, config, message) || !webhook_global_init(message)) {
-      webhook_set_error(error, error_cap, message);
+      write_error(error, error_cap, message);
       return 1;
     }
     WebhookSender::Log log = [host](int level, const std::string &text) {
@@ -70,9 +67,9 @@ int webhook_init(const outboxd_host *host, const char *config_json, void **state
     *state = new WebhookSender(std::move(config), std::move(log));
     return 0;
   } catch (const std::exception &e) {
-    webhook_set_error(error, error_cap, std::string("init failed: ") + e.what());
+    write_error(error, error_cap, std::string("init failed: ") + e.what());
   } catch (...) {
-    webhook_set_error(error, error_cap, "init failed: unknown exception");
+    write_error(error, error_cap, "init failed: unknown exception");
   }
   return 1;
 }

@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <deque>
 #include <stdexcept>
 
+#include "common/error_text.hpp"
 #include "webhook_outcome.hpp"
 #include "webhook_request.hpp"
 #include "webhook_ssrf.hpp"
@@ -58,7 +58,7 @@ struct Transfer {
 void set_result(outboxd_result &result, outboxd_status status, std::int64_t retry_after_ms, const std::string &error) {
   result.status = status;
   result.retry_after_ms = status == OUTBOXD_RETRY ? retry_after_ms : -1;
-  if (result.error != nullptr && result.error_cap > 0) std::snprintf(result.error, result.error_cap, "%s", error.c_str());
+  plugin_common::write_result_error(result, error);
 }
 
 size_t webhook_on_body(char *data, size_t size, size_t nmemb, void *user) {
