@@ -11,7 +11,7 @@
 
 #include "api/auth.hpp"
 #include "api/message_request.hpp"
-#include "core/migrations.hpp"
+#include "api/routes.hpp"
 #include "core/outbox_store.hpp"
 
 namespace outboxd::api {
@@ -39,77 +39,6 @@ ApiResponse reply(int status, json body) {
   res.status = status;
   res.body = std::move(body);
   return res;
-}
-
-std::vector<std::string> split_path(const std::string &path) {
-  std::vector<std::string> out;
-  std::size_t i = 1;  // skip the leading '/'
-  while (i <= path.size()) {
-    std::size_t end = path.find('/', i);
-    if (end == std::string::npos) end = path.size();
-    out.push_back(path.substr(i, end - i));
-    i = end + 1;
-  }
-  return out;
-}
-
-// The routes: a pattern's ":x" segment matches any one non-empty segment.
-enum class RouteId { Healthz, Readyz, CreateMessage, ListMessages, Batch, GetMessage, Retry, Cancel,
-                     RetryDead, Stats, Metrics, MailSend };
-struct RouteDef {
-  const char *method;
-  const char *pattern;
-  RouteId id;
-};
-const RouteDef kRoutes[] = {
-    {"GET", "/healthz", RouteId::Healthz},
-    {"GET", "/readyz", RouteId::Readyz},
-    {"POST", "/v1/messages", RouteId::CreateMessage},
-    {"GET", "/v1/messages", RouteId::ListMessages},
-    {"POST", "/v1/messages/batch", RouteId::Batch},
-    {"GET", "/v1/messages/:id", RouteId::GetMessage},
-    {"POST", "/v1/messages/:id/retry", RouteId::Retry},
-    {"POST", "/v1/messages/:id/cancel", RouteId::Cancel},
-    {"POST", "/v1/destinations/:name/retry-dead", RouteId::RetryDead},
-    {"GET", "/v1/stats", RouteId::Stats},
-    {"GET", "/metrics", RouteId::Metrics},
-    {"POST", "/api/mail/send", RouteId::MailSend},
-};
-
-// The token scope a route needs (docs/http-api.md#authentication); nullptr: none (health checks).
-const char *required_scope(RouteId id) {
-  switch (id) {
-    case RouteId::Healthz:
-    case RouteId::Readyz: return nullptr;
-    case RouteId::CreateMessage:
-    case RouteId::Batch:
-    case RouteId::MailSend: return "enqueue";
-    case RouteId::GetMessage:
-    case RouteId::ListMessages:
-    case RouteId::Stats:
-    case RouteId::Metrics: return "read";
-    case RouteId::Retry:
-    case RouteId::Cancel:
-    case RouteId::RetryDead: return "admin";
-  }
-  return "admin";
-}
-
-// Whether `path` fits `pattern`; the ":x" segment's value goes to `param`.
-bool match(const std::string &pattern, const std::vector<std::string> &segments, std::string &param) {
-  const std::vector<std::string> want = split_path(pattern);
-  if (want.size() != segments.size()) return false;
-  std::string value;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    if (!want[i].empty() && want[i][0] == ':') {
-      if (segments[i].empty()) return false;
-      value = segments[i];
-    } else if (want[i] != segments[i]) {
-      return false;
-    }
-  }
-  param = value;
-  return true;
 }
 
 void require_json_body(const ApiRequest &req, std::size_t max_body_bytes) {
@@ -169,9 +98,10 @@ json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
 }  // namespace
 
 ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
-                       std::vector<ApiToken> tokens, MetricsSource metrics)
+                       std::vector<ApiToken> tokens, MetricsSource metrics,
+                       std::shared_ptr<ReadinessProbe> readiness)
     : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
-      tokens_(std::move(tokens)), metrics_(std::move(metrics)) {}
+      tokens_(std::move(tokens)), metrics_(std::move(metrics)), readiness_(std::move(readiness)) {}
 
 ApiResponse ApiHandler::handle(const ApiRequest &req) const {
   try {
@@ -190,56 +120,81 @@ ApiResponse ApiHandler::handle(const ApiRequest &req) const {
   }
 }
 
-ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
-  const std::vector<std::string> segments = split_path(req.path);
-  std::set<std::string> allowed;
-  for (const RouteDef &r : kRoutes) {
-    std::string param;
-    if (!match(r.pattern, segments, param)) continue;
-    if (req.method != r.method) {
-      allowed.insert(r.method);
-      continue;
-    }
-    const char *scope = required_scope(r.id);
-    // api.metrics_public (reloadable): Prometheus may scrape without a token.
-    if (r.id == RouteId::Metrics && runtime_()->config->api_metrics_public) scope = nullptr;
-    if (scope) {
-      const AuthDecision d = authorize(tokens_, req.authorization, scope);
-      if (const auto *u = std::get_if<AuthUnauthorized>(&d)) {
-        spdlog::info("api: {} {}: 401 {}", req.method, req.path.substr(0, 200), u->detail);
-        ApiResponse res = reply(401, {{"error", "unauthorized"}, {"detail", u->detail}});
-        res.www_authenticate = true;
-        return res;
-      }
-      if (const auto *f = std::get_if<AuthForbidden>(&d)) {
-        spdlog::warn("api: {} {}: 403 {}", req.method, req.path.substr(0, 200), f->detail);
-        return reply(403, {{"error", "forbidden"}, {"detail", f->detail}});
-      }
-    }
-    switch (r.id) {
-      case RouteId::Healthz: return reply(200, {{"status", "ok"}});
-      case RouteId::Readyz: return ready();
-      case RouteId::CreateMessage: return create_message(req);
-      case RouteId::ListMessages: return list_messages(req);
-      case RouteId::Batch: return create_batch(req);
-      case RouteId::GetMessage: return get_message(param);
-      case RouteId::Retry: return retry_message(param);
-      case RouteId::Cancel: return cancel_message(param);
-      case RouteId::RetryDead: return retry_dead(param);
-      case RouteId::Stats: return stats();
-      case RouteId::Metrics: return metrics();
-      case RouteId::MailSend: return send_mail(req);
-    }
-  }
-  if (!allowed.empty()) {
-    std::string list;
-    for (const auto &m : allowed) list += (list.empty() ? "" : ", ") + m;
-    ApiResponse r = reply(405, {{"error", "method_not_allowed"},
-                                {"detail", req.method + " " + req.path.substr(0, 200) + ": allowed: " + list}});
-    r.allow.assign(allowed.begin(), allowed.end());
+std::variant<ApiResponse, RouteMatch> ApiHandler::resolve(const ApiRequest &req) const {
+  const RouteLookup found = find_route(req.method, req.path);
+  const std::string shown_path = req.path.substr(0, 200);
+  if (req.method == "OPTIONS" && (found.path_known() || req.path == "*")) {
+    ApiResponse r = reply(204, json::object());
+    r.allow = found.path_known() ? found.allowed : std::vector<std::string>{"GET", "HEAD", "POST", "OPTIONS"};
     return r;
   }
-  return reply(404, {{"error", "not_found"}, {"detail", "no route " + req.path.substr(0, 200) + " (see docs/http-api.md)"}});
+  if (!found.match) {
+    if (found.path_known()) {
+      std::string list;
+      for (const auto &m : found.allowed) list += (list.empty() ? "" : ", ") + m;
+      ApiResponse r = reply(405, {{"error", "method_not_allowed"},
+                                  {"detail", req.method.substr(0, 20) + " " + shown_path + ": allowed: " + list}});
+      r.allow = found.allowed;
+      return r;
+    }
+    return reply(404, {{"error", "not_found"}, {"detail", "no route " + shown_path + " (see docs/http-api.md)"}});
+  }
+  const char *scope = required_scope(found.match->id);
+  // api.metrics_public (reloadable): Prometheus may scrape without a token.
+  if (found.match->id == RouteId::Metrics && runtime_()->config->api_metrics_public) scope = nullptr;
+  if (scope) {
+    const AuthDecision d = authorize(tokens_, req.authorization, scope);
+    if (const auto *u = std::get_if<AuthUnauthorized>(&d)) {
+      spdlog::info("api: {} {}: 401 {}", req.method.substr(0, 20), shown_path, u->detail);
+      ApiResponse res = reply(401, {{"error", "unauthorized"}, {"detail", u->detail}});
+      res.www_authenticate = true;
+      return res;
+    }
+    if (const auto *f = std::get_if<AuthForbidden>(&d)) {
+      spdlog::warn("api: {} {}: 403 {}", req.method.substr(0, 20), shown_path, f->detail);
+      return reply(403, {{"error", "forbidden"}, {"detail", f->detail}});
+    }
+  }
+  return *found.match;
+}
+
+std::optional<ApiResponse> ApiHandler::answer_before_body(const ApiRequest &req) const {
+  try {
+    auto resolved = resolve(req);
+    if (auto *answer = std::get_if<ApiResponse>(&resolved)) return std::move(*answer);
+    return std::nullopt;
+  } catch (const std::exception &e) {
+    spdlog::error("api: {} {}: {}", req.method.substr(0, 20), req.path.substr(0, 200), e.what());
+    return reply(500, {{"error", "internal"}, {"detail", "internal error; the daemon log has the details"}});
+  }
+}
+
+ApiHandler::Lane ApiHandler::lane_of(const ApiRequest &req) const {
+  const RouteLookup found = find_route(req.method, req.path);
+  if (!found.match || req.method == "OPTIONS" || route_is_inline(found.match->id)) return Lane::Inline;
+  return found.match->id == RouteId::Readyz ? Lane::Probe : Lane::Database;
+}
+
+ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
+  auto resolved = resolve(req);
+  if (auto *answer = std::get_if<ApiResponse>(&resolved)) return std::move(*answer);
+  const RouteMatch &route = std::get<RouteMatch>(resolved);
+  const std::string &param = route.param;
+  switch (route.id) {
+    case RouteId::Healthz: return reply(200, {{"status", "ok"}});
+    case RouteId::Readyz: return ready();
+    case RouteId::CreateMessage: return create_message(req);
+    case RouteId::ListMessages: return list_messages(req);
+    case RouteId::Batch: return create_batch(req);
+    case RouteId::GetMessage: return get_message(param);
+    case RouteId::Retry: return retry_message(param);
+    case RouteId::Cancel: return cancel_message(param);
+    case RouteId::RetryDead: return retry_dead(param);
+    case RouteId::Stats: return stats();
+    case RouteId::Metrics: return metrics();
+    case RouteId::MailSend: return send_mail(req);
+  }
+  throw std::logic_error("route without a handler");
 }
 
 ApiResponse ApiHandler::create_message(const ApiRequest &req) const {
@@ -451,30 +406,13 @@ ApiResponse ApiHandler::metrics() const {
 }
 
 ApiResponse ApiHandler::ready() const {
-  json checks = json::object();
-  bool ok = true;
-  try {
-    auto conn = pool_->acquire();
-    try {
-      const MigrationStatus status = migration_status(*conn);
-      checks["database"] = "ok";
-      if (status.pending.empty()) {
-        checks["schema"] = "ok";
-      } else {
-        checks["schema"] = std::to_string(status.pending.size()) + " migration(s) pending";
-        ok = false;
-      }
-    } catch (const pqxx::broken_connection &) {
-      conn.discard();
-      throw;
-    }
-  } catch (const std::exception &e) {
-    checks["database"] = std::string("unreachable: ") + e.what();
-    ok = false;
-  }
+  // General words only: /readyz needs no token, so it must not show hosts, users or libpq's text.
+  const Readiness r = readiness_ ? readiness_->check() : Readiness{};
   const auto rt = runtime_();
-  checks["plugins"] = std::to_string(rt->destinations->names().size()) + " destination(s) loaded";
-  return reply(ok ? 200 : 503, {{"status", ok ? "ready" : "not_ready"}, {"checks", checks}});
+  json checks = {{"database", r.database},
+                 {"schema", r.schema},
+                 {"plugins", std::to_string(rt->destinations->names().size()) + " destination(s) loaded"}};
+  return reply(r.ready ? 200 : 503, {{"status", r.ready ? "ready" : "not_ready"}, {"checks", checks}});
 }
 
 }  // namespace outboxd::api

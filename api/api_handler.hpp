@@ -7,35 +7,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "api/api_types.hpp"
 #include "api/db_pool.hpp"
+#include "api/readiness.hpp"
+#include "api/routes.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/runtime.hpp"
 
 namespace outboxd::api {
-
-struct ApiRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // "/v1/messages/0190..."; no query string
-  std::map<std::string, std::string> query;
-  std::optional<std::string> content_type;  // the Content-Type header as sent, if any
-  std::optional<std::string> authorization;  // the Authorization header as sent, if any (a secret)
-  std::string body;
-};
-
-struct ApiResponse {
-  int status = 200;
-  nlohmann::json body = nlohmann::json::object();
-  std::vector<std::string> allow;  // 405 only: the methods the path takes
-  bool www_authenticate = false;   // 401 only: send WWW-Authenticate: Bearer
-  // Set: the body is this text with this Content-Type instead of `body` as JSON (GET /metrics).
-  std::optional<std::string> text;
-  std::string text_content_type;
-};
 
 // What the API reads from the running daemon: the config and destinations of the current runtime
 // snapshot (reloaded on SIGHUP). A function, so api/ needs no engine.
@@ -47,20 +32,34 @@ using MetricsSource = std::function<MetricsSnapshot()>;
 class ApiHandler {
  public:
   // `tokens` (api.tokens, fixed until restart): empty leaves every route open.
+  // `readiness` answers GET /readyz; null: never ready.
   ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
-             std::vector<ApiToken> tokens = {}, MetricsSource metrics = {});
+             std::vector<ApiToken> tokens = {}, MetricsSource metrics = {},
+             std::shared_ptr<ReadinessProbe> readiness = nullptr);
 
   // Never throws: client errors are 4xx JSON, a database outage 503, anything else a logged 500.
+  // HEAD is answered as GET (the transport sends the headers only).
   ApiResponse handle(const ApiRequest &req) const;
 
+  // The answer to a request that its method, path and token settle before any body is read (404,
+  // 405, OPTIONS, 401, 403); nullopt: read the body, then call handle(). Never throws.
+  std::optional<ApiResponse> answer_before_body(const ApiRequest &req) const;
+
+  // Where the transport runs handle(): on the I/O thread (no database: /healthz and every answer
+  // that needs no route), on the readiness thread (/readyz, so it never waits behind enqueues), or
+  // on a database worker.
+  enum class Lane { Inline, Probe, Database };
+  Lane lane_of(const ApiRequest &req) const;
+
  private:
-  struct Route;
   std::shared_ptr<DbPool> pool_;
   RuntimeSource runtime_;
   std::size_t max_body_bytes_;
   std::vector<ApiToken> tokens_;
   MetricsSource metrics_;
+  std::shared_ptr<ReadinessProbe> readiness_;
 
+  std::variant<ApiResponse, RouteMatch> resolve(const ApiRequest &req) const;
   ApiResponse dispatch(const ApiRequest &req) const;
   ApiResponse create_message(const ApiRequest &req) const;
   ApiResponse create_batch(const ApiRequest &req) const;

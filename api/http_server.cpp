@@ -1,79 +1,132 @@
-// Pistache adapter for ApiHandler (STACK.md §4): typed headers only, JSON bodies, ReuseAddr.
+// The HTTP API's listener, I/O thread and shutdown (api/http_server.hpp). Why Beast and not
+// Pistache: docs/architecture.md#http-transport.
 #include "api/http_server.hpp"
 
-#include <pistache/endpoint.h>
-#include <pistache/http.h>
-#include <pistache/net.h>
+#include <sstream>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/http_connection.hpp"
 #include "core/config.hpp"
 
 namespace outboxd::api {
 namespace {
 
-using namespace Pistache;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
 
-// Room for the request line and headers on top of the largest body, so that a body just over
-// api.max_body_bytes still reaches ApiHandler and gets a JSON 413. Pistache itself answers a
-// request larger than this with a plain-text 413.
-constexpr std::size_t kHeaderAllowance = 16 * 1024;
+// How long accept() pauses after failing (out of descriptors, say) before trying again: without a
+// pause the loop would spin on the same error.
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+// Repeated warnings (accept failures, refused connections) are logged at most this often.
+constexpr std::chrono::seconds kWarnEvery{10};
 
-// STACK.md §4: addRaw headers are dropped on output, so a typed header class.
-class WwwAuthenticate : public Http::Header::Header {
+// At most one warning per kWarnEvery; says how many were left out. I/O thread only.
+class WarnThrottle {
  public:
-  NAME("WWW-Authenticate")
-  WwwAuthenticate() = default;
-  explicit WwwAuthenticate(std::string v) : v_(std::move(v)) {}
-  void parseRaw(const char *s, size_t n) override { v_.assign(s, n); }
-  void write(std::ostream &os) const override { os << v_; }
-
- private:
-  std::string v_;
-};
-
-// The Authorization header as sent: a typed header in Pistache 0.0.5, raw if it is not registered.
-std::optional<std::string> authorization_of(const Http::Request &request) {
-  if (auto typed = request.headers().tryGet<Http::Header::Authorization>()) return typed->value();
-  if (auto raw = request.headers().tryGetRaw("Authorization")) return raw->value();
-  return std::nullopt;
-}
-
-class PistacheAdapter : public Http::Handler {
- public:
-  HTTP_PROTOTYPE(PistacheAdapter)
-  explicit PistacheAdapter(std::shared_ptr<ApiHandler> handler) : handler_(std::move(handler)) {}
-
-  void onRequest(const Http::Request &request, Http::ResponseWriter response) override {
-    ApiRequest req;
-    req.method = Http::methodString(request.method());
-    req.path = request.resource();
-    for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it)
-      req.query[it->first] = it->second;
-    if (auto ct = request.headers().tryGet<Http::Header::ContentType>()) req.content_type = ct->mime().toString();
-    req.authorization = authorization_of(request);
-    req.body = request.body();
-
-    const ApiResponse res = handler_->handle(req);
-    if (!res.allow.empty()) {
-      std::vector<Http::Method> methods;
-      for (const auto &m : res.allow) methods.push_back(m == "POST" ? Http::Method::Post : Http::Method::Get);
-      response.headers().add<Http::Header::Allow>(methods);
-    }
-    if (res.www_authenticate) response.headers().add<WwwAuthenticate>("Bearer realm=\"outboxd\"");
-    if (res.text) {
-      response.send(static_cast<Http::Code>(res.status), *res.text,
-                    Http::Mime::MediaType::fromString(res.text_content_type));
+  template <typename... Args>
+  void warn(fmt::format_string<Args...> format, Args &&...args) {
+    const auto now = std::chrono::steady_clock::now();
+    if (logged_ && now - last_ < kWarnEvery) {
+      ++suppressed_;
       return;
     }
-    response.send(static_cast<Http::Code>(res.status),
-                  res.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                  MIME(Application, Json));
+    const std::string text = fmt::format(format, std::forward<Args>(args)...);
+    if (suppressed_ > 0) spdlog::warn("{} ({} more like this since the last warning)", text, suppressed_);
+    else spdlog::warn("{}", text);
+    logged_ = true;
+    last_ = now;
+    suppressed_ = 0;
   }
 
  private:
-  std::shared_ptr<ApiHandler> handler_;
+  bool logged_ = false;
+  std::chrono::steady_clock::time_point last_{};
+  long suppressed_ = 0;
 };
 
+// Over api.max_connections: a short 503 written without waiting, then the connection is closed.
+void refuse_connection(tcp::socket &socket, int max_connections) {
+  ApiResponse res = error_response(503, "too_many_connections",
+                                   "the API already has api.max_connections (" + std::to_string(max_connections) +
+                                       ") connections open; retry later");
+  res.headers.emplace_back("Retry-After", "1");
+  std::ostringstream text;
+  text << to_http_response(res, 11, false, false);
+  const std::string bytes = text.str();
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(net::buffer(bytes), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+// At api.max_connections, a keep-alive connection at rest makes room for a new one, so that clients
+// holding idle connections open cannot lock others (a health check, say) out of the API. False when
+// every connection is busy: then the new one is refused.
+bool evict_one_idle(ServerState &s) {
+  for (HttpConnection *c : s.connections) {
+    if (!c->idle()) continue;
+    c->evict();
+    return true;
+  }
+  return false;
+}
+
+void accept_next(ServerState &s, const std::shared_ptr<WarnThrottle> &warnings) {
+  s.acceptor->async_accept([&s, warnings](boost::system::error_code ec, tcp::socket socket) {
+    if (s.stopping || !s.acceptor->is_open()) return;
+    if (ec) {
+      warnings->warn("api: accept failed: {}; retrying in {} ms (out of file descriptors? see LimitNOFILE "
+                     "and api.max_connections)", ec.message(), kAcceptRetry.count());
+      s.accept_retry->expires_after(kAcceptRetry);
+      s.accept_retry->async_wait([&s, warnings](boost::system::error_code wait_ec) {
+        if (!wait_ec) accept_next(s, warnings);
+      });
+      return;
+    }
+    if (s.open_connections >= s.options.max_connections && !evict_one_idle(s)) {
+      warnings->warn("api: {} connections open, the most api.max_connections allows, none of them idle: "
+                     "refusing new ones with 503", s.open_connections.load());
+      refuse_connection(socket, s.options.max_connections);
+    } else {
+      std::make_shared<HttpConnection>(std::move(socket), s)->start();
+    }
+    accept_next(s, warnings);
+  });
+}
+
+std::string endpoint_text(const tcp::endpoint &e) {
+  const std::string host = e.address().to_string();
+  return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
+}
+
 }  // namespace
+
+ServerState::ServerState(const HttpServerOptions &o, std::shared_ptr<ApiHandler> h)
+    : options(o),
+      limits{kMaxHeaderBytes, o.max_body_bytes},
+      handler(std::move(h)),
+      io(std::make_unique<net::io_context>(1)),
+      db_workers(o.threads, "outboxd-api-db"),
+      probe_workers(1, "outboxd-api-rdy") {
+  acceptor.emplace(*io);
+  accept_retry.emplace(*io);
+}
+
+ServerState::~ServerState() {
+  // Workers may still hold connections; they finish first, then the I/O objects go in dependency
+  // order. Destroying the io_context destroys the handlers it still holds, and with them the last
+  // references to their connections, whose destructors use `connections` (still alive here).
+  db_workers.stop();
+  probe_workers.stop();
+  acceptor.reset();
+  accept_retry.reset();
+  io.reset();
+}
 
 HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<ApiHandler> handler)
     : options_(std::move(options)), handler_(std::move(handler)) {}
@@ -84,29 +137,74 @@ void HttpServer::start() {
   std::string host, error;
   int port = 0;
   if (!parse_listen_address(options_.listen, host, port, error)) throw ApiBindError("api.listen: " + error);
+  state_ = std::make_shared<ServerState>(options_, handler_);
+  ServerState &s = *state_;
   try {
-    Address addr(host.find(':') != std::string::npos ? "[" + host + "]" : host, Port(static_cast<uint16_t>(port)));
-    endpoint_ = std::make_unique<Http::Endpoint>(addr);
-    endpoint_->init(Http::Endpoint::options()
-                        .threads(options_.threads)
-                        .maxRequestSize(options_.max_body_bytes + kHeaderAllowance)
-                        .flags(Tcp::Options::ReuseAddr)
-                        .headerTimeout(std::chrono::seconds(10))
-                        .bodyTimeout(std::chrono::seconds(30)));
-    endpoint_->setHandler(Http::make_handler<PistacheAdapter>(handler_));
-    endpoint_->serveThreaded();
+    tcp::resolver resolver(*s.io);
+    const auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive);
+    const tcp::endpoint endpoint = results.begin()->endpoint();
+    s.acceptor->open(endpoint.protocol());
+    s.acceptor->set_option(net::socket_base::reuse_address(true));
+    s.acceptor->bind(endpoint);
+    s.acceptor->listen(net::socket_base::max_listen_connections);
+    bound_ = endpoint_text(s.acceptor->local_endpoint());
   } catch (const std::exception &e) {
-    endpoint_.reset();
+    state_.reset();
     throw ApiBindError("cannot listen on " + options_.listen + " (api.listen): " + e.what());
   }
-  const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  bound_ = shown + ":" + std::to_string(static_cast<uint16_t>(endpoint_->getPort()));
+  accept_next(s, std::make_shared<WarnThrottle>());
+  io_thread_ = std::thread([state = state_] {
+    for (;;) {
+      try {
+        state->io->run();
+        return;
+      } catch (const std::exception &e) {  // handlers do not throw; if one does, keep serving
+        spdlog::error("api: I/O thread: {}", e.what());
+      }
+    }
+  });
+  pthread_setname_np(io_thread_.native_handle(), "outboxd-api-io");
+}
+
+void HttpServer::begin_stop() {
+  if (!state_ || finished_) return;
+  net::post(*state_->io, [s = state_] {
+    s->stopping = true;
+    boost::system::error_code ignored;
+    s->acceptor->close(ignored);
+    s->accept_retry->cancel();
+    // Copy: a connection closing now may leave the set while we walk it.
+    const std::vector<HttpConnection *> open(s->connections.begin(), s->connections.end());
+    for (HttpConnection *c : open) c->stop_if_idle();
+  });
+}
+
+bool HttpServer::wait_stopped(std::chrono::milliseconds timeout) {
+  if (!state_ || finished_) return true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (state_->open_connections > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  finish();
+  return true;
 }
 
 void HttpServer::stop() {
-  if (!endpoint_) return;
-  endpoint_->shutdown();
-  endpoint_.reset();
+  if (!state_ || finished_) return;
+  begin_stop();
+  if (!wait_stopped(std::chrono::seconds(5))) {
+    spdlog::warn("api: {} connection(s) still open after 5 s; closing them", state_->open_connections.load());
+    finish();
+  }
+}
+
+void HttpServer::finish() {
+  if (finished_) return;
+  finished_ = true;
+  state_->io->stop();
+  if (io_thread_.joinable()) io_thread_.join();
+  state_.reset();
 }
 
 }  // namespace outboxd::api

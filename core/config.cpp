@@ -439,6 +439,8 @@ class Loader {
     else if (path == "api.listen") c.api_listen = v.text;
     else if (path == "api.threads") c.api_threads = static_cast<int>(v.integer);
     else if (path == "api.max_body_bytes") c.api_max_body_bytes = static_cast<int>(v.integer);
+    else if (path == "api.max_connections") c.api_max_connections = static_cast<int>(v.integer);
+    else if (path == "api.idle_timeout") c.api_idle_timeout = v.duration;
     else if (path == "api.mail_destination") c.api_mail_destination = v.text;
     else if (path == "api.metrics_public") c.api_metrics_public = v.boolean;
     else throw std::logic_error("config key without a loader: " + path);

@@ -77,8 +77,10 @@ struct Config {
   // HTTP API (api/). A non-loopback listen address is accepted only with at least one token.
   bool api_enabled = true;
   std::string api_listen = "127.0.0.1:3080";  // host:port; port 0 picks a free port
-  int api_threads = 2;                        // Pistache reactor threads = database connections
+  int api_threads = 2;                        // database workers = database connections
   int api_max_body_bytes = 1 << 20;
+  int api_max_connections = 512;              // client connections open at once; more get 503
+  std::chrono::milliseconds api_idle_timeout{std::chrono::seconds(30)};  // keep-alive idle limit
   std::string api_mail_destination;           // POST /api/mail/send enqueues here; empty = off
   bool api_metrics_public = false;            // GET /metrics needs no token even with api.tokens
   std::vector<ApiToken> api_tokens;           // empty: no authentication (loopback only)

@@ -114,9 +114,16 @@ std::vector<ConfigKey> build_table() {
                          "host:port the HTTP API listens on; a non-loopback address needs api.tokens; "
                          "port 0 picks a free port"));
   t.push_back(int_key("api.threads", 1, 64, "2", false,
-                      "HTTP API threads; each request holds one of as many database connections"));
+                      "HTTP API database workers, each with its own database connection; requests that "
+                      "need the database wait for one"));
   t.push_back(int_key("api.max_body_bytes", 1024, 64 << 20, "1048576", false,
                       "Largest request body the HTTP API accepts; larger ones get 413"));
+  t.push_back(int_key("api.max_connections", 1, 100000, "512", false,
+                      "Most client connections the HTTP API keeps open at once; more are answered 503 and "
+                      "closed. Keep it well under the daemon's descriptor limit (LimitNOFILE)"));
+  t.push_back(duration_key("api.idle_timeout", 1000, "30s", false,
+                           "A keep-alive connection with no request for this long is closed",
+                           kSecond));
   t.push_back(string_key("api.mail_destination", "", true,
                          "Destination that POST /api/mail/send enqueues on; empty turns the endpoint off"));
   t.push_back(bool_key("api.metrics_public", "false", true,
@@ -357,6 +364,8 @@ std::string config_value_text(const Config &c, const std::string &path) {
   if (path == "api.listen") return c.api_listen;
   if (path == "api.threads") return std::to_string(c.api_threads);
   if (path == "api.max_body_bytes") return std::to_string(c.api_max_body_bytes);
+  if (path == "api.max_connections") return std::to_string(c.api_max_connections);
+  if (path == "api.idle_timeout") return format_duration(c.api_idle_timeout);
   if (path == "api.mail_destination") return c.api_mail_destination;
   if (path == "api.metrics_public") return c.api_metrics_public ? "true" : "false";
   if (path == "api.tokens") {  // names and scopes only: never the secret

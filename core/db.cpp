@@ -30,6 +30,14 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo) {
   }
 }
 
+std::string conninfo_with_default(const std::string &conninfo, const std::string &key, const std::string &value) {
+  if (conninfo.find(key) != std::string::npos) return conninfo;
+  const std::string setting = key + "=" + value;
+  if (conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0)
+    return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + setting;
+  return conninfo.empty() ? setting : conninfo + " " + setting;
+}
+
 void tune_worker_session(pqxx::connection_base &conn) {
   // The claim must walk messages_claim_idx in (priority, seq) order and stop after batch_size rows.
   // When the table's statistics are stale (analysed while nearly empty, then a burst arrives) the

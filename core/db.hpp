@@ -15,6 +15,11 @@ namespace outboxd {
 // reached (the caller retries with backoff) with the reason libpq gave.
 std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo);
 
+// `conninfo` (key=value or postgresql:// URL) with `key` set to `value` (a plain word), unless it
+// sets that key itself. E.g. connect_timeout: libpq otherwise waits on an unreachable host for as
+// long as the kernel's TCP timeout.
+std::string conninfo_with_default(const std::string &conninfo, const std::string &key, const std::string &value);
+
 // Session settings of a worker connection, applied once per connection (see db.cpp for why).
 void tune_worker_session(pqxx::connection_base &conn);
 

@@ -82,6 +82,8 @@ void carry_over_restart_only_keys(const Config &running, Config &loaded) {
   loaded.api_listen = running.api_listen;
   loaded.api_threads = running.api_threads;
   loaded.api_max_body_bytes = running.api_max_body_bytes;
+  loaded.api_max_connections = running.api_max_connections;
+  loaded.api_idle_timeout = running.api_idle_timeout;
   loaded.api_tokens = running.api_tokens;
 }
 
@@ -137,11 +139,15 @@ int run_daemon(const Config &initial) {
     auto pool = std::make_shared<api::DbPool>(config->database_url, config->api_threads);
     auto handler = std::make_shared<api::ApiHandler>(
         pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config->api_max_body_bytes),
-        config->api_tokens, [&engine] { return engine.state().metrics_snapshot(); });
-    http = std::make_unique<api::HttpServer>(
-        api::HttpServerOptions{config->api_listen, config->api_threads,
-                               static_cast<std::size_t>(config->api_max_body_bytes)},
-        handler);
+        config->api_tokens, [&engine] { return engine.state().metrics_snapshot(); },
+        std::make_shared<api::ReadinessProbe>(config->database_url));
+    api::HttpServerOptions options;
+    options.listen = config->api_listen;
+    options.threads = config->api_threads;
+    options.max_body_bytes = static_cast<std::size_t>(config->api_max_body_bytes);
+    options.max_connections = config->api_max_connections;
+    options.idle_timeout = config->api_idle_timeout;
+    http = std::make_unique<api::HttpServer>(options, handler);
     try {
       http->start();
     } catch (const api::ApiBindError &e) {
@@ -166,11 +172,14 @@ int run_daemon(const Config &initial) {
   spdlog::info("{} received: claiming nothing new, finishing in-flight batches (up to {} ms); "
                "send it again to exit at once", strsignal(sig), grace.count());
   notify_systemd("STOPPING=1");
-  if (http) http->stop();  // no new requests; then the engine stops
+  // No new connections or requests; requests being handled get their answers while the engine
+  // finishes its batches. A second signal ends both at once.
+  if (http) http->begin_stop();
   engine.request_stop();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   for (;;) {
-    if (engine.wait_stopped(std::chrono::milliseconds(0))) break;
+    const bool http_done = !http || http->wait_stopped(std::chrono::milliseconds(0));
+    if (engine.wait_stopped(std::chrono::milliseconds(0)) && http_done) break;
     if (wait_for_signal(std::chrono::milliseconds(50))) {
       spdlog::warn("second signal: exiting now; open claims roll back and their messages stay pending");
       std::_Exit(kExitFailure);

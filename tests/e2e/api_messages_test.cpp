@@ -243,7 +243,7 @@ TEST_F(ApiSmallBody, ABodyOverTheLimitGets413) {
   HttpReply r = post("/v1/messages", big);
   EXPECT_EQ(r.status, 413) << r.body;
   EXPECT_EQ(r.json().value("error", ""), "body_too_large") << r.body;
-  // Far over the limit, Pistache refuses it before the API sees it: still 413.
+  // Far over the limit, the transport refuses it on its Content-Length, before the body: still 413.
   HttpReply huge = post("/v1/messages", std::string(200000, ' '));
   EXPECT_EQ(huge.status, 413) << huge.body;
   EXPECT_EQ(db.count(), 0);

@@ -1,0 +1,37 @@
+// The HTTP API's route table (api/routes.cpp): literal paths before ":x" ones, HEAD as GET, and the
+// methods a path takes for 405 and OPTIONS.
+#include <gtest/gtest.h>
+
+#include "api/routes.hpp"
+
+using namespace outboxd::api;
+
+TEST(ApiRoutes, ALiteralPathNeverFallsThroughToAParameter) {
+  RouteLookup batch = find_route("GET", "/v1/messages/batch");
+  EXPECT_FALSE(batch.match.has_value());
+  EXPECT_EQ(batch.allowed, (std::vector<std::string>{"POST", "OPTIONS"}));
+  RouteLookup one = find_route("GET", "/v1/messages/0190aaaa-0000-7000-8000-000000000000");
+  ASSERT_TRUE(one.match.has_value());
+  EXPECT_EQ(one.match->id, RouteId::GetMessage);
+  EXPECT_EQ(one.match->param, "0190aaaa-0000-7000-8000-000000000000");
+}
+
+TEST(ApiRoutes, HeadIsGetAndEveryPathListsItsMethods) {
+  RouteLookup head = find_route("HEAD", "/healthz");
+  ASSERT_TRUE(head.match.has_value());
+  EXPECT_EQ(head.match->id, RouteId::Healthz);
+  EXPECT_EQ(head.allowed, (std::vector<std::string>{"GET", "HEAD", "OPTIONS"}));
+  EXPECT_EQ(find_route("GET", "/v1/messages").allowed,
+            (std::vector<std::string>{"GET", "HEAD", "POST", "OPTIONS"}));
+  EXPECT_FALSE(find_route("DELETE", "/v1/messages").match.has_value());
+  EXPECT_FALSE(find_route("GET", "/nowhere").path_known());
+  EXPECT_FALSE(find_route("POST", "/v1/messages//retry").match.has_value());
+}
+
+TEST(ApiRoutes, OnlyTheHealthCheckRunsInline) {
+  EXPECT_TRUE(route_is_inline(RouteId::Healthz));
+  EXPECT_FALSE(route_is_inline(RouteId::Readyz));
+  EXPECT_FALSE(route_is_inline(RouteId::CreateMessage));
+  EXPECT_STREQ(required_scope(RouteId::Retry), "admin");
+  EXPECT_EQ(required_scope(RouteId::Healthz), nullptr);
+}
