@@ -24,8 +24,10 @@ DbPool::Lease DbPool::acquire() {
   if (conn && !conn->is_open()) conn.reset();
   if (!conn) {
     try {
-      conn = open_connection(conninfo_);
-      // A request should fail, not hang a reactor thread, when the database stalls.
+      // A request must fail within seconds, not wait out the kernel's TCP timeout, when the
+      // database host does not answer.
+      conn = open_connection(conninfo_with_default(conninfo_, "connect_timeout", "5"));
+      // A request should fail, not hang a worker thread, when the database stalls.
       pqxx::nontransaction tx(*conn);
       tx.exec("SET statement_timeout = 30000");
     } catch (const std::exception &e) {
