@@ -11,6 +11,7 @@
 
 #include "api/auth.hpp"
 #include "api/message_request.hpp"
+#include "core/available_at.hpp"
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
 
@@ -145,16 +146,19 @@ int default_max_attempts(const Runtime &rt, const std::string &destination) {
   return it == rt.config->destinations.end() ? DestinationConfig{}.max_attempts : it->second.max_attempts;
 }
 
-// Runs one enqueue; a value PostgreSQL rejects (an available_at it cannot parse) is a 400.
+// Runs one enqueue; a value PostgreSQL rejects is a 400 naming the field: an available_at it cannot
+// read or that is outside the range the schema accepts (a CHECK, which would otherwise be a 500),
+// else the payload.
 EnqueueResult enqueue_checked(pqxx::transaction_base &tx, const EnqueueRequest &r, const std::string &where) {
   try {
     return enqueue(tx, r);
+  } catch (const InvalidAvailableAt &e) {
+    fail(400, "invalid_field", where + (r.available_at ? "available_at" : "delay_ms") + ": " + e.what());
   } catch (const pqxx::data_exception &e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));
     if (msg.rfind("ERROR:", 0) == 0) msg = msg.substr(msg.find_first_not_of(' ', 6));
-    const std::string field = r.available_at && e.sqlstate().rfind("2200", 0) == 0 ? "available_at" : "payload";
-    fail(400, "invalid_field", where + field + ": " + msg);
+    fail(400, "invalid_field", where + "payload: " + msg);
   }
 }
 

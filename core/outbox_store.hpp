@@ -26,7 +26,9 @@ struct EnqueueResult {
   bool created = true;  // false: the idempotency key existed; id is the existing message's
 };
 
-// Runs inside the caller's transaction, so several enqueues can commit together.
+// Runs inside the caller's transaction, so several enqueues can commit together. Throws
+// InvalidAvailableAt (core/available_at.hpp) when PostgreSQL cannot read available_at as a time or
+// the time is outside the range the schema accepts; other database errors as libpqxx throws them.
 EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req);
 
 struct StatsRow {

@@ -5,6 +5,7 @@
 
 #include <pqxx/pqxx>
 
+#include "core/available_at.hpp"
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
 #include "tests/support/test_database.hpp"
@@ -81,6 +82,36 @@ TEST(AvailableAt, CopyRefusesThem) {
     EXPECT_TRUE(refused) << t;
   }
   EXPECT_EQ(db.count(), 0) << "a refused row fails the whole COPY";
+}
+
+TEST(AvailableAt, EnqueueThroughTheStoreSaysWhatIsWrongWithoutNamingAField) {
+  TestDatabase db;
+  auto c = db.connect();
+  auto attempt = [&](const std::string &at) -> std::string {
+    pqxx::work tx(*c);
+    outboxd::EnqueueRequest r;
+    r.destination = "a";
+    r.payload_json = "{}";
+    r.available_at = at;
+    try {
+      outboxd::enqueue(tx, r);
+      tx.commit();
+    } catch (const outboxd::InvalidAvailableAt &e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  for (const auto &t : {"infinity", "-infinity", "2400-01-01"}) {
+    const std::string why = attempt(t);
+    EXPECT_NE(why.find("must be a finite time from 1970-01-01"), std::string::npos) << why;
+    EXPECT_NE(why.find(std::string("got \"") + t + "\""), std::string::npos) << why;
+    EXPECT_EQ(why.find("Failing row"), std::string::npos) << "no DETAIL quoting the row: " << why;
+  }
+  EXPECT_NE(attempt("soon").find("invalid input syntax for type timestamp with time zone: \"soon\""), std::string::npos);
+  EXPECT_NE(attempt("2030-01-01 12:00 Mars/Olympus").find("time zone"), std::string::npos);
+  EXPECT_NE(attempt("2030-13-45").find("out of range"), std::string::npos);
+  EXPECT_EQ(attempt("2030-01-01T09:00:00Z"), "accepted");
+  EXPECT_EQ(db.count(), 1);
 }
 
 TEST(AvailableAt, MigratingOverOldRowsOutsideTheRangeSucceedsKeepsThemAndChecksNewOnes) {

@@ -1,12 +1,18 @@
-// available_at on the real daemon: rows written before the schema checked them stop no claims and
-// make the listener neither spin nor reconnect.
+// available_at on the real daemon: the HTTP API and the CLI refuse non-finite and absurd times
+// with a clear error naming the field or flag, and rows written before the schema checked them
+// stop no claims and make the listener neither spin nor reconnect.
 #include <algorithm>
 
 #include "tests/e2e/api_harness.hpp"
 
 using namespace outboxd::test;
+using nlohmann::json;
 
 namespace {
+
+// Times the schema refuses (outside [1970-01-01, 2200-01-01) UTC), and text that is no time.
+const std::vector<std::string> kOutOfRange = {"-infinity", "infinity", "2400-01-01", "1969-12-31T23:59:59Z"};
+const std::vector<std::string> kNotATime = {"soon", "2030-13-45", "2030-01-01 12:00 Mars/Olympus"};
 
 // Writes rows as a database migrated over an older outbox may hold them: the check is dropped
 // for the INSERT and added back NOT VALID, exactly as migration 0002 left it.
@@ -24,6 +30,62 @@ std::size_t count_of(const std::string &text, const std::string &needle) {
 }
 
 }  // namespace
+
+class AvailableAtApi : public ApiE2E {
+ protected:
+  void SetUp() override { start_api(scripted_destination("orders")); }
+};
+
+TEST_F(AvailableAtApi, RefusedTimesAre400NamingAvailableAtAndWriteNothing) {
+  for (const auto &t : kOutOfRange) {
+    HttpReply r = post("/v1/messages", json{{"destination", "orders"}, {"payload", 1}, {"available_at", t}}.dump());
+    EXPECT_EQ(r.status, 400) << t << ": " << r.body;
+    EXPECT_EQ(r.json().value("error", ""), "invalid_field") << r.body;
+    const std::string detail = r.json().value("detail", "");
+    EXPECT_EQ(detail.rfind("available_at: must be a finite time from 1970-01-01", 0), 0u) << detail;
+    EXPECT_NE(detail.find("\"" + t + "\""), std::string::npos) << detail;
+  }
+  for (const auto &t : kNotATime) {
+    HttpReply r = post("/v1/messages", json{{"destination", "orders"}, {"payload", 1}, {"available_at", t}}.dump());
+    EXPECT_EQ(r.status, 400) << t << ": " << r.body;
+    EXPECT_EQ(r.json().value("detail", "").rfind("available_at: ", 0), 0u) << r.body;
+  }
+  HttpReply batch = post("/v1/messages/batch", json::array({{{"destination", "orders"}, {"payload", 1}},
+                                                            {{"destination", "orders"}, {"payload", 2},
+                                                             {"available_at", "infinity"}}})
+                                                   .dump());
+  EXPECT_EQ(batch.status, 400) << batch.body;
+  EXPECT_EQ(batch.json().value("detail", "").rfind("[1].available_at: must be", 0), 0u) << batch.body;
+  EXPECT_EQ(db.count(), 0) << "nothing written, not even the batch's valid first item";
+
+  HttpReply last = post("/v1/messages", R"({"destination":"orders","payload":1,"available_at":"2199-12-31T23:59:59Z"})");
+  EXPECT_EQ(last.status, 201) << last.body;
+}
+
+class AvailableAtCli : public E2E {};
+
+TEST_F(AvailableAtCli, RefusedTimesExitTwoNamingTheFlag) {
+  const std::string config = write_config(scripted_destination("orders"));
+  std::vector<std::string> refused = kOutOfRange;
+  refused.insert(refused.end(), kNotATime.begin(), kNotATime.end());
+  for (const auto &t : refused) {
+    auto [code, out] = run_outboxd({"enqueue", "--config", config, "--destination", "orders", "--payload", "{}",
+                                    "--available-at", t});
+    EXPECT_EQ(code, 2) << t << ": " << out;
+    EXPECT_NE(out.find("outboxd: --available-at: "), std::string::npos) << out;
+    EXPECT_EQ(out.find("Failing row"), std::string::npos) << out;
+  }
+  auto [code, out] = run_outboxd({"enqueue", "--config", config, "--destination", "orders", "--payload", "{}",
+                                  "--available-at", "infinity"});
+  EXPECT_NE(out.find("must be a finite time from 1970-01-01 00:00:00+00 up to, not including, 2200-01-01"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(db.count(), 0);
+  auto [ok, ok_out] = run_outboxd({"enqueue", "--config", config, "--destination", "orders", "--payload", "{}",
+                                   "--available-at", "2100-01-01T00:00:00Z"});
+  EXPECT_EQ(ok, 0) << ok_out;
+  EXPECT_EQ(db.count(), 1);
+}
 
 class OldRowsOutOfRange : public ApiE2E {};
 
