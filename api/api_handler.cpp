@@ -162,6 +162,17 @@ EnqueueResult enqueue_checked(pqxx::transaction_base &tx, const EnqueueRequest &
   }
 }
 
+// A JSON answer whose body is already JSON text: the messages as PostgreSQL rendered them, spliced
+// in as they are. Parsing them into nlohmann::json only to serialise them again costs several
+// times their size in memory and most of the time of a large answer.
+ApiResponse raw_json_reply(int status, std::string text) {
+  ApiResponse res;
+  res.status = status;
+  res.text = std::move(text);
+  res.text_content_type = "application/json";
+  return res;
+}
+
 json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
   std::string state = "pending";
   if (!res.created) {
@@ -316,7 +327,7 @@ ApiResponse ApiHandler::get_message(const std::string &id) const {
     pqxx::read_transaction tx(*conn);
     auto m = message_get(tx, id);
     if (!m) fail(404, "not_found", "id: no message " + id);
-    return reply(200, json::parse(m->json));
+    return raw_json_reply(200, std::move(m->json) + "\n");
   } catch (const pqxx::broken_connection &) {
     conn.discard();
     throw;
@@ -325,19 +336,32 @@ ApiResponse ApiHandler::get_message(const std::string &id) const {
 
 ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
   const MessageFilter filter = take(parse_list_query(req.query));
-  auto conn = pool_->acquire();
-  try {
-    pqxx::read_transaction tx(*conn);
-    json items = json::array();
-    const auto rows = message_list(tx, filter);
-    for (const auto &row : rows) items.push_back(json::parse(row.json));
-    json next = nullptr;
-    if (static_cast<int>(rows.size()) == filter.limit) next = std::to_string(rows.back().seq);
-    return reply(200, {{"messages", items}, {"next_after", next}});
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
+  MessagePage page;
+  {
+    auto conn = pool_->acquire();
+    try {
+      pqxx::read_transaction tx(*conn);
+      page = message_list(tx, filter);
+    } catch (const pqxx::broken_connection &) {
+      conn.discard();
+      throw;
+    }
   }
+  // A page that is full, or that the byte budget ended early, continues after its last message.
+  const bool more = !page.messages.empty() &&
+                    (page.cut_short || static_cast<int>(page.messages.size()) == filter.limit);
+  const std::string next = more ? "\"" + std::to_string(page.messages.back().seq) + "\"" : "null";
+  std::size_t bytes = 64;
+  for (const auto &m : page.messages) bytes += m.json.size() + 1;
+  std::string text;
+  text.reserve(bytes);
+  text += "{\"messages\":[";
+  for (std::size_t i = 0; i < page.messages.size(); ++i) {
+    if (i) text += ',';
+    text += page.messages[i].json;
+  }
+  text += "],\"next_after\":" + next + "}\n";
+  return raw_json_reply(200, std::move(text));
 }
 
 ApiResponse ApiHandler::retry_message(const std::string &id) const {

@@ -63,11 +63,19 @@ std::optional<MessageJson> message_get(pqxx::transaction_base &tx, const std::st
   return MessageJson{rows[0][0].as<long long>(), rows[0][1].as<std::string>()};
 }
 
-std::vector<MessageJson> message_list(pqxx::transaction_base &tx, const MessageFilter &f) {
-  std::vector<MessageJson> out;
-  for (const auto &row : tx.exec_prepared("message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit))
-    out.push_back(MessageJson{row[0].as<long long>(), row[1].as<std::string>()});
-  return out;
+MessagePage message_list(pqxx::transaction_base &tx, const MessageFilter &f) {
+  MessagePage page;
+  const pqxx::result rows =
+      tx.exec_prepared("message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit, f.max_bytes);
+  page.messages.reserve(rows.size());
+  for (const auto &row : rows) {
+    if (row[1].is_null()) {  // the first row that did not fit (message_list.sql)
+      page.cut_short = true;
+      break;
+    }
+    page.messages.push_back(MessageJson{row[0].as<long long>(), std::string(row[1].c_str(), row[1].size())});
+  }
+  return page;
 }
 
 bool message_retry(pqxx::transaction_base &tx, const std::string &id, int default_max_attempts) {
