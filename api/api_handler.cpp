@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth.hpp"
+#include "api/memory_release.hpp"
 #include "api/message_request.hpp"
 #include "core/available_at.hpp"
 #include "core/migrations.hpp"
@@ -173,6 +174,11 @@ ApiResponse raw_json_reply(int status, std::string text) {
   return res;
 }
 
+// libpq's input buffer grows to the largest row a connection has received and never shrinks. A
+// pooled connection that received a message larger than a whole page is closed after the request
+// (the next one opens a new connection), so it does not hold that much memory for good.
+constexpr std::size_t kLargestRowToKeepTheConnection = static_cast<std::size_t>(kListPageBytes);
+
 json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
   std::string state = "pending";
   if (!res.created) {
@@ -186,7 +192,9 @@ json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
 ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
                        std::vector<ApiToken> tokens, MetricsSource metrics)
     : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
-      tokens_(std::move(tokens)), metrics_(std::move(metrics)) {}
+      tokens_(std::move(tokens)), metrics_(std::move(metrics)) {
+  map_large_blocks_on_their_own();
+}
 
 ApiResponse ApiHandler::handle(const ApiRequest &req) const {
   try {
@@ -322,16 +330,24 @@ ApiResponse ApiHandler::send_mail(const ApiRequest &req) const {
 
 ApiResponse ApiHandler::get_message(const std::string &id) const {
   require_uuid(id);
-  auto conn = pool_->acquire();
-  try {
-    pqxx::read_transaction tx(*conn);
-    auto m = message_get(tx, id);
-    if (!m) fail(404, "not_found", "id: no message " + id);
-    return raw_json_reply(200, std::move(m->json) + "\n");
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
+  std::optional<MessageJson> m;
+  {
+    auto conn = pool_->acquire();
+    try {
+      pqxx::read_transaction tx(*conn);
+      m = message_get(tx, id);
+    } catch (const pqxx::broken_connection &) {
+      conn.discard();
+      throw;
+    }
+    if (m && m->json.size() > kLargestRowToKeepTheConnection) conn.discard();
   }
+  if (!m) fail(404, "not_found", "id: no message " + id);
+  const std::size_t bytes = m->json.size();
+  ApiResponse res = raw_json_reply(200, std::move(m->json) + "\n");
+  m.reset();
+  return_freed_memory(bytes);
+  return res;
 }
 
 ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
@@ -346,6 +362,9 @@ ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
       conn.discard();
       throw;
     }
+    std::size_t largest = 0;
+    for (const auto &m : page.messages) largest = std::max(largest, m.json.size());
+    if (largest > kLargestRowToKeepTheConnection) conn.discard();
   }
   // A page that is full, or that the byte budget ended early, continues after its last message.
   const bool more = !page.messages.empty() &&
@@ -361,6 +380,8 @@ ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
     text += page.messages[i].json;
   }
   text += "],\"next_after\":" + next + "}\n";
+  page = MessagePage{};
+  return_freed_memory(bytes);
   return raw_json_reply(200, std::move(text));
 }
 
