@@ -10,8 +10,10 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth.hpp"
+#include "api/memory_release.hpp"
 #include "api/message_request.hpp"
 #include "api/routes.hpp"
+#include "core/available_at.hpp"
 #include "core/outbox_store.hpp"
 
 namespace outboxd::api {
@@ -74,18 +76,37 @@ int default_max_attempts(const Runtime &rt, const std::string &destination) {
   return it == rt.config->destinations.end() ? DestinationConfig{}.max_attempts : it->second.max_attempts;
 }
 
-// Runs one enqueue; a value PostgreSQL rejects (an available_at it cannot parse) is a 400.
+// Runs one enqueue; a value PostgreSQL rejects is a 400 naming the field: an available_at it cannot
+// read or that is outside the range the schema accepts (a CHECK, which would otherwise be a 500),
+// else the payload.
 EnqueueResult enqueue_checked(pqxx::transaction_base &tx, const EnqueueRequest &r, const std::string &where) {
   try {
     return enqueue(tx, r);
+  } catch (const InvalidAvailableAt &e) {
+    fail(400, "invalid_field", where + (r.available_at ? "available_at" : "delay_ms") + ": " + e.what());
   } catch (const pqxx::data_exception &e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));
     if (msg.rfind("ERROR:", 0) == 0) msg = msg.substr(msg.find_first_not_of(' ', 6));
-    const std::string field = r.available_at && e.sqlstate().rfind("2200", 0) == 0 ? "available_at" : "payload";
-    fail(400, "invalid_field", where + field + ": " + msg);
+    fail(400, "invalid_field", where + "payload: " + msg);
   }
 }
+
+// A JSON answer whose body is already JSON text: the messages as PostgreSQL rendered them, spliced
+// in as they are. Parsing them into nlohmann::json only to serialise them again costs several
+// times their size in memory and most of the time of a large answer.
+ApiResponse raw_json_reply(int status, std::string text) {
+  ApiResponse res;
+  res.status = status;
+  res.text = std::move(text);
+  res.text_content_type = "application/json";
+  return res;
+}
+
+// libpq's input buffer grows to the largest row a connection has received and never shrinks. A
+// pooled connection that received a message larger than a whole page is closed after the request
+// (the next one opens a new connection), so it does not hold that much memory for good.
+constexpr std::size_t kLargestRowToKeepTheConnection = static_cast<std::size_t>(kListPageBytes);
 
 json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
   std::string state = "pending";
@@ -101,7 +122,9 @@ ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std:
                        std::vector<ApiToken> tokens, MetricsSource metrics,
                        std::shared_ptr<ReadinessProbe> readiness)
     : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
-      tokens_(std::move(tokens)), metrics_(std::move(metrics)), readiness_(std::move(readiness)) {}
+      tokens_(std::move(tokens)), metrics_(std::move(metrics)), readiness_(std::move(readiness)) {
+  map_large_blocks_on_their_own();
+}
 
 ApiResponse ApiHandler::handle(const ApiRequest &req) const {
   try {
@@ -262,33 +285,59 @@ ApiResponse ApiHandler::send_mail(const ApiRequest &req) const {
 
 ApiResponse ApiHandler::get_message(const std::string &id) const {
   require_uuid(id);
-  auto conn = pool_->acquire();
-  try {
-    pqxx::read_transaction tx(*conn);
-    auto m = message_get(tx, id);
-    if (!m) fail(404, "not_found", "id: no message " + id);
-    return reply(200, json::parse(m->json));
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
+  std::optional<MessageJson> m;
+  {
+    auto conn = pool_->acquire();
+    try {
+      pqxx::read_transaction tx(*conn);
+      m = message_get(tx, id);
+    } catch (const pqxx::broken_connection &) {
+      conn.discard();
+      throw;
+    }
+    if (m && m->json.size() > kLargestRowToKeepTheConnection) conn.discard();
   }
+  if (!m) fail(404, "not_found", "id: no message " + id);
+  const std::size_t bytes = m->json.size();
+  ApiResponse res = raw_json_reply(200, std::move(m->json) + "\n");
+  m.reset();
+  return_freed_memory(bytes);
+  return res;
 }
 
 ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
   const MessageFilter filter = take(parse_list_query(req.query));
-  auto conn = pool_->acquire();
-  try {
-    pqxx::read_transaction tx(*conn);
-    json items = json::array();
-    const auto rows = message_list(tx, filter);
-    for (const auto &row : rows) items.push_back(json::parse(row.json));
-    json next = nullptr;
-    if (static_cast<int>(rows.size()) == filter.limit) next = std::to_string(rows.back().seq);
-    return reply(200, {{"messages", items}, {"next_after", next}});
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
+  MessagePage page;
+  {
+    auto conn = pool_->acquire();
+    try {
+      pqxx::read_transaction tx(*conn);
+      page = message_list(tx, filter);
+    } catch (const pqxx::broken_connection &) {
+      conn.discard();
+      throw;
+    }
+    std::size_t largest = 0;
+    for (const auto &m : page.messages) largest = std::max(largest, m.json.size());
+    if (largest > kLargestRowToKeepTheConnection) conn.discard();
   }
+  // A page that is full, or that the byte budget ended early, continues after its last message.
+  const bool more = !page.messages.empty() &&
+                    (page.cut_short || static_cast<int>(page.messages.size()) == filter.limit);
+  const std::string next = more ? "\"" + std::to_string(page.messages.back().seq) + "\"" : "null";
+  std::size_t bytes = 64;
+  for (const auto &m : page.messages) bytes += m.json.size() + 1;
+  std::string text;
+  text.reserve(bytes);
+  text += "{\"messages\":[";
+  for (std::size_t i = 0; i < page.messages.size(); ++i) {
+    if (i) text += ',';
+    text += page.messages[i].json;
+  }
+  text += "],\"next_after\":" + next + "}\n";
+  page = MessagePage{};
+  return_freed_memory(bytes);
+  return raw_json_reply(200, std::move(text));
 }
 
 ApiResponse ApiHandler::retry_message(const std::string &id) const {

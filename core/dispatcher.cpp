@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "core/available_at.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
 #include "core/on_outcome.hpp"
@@ -18,6 +19,9 @@ struct Worker::Claimed {
   int attempt;  // the attempt being made now (1 for the first)
   int max_attempts;
   int64_t available_at_ms;  // Unix epoch ms; in the future only for a plugin that schedules ahead
+  // available_at is outside the range the schema accepts (a row from before migration 0002): the
+  // message is never sent, its outcome is decided at the claim.
+  bool unsendable = false;
   Outcome outcome;
 };
 
@@ -130,7 +134,18 @@ size_t Worker::run_batch() {
     c.attempt = row[5].as<int>() + 1;
     const Destination *dest = destinations.find(c.destination);
     c.max_attempts = row[6].is_null() ? dest->config.max_attempts : row[6].as<int>();
-    c.available_at_ms = row[7].as<int64_t>();
+    if (row[7].is_null()) {
+      // No time a plugin could be given, and no point in waiting for it. Dead rather than due now:
+      // a time that far off is a mistake, and sending on a guess could be the wrong thing to do.
+      c.unsendable = true;
+      c.available_at_ms = 0;
+      c.outcome = Outcome{NextState::Dead, std::chrono::milliseconds(0),
+                          "available_at " + row[8].as<std::string>() + " is not " + kAvailableAtRange +
+                              " (written before the schema checked it); never sent: retry the message to send "
+                              "it now"};
+    } else {
+      c.available_at_ms = row[7].as<int64_t>();
+    }
     batch.push_back(std::move(c));
   }
 
@@ -190,7 +205,8 @@ void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &ba
   // One plugin call per destination: a plugin with send_batch gets its messages together (they
   // never share an ordering key, the claim sees to that) and may send them at once.
   std::map<std::string, std::vector<size_t>> by_destination;
-  for (size_t i = 0; i < batch.size(); ++i) by_destination[batch[i].destination].push_back(i);
+  for (size_t i = 0; i < batch.size(); ++i)
+    if (!batch[i].unsendable) by_destination[batch[i].destination].push_back(i);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (const auto &[name, indexes] : by_destination) {
     const Destination *dest = destinations.find(name);

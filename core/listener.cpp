@@ -18,6 +18,12 @@ const char *kChannel = "outbox_wake";
 constexpr int kIdleCheckMs = 50;
 // How often a listener waiting to go idle tries the gate again.
 constexpr int kGateRetryMs = 5;
+// The wake-up timer looks at most this far ahead. message_next_due.sql already answers no more
+// than about 2200 - now, but a steady-clock deadline in int64 nanoseconds (which end in 2262) must
+// not overflow whatever the database says: an overflow reads as "due long ago", and the daemon
+// would flip between busy and idle without end. A timer that fires early only looks up the next
+// time again; the workers' safety poll is shorter anyway.
+constexpr int64_t kMaxDueAheadMs = 24LL * 3600 * 1000;
 }  // namespace
 
 struct Listener::Receiver : pqxx::notification_receiver {
@@ -91,7 +97,8 @@ void Listener::refresh_next_due() {
   pqxx::nontransaction tx(*conn_);
   auto r = tx.exec_prepared1("message_next_due", runtime_.get()->destination_list);
   int64_t due = INT64_MAX;
-  if (!r[0].is_null()) due = EngineState::now_ns() + std::max<int64_t>(0, r[0].as<int64_t>()) * 1000000;
+  if (!r[0].is_null())
+    due = EngineState::now_ns() + std::clamp<int64_t>(r[0].as<int64_t>(), 0, kMaxDueAheadMs) * 1000000;
   state_.next_due_ns.store(due);
 }
 

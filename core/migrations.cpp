@@ -42,10 +42,11 @@ MigrationStatus migration_status(pqxx::connection_base &conn) {
   return status;
 }
 
-std::vector<int> apply_migrations(pqxx::connection_base &conn) {
+std::vector<int> apply_migrations(pqxx::connection_base &conn, int up_to_version) {
   std::vector<int> done;
   auto log = spdlog::default_logger();
   for (const auto &m : embedded_migrations()) {
+    if (m.version > up_to_version) break;
     pqxx::work tx(conn);
     // Held until this transaction ends: a second daemon waits here, then sees the version applied.
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);

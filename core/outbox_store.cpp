@@ -1,17 +1,46 @@
 // Enqueue, statistics and operator reads and writes through the prepared embedded queries.
 #include "core/outbox_store.hpp"
 
+#include <algorithm>
+
+#include "core/available_at.hpp"
+
 namespace outboxd {
 namespace {
 const char *opt(const std::optional<std::string> &v) { return v ? v->c_str() : nullptr; }
+
+// PostgreSQL's own first line, without "ERROR:  " and the DETAIL that may quote the whole row.
+std::string first_line(const pqxx::sql_error &e) {
+  std::string msg = e.what();
+  msg = msg.substr(0, msg.find('\n'));
+  if (msg.rfind("ERROR:", 0) == 0) msg = msg.substr(std::min(msg.size(), msg.find_first_not_of(' ', 6)));
+  return msg;
+}
+
+// SQLSTATEs of a text that is no timestamptz: invalid_datetime_format (22007, "soon"),
+// datetime_field_overflow (22008, "2024-13-01", a year past 294276), invalid_time_zone_displacement_value
+// (22009) and invalid_parameter_value (22023, an unknown time zone name). None can come from the
+// other parameters of message_enqueue.sql, which are JSON, text and integers.
+bool is_timestamp_input_error(const std::string &sqlstate) {
+  return sqlstate == "22007" || sqlstate == "22008" || sqlstate == "22009" || sqlstate == "22023";
+}
 }  // namespace
 
 EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req) {
-  auto row = tx.exec_prepared1("message_enqueue", req.destination, req.payload_json, req.headers_json,
-                               opt(req.available_at), opt(req.idempotency_key), opt(req.ordering_key),
-                               req.priority, req.max_attempts ? std::to_string(*req.max_attempts).c_str() : nullptr,
-                               req.delay_ms ? std::to_string(*req.delay_ms).c_str() : nullptr);
-  return EnqueueResult{row[0].as<std::string>(), row[1].as<bool>()};
+  try {
+    auto row = tx.exec_prepared1("message_enqueue", req.destination, req.payload_json, req.headers_json,
+                                 opt(req.available_at), opt(req.idempotency_key), opt(req.ordering_key),
+                                 req.priority, req.max_attempts ? std::to_string(*req.max_attempts).c_str() : nullptr,
+                                 req.delay_ms ? std::to_string(*req.delay_ms).c_str() : nullptr);
+    return EnqueueResult{row[0].as<std::string>(), row[1].as<bool>()};
+  } catch (const pqxx::check_violation &e) {
+    if (std::string(e.what()).find("messages_available_at_in_range") == std::string::npos) throw;
+    throw InvalidAvailableAt(std::string("must be ") + kAvailableAtRange + ", got " +
+                             (req.available_at ? "\"" + *req.available_at + "\"" : "now + delay_ms"));
+  } catch (const pqxx::data_exception &e) {
+    if (!req.available_at || !is_timestamp_input_error(e.sqlstate())) throw;
+    throw InvalidAvailableAt(first_line(e));
+  }
 }
 
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
@@ -34,11 +63,19 @@ std::optional<MessageJson> message_get(pqxx::transaction_base &tx, const std::st
   return MessageJson{rows[0][0].as<long long>(), rows[0][1].as<std::string>()};
 }
 
-std::vector<MessageJson> message_list(pqxx::transaction_base &tx, const MessageFilter &f) {
-  std::vector<MessageJson> out;
-  for (const auto &row : tx.exec_prepared("message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit))
-    out.push_back(MessageJson{row[0].as<long long>(), row[1].as<std::string>()});
-  return out;
+MessagePage message_list(pqxx::transaction_base &tx, const MessageFilter &f) {
+  MessagePage page;
+  const pqxx::result rows =
+      tx.exec_prepared("message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit, f.max_bytes);
+  page.messages.reserve(rows.size());
+  for (const auto &row : rows) {
+    if (row[1].is_null()) {  // the first row that did not fit (message_list.sql)
+      page.cut_short = true;
+      break;
+    }
+    page.messages.push_back(MessageJson{row[0].as<long long>(), std::string(row[1].c_str(), row[1].size())});
+  }
+  return page;
 }
 
 bool message_retry(pqxx::transaction_base &tx, const std::string &id, int default_max_attempts) {

@@ -26,7 +26,9 @@ struct EnqueueResult {
   bool created = true;  // false: the idempotency key existed; id is the existing message's
 };
 
-// Runs inside the caller's transaction, so several enqueues can commit together.
+// Runs inside the caller's transaction, so several enqueues can commit together. Throws
+// InvalidAvailableAt (core/available_at.hpp) when PostgreSQL cannot read available_at as a time or
+// the time is outside the range the schema accepts; other database errors as libpqxx throws them.
 EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req);
 
 struct StatsRow {
@@ -47,12 +49,22 @@ struct MessageJson {
 // `id` must already be a valid UUID. nullopt when there is no such message.
 std::optional<MessageJson> message_get(pqxx::transaction_base &tx, const std::string &id);
 
+// The bytes of message JSON one page of a list holds at most (a single larger message still makes a
+// page of its own): GET /v1/messages answers one page in one response, held in memory while it is
+// built and sent, so the page must be bounded by size and not only by its number of rows.
+constexpr long long kListPageBytes = 4LL * 1024 * 1024;
+
 struct MessageFilter {
   std::optional<std::string> destination, state;  // state: a valid message_state name
   long long after_seq = 0;
   int limit = 100;
+  long long max_bytes = kListPageBytes;
 };
-std::vector<MessageJson> message_list(pqxx::transaction_base &tx, const MessageFilter &filter);
+struct MessagePage {
+  std::vector<MessageJson> messages;  // in seq order
+  bool cut_short = false;  // max_bytes ended the page before `limit` rows; more rows follow
+};
+MessagePage message_list(pqxx::transaction_base &tx, const MessageFilter &filter);
 
 // State writes. Each names the state it expects; the bool / count says whether rows changed.
 // retry: dead|cancelled -> pending, due now, spent max_attempts raised by `default_max_attempts`

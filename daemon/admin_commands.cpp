@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/available_at.hpp"
 #include "core/db.hpp"
 #include "core/destinations.hpp"
 #include "core/migrations.hpp"
@@ -81,7 +82,12 @@ int run_enqueue(const Config &config, const Args &args) {
 
   auto conn = open_connection(config.database_url);
   pqxx::work tx(*conn);
-  auto r = enqueue(tx, req);
+  EnqueueResult r;
+  try {
+    r = enqueue(tx, req);
+  } catch (const InvalidAvailableAt &e) {  // PostgreSQL judges the time: a usage error, exit 2
+    throw std::invalid_argument(std::string("--available-at: ") + e.what());
+  }
   tx.commit();
   std::cout << r.id << (r.created ? "" : " (already enqueued with this idempotency key)") << "\n";
   return kExitOk;

@@ -25,7 +25,10 @@ WITH outcome AS (
   UPDATE outbox.messages m
      SET state = o.state,
          attempt = m.attempt + 1,
-         available_at = CASE WHEN o.state = 'pending'
+         -- A row outside outbox.available_at_in_range (from before migration 0002; the caller
+         -- makes it dead) gets the time of its outcome: the CHECK applies to every UPDATE.
+         available_at = CASE WHEN NOT outbox.available_at_in_range(m.available_at) THEN o.written_at
+                             WHEN o.state = 'pending'
                              THEN greatest(m.available_at, o.written_at + o.delay_ms * interval '1 millisecond')
                              ELSE m.available_at END,
          last_error = o.error,
