@@ -66,6 +66,7 @@ constexpr outboxd_plugin asynq_table = {
     &asynq_send,
     &asynq_shutdown,
     &asynq_send_batch,
+    nullptr,  // validate
 };
 
 }  // namespace

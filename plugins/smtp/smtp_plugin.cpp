@@ -168,6 +168,7 @@ constexpr outboxd_plugin smtp_table = {
     &smtp_send,
     &smtp_shutdown,
     nullptr,  // send_batch: each worker already streams its batch over its own kept connection
+    nullptr,  // validate
 };
 
 }  // namespace

@@ -94,6 +94,7 @@ constexpr outboxd_plugin webhook_table = {
     &webhook_send,
     &webhook_shutdown,
     &webhook_send_batch,
+    nullptr,  // validate
 };
 
 }  // namespace
