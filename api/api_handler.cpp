@@ -71,6 +71,19 @@ void require_destination(const Runtime &rt, const std::string &destination, cons
          where + "destination: \"" + destination + "\" is not configured (configured: " + names_text(names) + ")");
 }
 
+// 422 when the destination's plugin says the message can never be sent (its optional validate(),
+// no I/O), so it is refused now instead of stored to go dead. `where` prefixes the plugin's field:
+// "[3]." for a batch item. A mail body is the payload itself, so its fields drop "payload.".
+void require_sendable(const Runtime &rt, const EnqueueRequest &r, const std::string &where, bool mail = false) {
+  const Destination *d = rt.destinations->find(r.destination);
+  if (d == nullptr) return;  // require_destination has refused it already
+  std::optional<std::string> refusal = d->instance->validate(r.payload_json, r.headers_json);
+  if (!refusal) return;
+  if (mail && refusal->rfind("payload.", 0) == 0) refusal->erase(0, 8);
+  if (mail && refusal->rfind("payload:", 0) == 0) refusal->replace(0, 7, "body");
+  fail(422, "invalid_message", where + *refusal);
+}
+
 int default_max_attempts(const Runtime &rt, const std::string &destination) {
   auto it = rt.config->destinations.find(destination);
   return it == rt.config->destinations.end() ? DestinationConfig{}.max_attempts : it->second.max_attempts;
@@ -225,6 +238,7 @@ ApiResponse ApiHandler::create_message(const ApiRequest &req) const {
   const EnqueueRequest r = take(parse_message_body(req.body));
   const auto rt = runtime_();
   require_destination(*rt, r.destination, "");
+  require_sendable(*rt, r, "");
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
@@ -242,8 +256,10 @@ ApiResponse ApiHandler::create_batch(const ApiRequest &req) const {
   require_json_body(req, max_body_bytes_);
   const std::vector<EnqueueRequest> items = take(parse_batch_body(req.body));
   const auto rt = runtime_();
-  for (std::size_t i = 0; i < items.size(); ++i)
+  for (std::size_t i = 0; i < items.size(); ++i) {
     require_destination(*rt, items[i].destination, "[" + std::to_string(i) + "].");
+    require_sendable(*rt, items[i], "[" + std::to_string(i) + "].");
+  }
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);  // all or nothing: one failing item rolls back every earlier one
@@ -271,6 +287,7 @@ ApiResponse ApiHandler::send_mail(const ApiRequest &req) const {
   require_json_body(req, max_body_bytes_);
   const EnqueueRequest r = take(parse_mail_body(req.body, destination));
   require_destination(*rt, destination, "api.mail_destination: ");
+  require_sendable(*rt, r, "", true);
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);

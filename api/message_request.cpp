@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 
 namespace outboxd::api {
 namespace {
@@ -15,17 +16,14 @@ ApiError invalid(const std::string &where, const std::string &field, const std::
   return ApiError{400, "invalid_field", where + field + ": " + what};
 }
 
-// PostgreSQL's jsonb cannot store U+0000; finding it here keeps that a 400, not a database error.
-bool contains_nul(const json &j) {
-  if (j.is_string()) return j.get_ref<const std::string &>().find('\0') != std::string::npos;
-  if (j.is_object()) {
-    for (const auto &[key, value] : j.items())
-      if (key.find('\0') != std::string::npos || contains_nul(value)) return true;
-    return false;
-  }
-  if (j.is_array())
-    return std::any_of(j.begin(), j.end(), [](const json &item) { return contains_nul(item); });
-  return false;
+// A field's value for the type and range checks below. Containers are not built (only their type
+// matters there); a number too large for a double (which nlohmann refuses) stays a number.
+json scalar_of(const JsonField &f) {
+  const std::string type = json_type_of(f.text);
+  if (type == "object") return json::object();
+  if (type == "array") return json::array();
+  json v = json::parse(f.text, nullptr, false);
+  return v.is_discarded() ? json(std::numeric_limits<double>::infinity()) : v;
 }
 
 // An integer field in [min, max]; nullopt with `err` set when it is not one.
@@ -59,10 +57,6 @@ std::optional<std::string> string_in(const json &v, std::size_t max_len, const s
     err = invalid(where, field, "must be 1 to " + std::to_string(max_len) + " characters long");
     return std::nullopt;
   }
-  if (s.find('\0') != std::string::npos) {
-    err = invalid(where, field, "must not contain \\u0000");
-    return std::nullopt;
-  }
   return s;
 }
 
@@ -83,72 +77,75 @@ const char *const kMessageFields[] = {"destination", "payload",  "headers",     
 
 }  // namespace
 
-Parsed<json> parse_json_body(const std::string &body) {
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded())
-    return ApiError{400, "invalid_json", body.empty() ? "body: empty, expected JSON" : "body: not valid JSON"};
-  return j;
+ApiError json_problem_error(const JsonProblem &p) {
+  return ApiError{400, p.syntax ? "invalid_json" : "invalid_field", p.where + ": " + p.what};
 }
 
-Parsed<EnqueueRequest> validate_message(const json &j, const std::string &where) {
+Parsed<EnqueueRequest> validate_message(const JsonItem &message, const std::string &where) {
   const std::string self = where.empty() ? "body" : where;
-  if (!j.is_object())
-    return ApiError{400, "invalid_field", self + ": must be a JSON object, got " + std::string(j.type_name())};
+  const std::string type = json_type_of(message.text);
+  if (type != "object") return ApiError{400, "invalid_field", self + ": must be a JSON object, got " + type};
   const std::string prefix = where.empty() ? "" : where + ".";
-  for (const auto &[key, value] : j.items()) {
-    (void)value;
-    if (std::find(std::begin(kMessageFields), std::end(kMessageFields), key) == std::end(kMessageFields)) {
+  for (const JsonField &f : message.fields) {
+    if (std::find(std::begin(kMessageFields), std::end(kMessageFields), f.name) == std::end(kMessageFields)) {
       std::string known;
-      for (const char *f : kMessageFields) known += (known.empty() ? "" : ", ") + std::string(f);
-      return invalid(prefix, key, "unknown field (known: " + known + ")");
+      for (const char *name : kMessageFields) known += (known.empty() ? "" : ", ") + std::string(name);
+      return invalid(prefix, f.name, "unknown field (known: " + known + ")");
     }
   }
+  // scan_json refused a field given twice, so each name is found at most once.
+  const auto field = [&](const char *name) -> const JsonField * {
+    for (const JsonField &f : message.fields)
+      if (f.name == name) return &f;
+    return nullptr;
+  };
   EnqueueRequest req;
   ApiError err;
-  if (!j.contains("destination")) return invalid(prefix, "destination", "required");
-  auto destination = string_in(j["destination"], kMaxNameLength, prefix, "destination", err);
-  if (!destination) return err;
-  req.destination = *destination;
+  const JsonField *destination = field("destination");
+  if (!destination) return invalid(prefix, "destination", "required");
+  auto name = string_in(scalar_of(*destination), kMaxNameLength, prefix, "destination", err);
+  if (!name) return err;
+  req.destination = *name;
 
-  if (!j.contains("payload")) return invalid(prefix, "payload", "required");
-  if (contains_nul(j["payload"])) return invalid(prefix, "payload", "must not contain \\u0000 (PostgreSQL jsonb cannot store it)");
-  req.payload_json = j["payload"].dump();
+  const JsonField *payload = field("payload");
+  if (!payload) return invalid(prefix, "payload", "required");
+  req.payload_json = std::string(payload->text);  // as sent: jsonb keeps every number exactly
 
-  if (j.contains("headers")) {
-    const json &h = j["headers"];
-    if (!h.is_object()) return invalid(prefix, "headers", "must be a JSON object, got " + std::string(h.type_name()));
-    if (contains_nul(h)) return invalid(prefix, "headers", "must not contain \\u0000 (PostgreSQL jsonb cannot store it)");
-    req.headers_json = h.dump();
+  if (const JsonField *h = field("headers")) {
+    const std::string htype = json_type_of(h->text);
+    if (htype != "object") return invalid(prefix, "headers", "must be a JSON object, got " + htype);
+    req.headers_json = std::string(h->text);
   }
-  if (j.contains("idempotency_key")) {
-    auto key = string_in(j["idempotency_key"], kMaxKeyLength, prefix, "idempotency_key", err);
+  if (const JsonField *f = field("idempotency_key")) {
+    auto key = string_in(scalar_of(*f), kMaxKeyLength, prefix, "idempotency_key", err);
     if (!key) return err;
     req.idempotency_key = *key;
   }
-  if (j.contains("ordering_key")) {
-    auto key = string_in(j["ordering_key"], kMaxKeyLength, prefix, "ordering_key", err);
+  if (const JsonField *f = field("ordering_key")) {
+    auto key = string_in(scalar_of(*f), kMaxKeyLength, prefix, "ordering_key", err);
     if (!key) return err;
     req.ordering_key = *key;
   }
-  if (j.contains("available_at") && j.contains("delay_ms"))
-    return invalid(prefix, "available_at", "give available_at or delay_ms, not both");
-  if (j.contains("available_at")) {
-    auto at = string_in(j["available_at"], 64, prefix, "available_at", err);
+  const JsonField *available_at = field("available_at");
+  const JsonField *delay_ms = field("delay_ms");
+  if (available_at && delay_ms) return invalid(prefix, "available_at", "give available_at or delay_ms, not both");
+  if (available_at) {
+    auto at = string_in(scalar_of(*available_at), 64, prefix, "available_at", err);
     if (!at) return err;
     req.available_at = *at;  // PostgreSQL parses it; its complaint becomes a 400 naming this field
   }
-  if (j.contains("delay_ms")) {
-    auto delay = integer_in(j["delay_ms"], 0, kMaxDelayMs, prefix, "delay_ms", err);
+  if (delay_ms) {
+    auto delay = integer_in(scalar_of(*delay_ms), 0, kMaxDelayMs, prefix, "delay_ms", err);
     if (!delay) return err;
     req.delay_ms = *delay;
   }
-  if (j.contains("priority")) {
-    auto p = integer_in(j["priority"], -32768, 32767, prefix, "priority", err);
+  if (const JsonField *f = field("priority")) {
+    auto p = integer_in(scalar_of(*f), -32768, 32767, prefix, "priority", err);
     if (!p) return err;
     req.priority = static_cast<int>(*p);
   }
-  if (j.contains("max_attempts")) {
-    auto m = integer_in(j["max_attempts"], 1, 1000, prefix, "max_attempts", err);
+  if (const JsonField *f = field("max_attempts")) {
+    auto m = integer_in(scalar_of(*f), 1, 1000, prefix, "max_attempts", err);
     if (!m) return err;
     req.max_attempts = static_cast<int>(*m);
   }
@@ -156,25 +153,26 @@ Parsed<EnqueueRequest> validate_message(const json &j, const std::string &where)
 }
 
 Parsed<EnqueueRequest> parse_message_body(const std::string &body) {
-  auto parsed = parse_json_body(body);
-  if (auto *e = std::get_if<ApiError>(&parsed)) return *e;
-  return validate_message(std::get<json>(parsed));
+  JsonScanned scanned;
+  if (auto p = scan_json(body, 1, "body", scanned)) return json_problem_error(*p);
+  return validate_message(scanned.items.front());
 }
 
 Parsed<std::vector<EnqueueRequest>> parse_batch_body(const std::string &body) {
-  auto parsed = parse_json_body(body);
-  if (auto *e = std::get_if<ApiError>(&parsed)) return *e;
-  const json &arr = std::get<json>(parsed);
-  if (!arr.is_array())
-    return ApiError{400, "invalid_field", "body: must be a JSON array of messages, got " + std::string(arr.type_name())};
-  if (arr.empty() || arr.size() > kMaxBatchItems)
+  JsonScanned scanned;
+  if (auto p = scan_json(body, 2, "body", scanned)) return json_problem_error(*p);
+  const std::string type = json_type_of(scanned.root);
+  if (type != "array")
+    return ApiError{400, "invalid_field", "body: must be a JSON array of messages, got " + type};
+  const auto &items = scanned.items;
+  if (items.empty() || items.size() > kMaxBatchItems)
     return ApiError{400, "invalid_field",
                     "body: must hold 1 to " + std::to_string(kMaxBatchItems) + " messages, got " +
-                        std::to_string(arr.size())};
+                        std::to_string(items.size())};
   std::vector<EnqueueRequest> out;
-  out.reserve(arr.size());
-  for (std::size_t i = 0; i < arr.size(); ++i) {
-    auto item = validate_message(arr[i], "[" + std::to_string(i) + "]");
+  out.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto item = validate_message(items[i], "[" + std::to_string(i) + "]");
     if (auto *e = std::get_if<ApiError>(&item)) return *e;
     out.push_back(std::move(std::get<EnqueueRequest>(item)));
   }
@@ -182,31 +180,20 @@ Parsed<std::vector<EnqueueRequest>> parse_batch_body(const std::string &body) {
 }
 
 Parsed<EnqueueRequest> parse_mail_body(const std::string &body, const std::string &destination) {
-  auto parsed = parse_json_body(body);
-  if (auto *e = std::get_if<ApiError>(&parsed)) return *e;
-  const json &j = std::get<json>(parsed);
-  if (!j.is_object())
-    return ApiError{400, "invalid_field", "body: must be a JSON object, got " + std::string(j.type_name())};
-  const char *const fields[] = {"from", "to", "subject", "content"};
-  for (const auto &[key, value] : j.items()) {
-    (void)value;
-    const std::string &name = key;  // a lambda may not capture a structured binding in C++17 (clang)
-    if (std::find_if(std::begin(fields), std::end(fields), [&](const char *f) { return name == f; }) ==
-        std::end(fields))
-      return invalid("", key, "unknown field (known: from, to, subject, content)");
-  }
-  for (const char *f : fields) {
-    if (!j.contains(f)) return invalid("", f, "required");
-    if (!j[f].is_string()) return invalid("", f, "must be a string, got " + std::string(j[f].type_name()));
-    if (j[f].get_ref<const std::string &>().find('\0') != std::string::npos)
-      return invalid("", f, "must not contain \\u0000");
-  }
-  for (const char *f : {"from", "to"})
-    if (j[f].get_ref<const std::string &>().empty()) return invalid("", f, "must not be empty");
+  JsonScanned scanned;
+  if (auto p = scan_json(body, 1, "body", scanned)) return json_problem_error(*p);
+  const std::string type = json_type_of(scanned.root);
+  if (type != "object") return ApiError{400, "invalid_field", "body: must be a JSON object, got " + type};
   EnqueueRequest req;
   req.destination = destination;
-  req.payload_json = j.dump();
+  req.payload_json = std::string(scanned.root);
   return req;
+}
+
+std::optional<ApiError> check_field_json(std::string_view text, const std::string &field) {
+  JsonScanned scanned;
+  if (auto p = scan_json(text, 0, field, scanned)) return json_problem_error(*p);
+  return std::nullopt;
 }
 
 Parsed<MessageFilter> parse_list_query(const std::map<std::string, std::string> &query) {

@@ -5,11 +5,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "api/json_scan.hpp"
 #include "core/outbox_store.hpp"
 
 namespace outboxd::api {
@@ -33,11 +35,13 @@ constexpr long long kMaxDelayMs = 3650LL * 24 * 3600 * 1000;
 constexpr int kMaxListLimit = 1000;
 constexpr int kDefaultListLimit = 100;
 
-// Parses a request body as JSON; invalid JSON is 400 invalid_json.
-Parsed<nlohmann::json> parse_json_body(const std::string &body);
+// A problem scan_json found, as the client's error: text that is not JSON is invalid_json, the
+// rest (depth, \u0000, a number out of range, a field given twice) invalid_field naming the field.
+ApiError json_problem_error(const JsonProblem &problem);
 
-// One message object (POST /v1/messages, or an item of a batch with `where` = "[3]").
-Parsed<EnqueueRequest> validate_message(const nlohmann::json &j, const std::string &where = "");
+// One message object as scan_json found it (the body, or an item of a batch with `where` = "[3]").
+// payload and headers keep the text the client sent: jsonb then stores every number exactly.
+Parsed<EnqueueRequest> validate_message(const JsonItem &message, const std::string &where = "");
 
 // POST /v1/messages body text.
 Parsed<EnqueueRequest> parse_message_body(const std::string &body);
@@ -45,9 +49,14 @@ Parsed<EnqueueRequest> parse_message_body(const std::string &body);
 // POST /v1/messages/batch body text: a JSON array of 1..kMaxBatchItems message objects.
 Parsed<std::vector<EnqueueRequest>> parse_batch_body(const std::string &body);
 
-// POST /api/mail/send body text: {from, to, subject, content}, all strings; enqueued on
-// `destination` with that object as the payload.
+// POST /api/mail/send body text: any JSON object, enqueued as sent on `destination` as the payload.
+// What a mail must hold is the destination's plugin's business (its validate(), e.g. smtp's rules),
+// so the API takes exactly what that plugin takes.
 Parsed<EnqueueRequest> parse_mail_body(const std::string &body, const std::string &destination);
+
+// One field's JSON value given on its own (outboxd enqueue --payload TEXT): the checks the same
+// value gets inside a request body, errors naming `field`.
+std::optional<ApiError> check_field_json(std::string_view text, const std::string &field);
 
 // GET /v1/messages query parameters: destination, state, limit (1..1000, default 100), after.
 Parsed<MessageFilter> parse_list_query(const std::map<std::string, std::string> &query);

@@ -23,6 +23,12 @@ class Destinations {
   // With `previous`, a destination whose plugin and config are unchanged keeps its instance.
   static std::unique_ptr<Destinations> load(const Config &config, const Destinations *previous = nullptr);
 
+  // Loads only destination `name`'s plugin, and inits it only if the plugin has validate(): what
+  // `outboxd enqueue` needs to check one message the way the daemon's API does, without starting
+  // every destination. Null when `name` is not configured or its plugin has no validate().
+  // Throws PluginLoadError as load() does.
+  static std::shared_ptr<PluginInstance> load_validator(const Config &config, const std::string &name);
+
   const Destination *find(const std::string &name) const;
   const std::vector<std::string> &names() const { return names_; }
   // The destinations whose plugin takes messages before they are due (OUTBOXD_PLUGIN_SCHEDULES_AHEAD).

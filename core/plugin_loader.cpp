@@ -181,6 +181,11 @@ std::shared_ptr<LoadedPlugin> LoadedPlugin::open_checked(const std::string &path
   return std::shared_ptr<LoadedPlugin>(new LoadedPlugin(path, handle.release(), table));
 }
 
+bool LoadedPlugin::has_validate() const {
+  return table_->struct_size >= offsetof(outboxd_plugin, validate) + sizeof(table_->validate) &&
+         table_->validate != nullptr;
+}
+
 std::string LoadedPlugin::name() const {
   if (table_->name != nullptr && table_->name[0] != '\0') return table_->name;
   return name_from_path(path_);
@@ -371,6 +376,33 @@ std::vector<SendResult> PluginInstance::send_batch(const std::vector<outboxd_mes
   for (size_t i = 0; i < msgs.size(); ++i)
     out.push_back(read_result(results[i], errors.data() + i * error_buffer_size, error_buffer_size, plugin_->name()));
   return out;
+}
+
+std::optional<std::string> PluginInstance::validate(const std::string &payload_json,
+                                                     const std::string &headers_json) const {
+  if (!plugin_->has_validate()) return std::nullopt;
+  outboxd_message msg{};
+  msg.struct_size = sizeof(outboxd_message);
+  msg.id = "";  // not assigned before the message is stored
+  msg.destination = destination_.c_str();
+  msg.payload = payload_json.c_str();
+  msg.payload_len = payload_json.size();
+  msg.headers_json = headers_json.empty() ? "{}" : headers_json.c_str();
+  std::array<char, error_buffer_size> error;
+  error[0] = '\0';
+  int rc = 0;
+  try {
+    rc = plugin_->table().validate(state_, &msg, error.data(), error.size());
+  } catch (...) {
+    // A C++ plugin broke the no-throw rule: it cannot tell, so the message is not refused for it.
+    plugin_logger()->error("{}validate() threw an exception (a plugin bug); the message was not checked",
+                           log_prefix_);
+    return std::nullopt;
+  }
+  if (rc == 0) return std::nullopt;
+  std::string reason = read_error_buffer(error.data(), error.size());
+  if (reason.empty()) reason = "message: refused by plugin " + plugin_->name() + " without saying why";
+  return reason;
 }
 
 }  // namespace outboxd

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ class LoadedPlugin {
   bool thread_safe() const { return (table_->flags & OUTBOXD_PLUGIN_THREAD_SAFE) != 0; }
   // The plugin wants first attempts before they are due, to schedule them downstream.
   bool schedules_ahead() const { return (table_->flags & OUTBOXD_PLUGIN_SCHEDULES_AHEAD) != 0; }
+  // The plugin has the optional validate() (and a struct_size that covers it).
+  bool has_validate() const;
   // The table's name, or the file's basename without ".so" if the plugin left it empty.
   std::string name() const;
   // The table's version string, "" if NULL.
@@ -77,6 +80,13 @@ class PluginInstance {
   // results[i] belongs to msgs[i]. Never throws.
   std::vector<SendResult> send_batch(const std::vector<outboxd_message> &msgs);
   bool has_send_batch() const;
+
+  // Asks the plugin's validate() whether a message could ever be sent, without sending it (no
+  // I/O; see plugin.h). nullopt: it could, or the plugin cannot tell (no validate(), or it broke
+  // the no-throw rule, which is logged). Otherwise the plugin's line, "payload.to: ...".
+  // Never throws, never takes the send lock: validate() is thread-safe by contract, so checking a
+  // message never waits for a slow send().
+  std::optional<std::string> validate(const std::string &payload_json, const std::string &headers_json) const;
 
   const std::string &destination() const { return destination_; }
   const LoadedPlugin &plugin() const { return *plugin_; }

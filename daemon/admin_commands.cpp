@@ -9,6 +9,7 @@
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
 #include "daemon/commands.hpp"
+#include "daemon/enqueue_flags.hpp"
 
 namespace outboxd::cli {
 
@@ -33,52 +34,16 @@ int run_check_config(const Config &config) {
   return kExitOk;
 }
 
-namespace {
-
-std::optional<std::string> option(const Args &args, const std::string &name) {
-  auto it = args.options.find(name);
-  if (it == args.options.end()) return std::nullopt;
-  return it->second;
-}
-
-int to_int(const std::string &flag, const std::string &value) {
-  size_t used = 0;
-  int n = 0;
-  try {
-    n = std::stoi(value, &used);
-  } catch (const std::exception &) {
-    used = 0;
-  }
-  if (used != value.size() || value.empty())
-    throw std::invalid_argument("--" + flag + ": expected an integer, got \"" + value + "\"");
-  return n;
-}
-
-std::string json_object_text(const std::string &flag, const std::string &text, bool must_be_object) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) throw std::invalid_argument("--" + flag + ": not valid JSON: " + text);
-  if (must_be_object && !j.is_object()) throw std::invalid_argument("--" + flag + ": must be a JSON object");
-  return j.dump();
-}
-
-}  // namespace
-
 int run_enqueue(const Config &config, const Args &args) {
-  EnqueueRequest req;
-  auto dest = option(args, "destination");
-  auto payload = option(args, "payload");
-  if (!dest || !payload) throw std::invalid_argument("enqueue needs --destination NAME and --payload JSON");
-  req.destination = *dest;
-  req.payload_json = json_object_text("payload", *payload, false);
-  if (auto h = option(args, "headers")) req.headers_json = json_object_text("headers", *h, true);
-  req.idempotency_key = option(args, "idempotency-key");
-  req.ordering_key = option(args, "ordering-key");
-  req.available_at = option(args, "available-at");
-  if (auto p = option(args, "priority")) req.priority = to_int("priority", *p);
-  if (auto m = option(args, "max-attempts")) req.max_attempts = to_int("max-attempts", *m);
-  if (!config.destinations.count(req.destination))
+  const EnqueueRequest req = enqueue_request(args);  // the API's rules; throws naming the flag
+  if (!config.destinations.count(req.destination)) {
     spdlog::warn("destination '{}' is not in {}: the message will wait until a daemon configures it",
                  req.destination, config.source);
+  } else if (auto plugin = Destinations::load_validator(config, req.destination)) {
+    // The check POST /v1/messages makes: a message its plugin can never send is refused now.
+    if (auto refusal = plugin->validate(req.payload_json, req.headers_json))
+      throw std::invalid_argument(name_flag(*refusal));
+  }
 
   auto conn = open_connection(config.database_url);
   pqxx::work tx(*conn);

@@ -76,6 +76,7 @@ Commands:
   enqueue        enqueue one message:
                    --destination NAME --payload JSON [--headers JSON] [--idempotency-key K]
                    [--ordering-key K] [--priority N] [--max-attempts N] [--available-at TIMESTAMP]
+                 checked as POST /v1/messages checks it; a refusal exits 2 naming the flag
   stats          message counts per destination and state, and the oldest pending age [--json]
 
 Options:

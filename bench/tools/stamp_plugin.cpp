@@ -82,7 +82,7 @@ void stamp_shutdown(void *state) noexcept {
 
 constexpr outboxd_plugin stamp_table = {
     OUTBOXD_PLUGIN_ABI_VERSION, sizeof(outboxd_plugin), "stamp", "0.0.1", OUTBOXD_PLUGIN_THREAD_SAFE,
-    &stamp_init, &stamp_send, &stamp_shutdown, nullptr,
+    &stamp_init, &stamp_send, &stamp_shutdown, nullptr, nullptr,
 };
 
 }  // namespace

@@ -3,7 +3,8 @@
  * A plugin is a shared object that exports exactly one function, outboxd_plugin_entry(), which returns
  * a pointer to a static, fully initialised outboxd_plugin table. The daemon dlopen()s the file, checks
  * abi_version and struct_size before touching anything else, then calls init() once per configured
- * destination, send() once per message, and shutdown() once per successful or failed init().
+ * destination, send() once per message, and shutdown() once per successful or failed init(); the
+ * optional validate() checks a message before it is enqueued.
  *
  * Rules of the boundary:
  *  - Plain C99; nothing may throw across it. A plugin written in C++ catches everything in each
@@ -134,6 +135,26 @@ typedef struct {
      * by the rule above) without a plugin built against smaller structs indexing them wrongly. */
     void (*send_batch)(void *state, const outboxd_message *const *msgs, outboxd_result *const *results,
                        size_t count);
+
+    /* Optional; NULL (or a struct_size that does not cover it) means the plugin cannot tell before
+     * sending. Says whether `msg` could ever be sent by this instance, without sending it: returns 0
+     * when it could, non-zero when it never can, with one line "field: reason" in error (error_cap
+     * bytes, host-owned), the field named from the message's top: "payload.to[1]: 'bob' is not an
+     * address (no @)", "headers.webhook-url: host evil.example is not in allowed_hosts". Only
+     * refuse what send() would fail with OUTBOXD_PERMANENT whatever the receiver says; a message
+     * that validate() passes may still fail in send().
+     * The host calls it before it enqueues a message (the HTTP API, `outboxd enqueue`) and refuses
+     * the message with that line instead of storing one that would go dead; messages enqueued
+     * through SQL are never validated, so send() must still refuse them itself (use the same code).
+     * msg is as send() would get it, except: id is "" and attempt 0 (the message has no id yet),
+     * timeout_ms 0, available_at_ms 0, and payload and headers_json are the JSON text the client
+     * sent (the same value as send() later gets from jsonb, which may space and write numbers
+     * differently: parse it, never compare text).
+     * Contract: thread-safe whatever the flags say: it may run on several threads at once and
+     * concurrently with send() and send_batch() on the same instance; no I/O of any kind (no DNS, no
+     * connection, no file, no logging in a loop) and nothing that blocks; time bounded by the
+     * message's size. Called only between a successful init() and shutdown(). */
+    int (*validate)(void *state, const outboxd_message *msg, char *error, size_t error_cap);
 } outboxd_plugin;
 
 /* The one exported symbol. Returns a static table; must not fail or allocate. */

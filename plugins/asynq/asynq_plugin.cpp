@@ -9,6 +9,7 @@
 
 #include "asynq_config.hpp"
 #include "forwarder.hpp"
+#include "task_builder.hpp"
 #include "common/error_text.hpp"
 #include "outboxd/plugin.h"
 
@@ -54,6 +55,18 @@ void asynq_send(void *state, const outboxd_message *msg, outboxd_result *result)
   asynq_send_batch(state, &msg, &result, 1);
 }
 
+// validate(): what build_call refuses for good (the task type and its header), without Redis.
+int asynq_validate(void *state, const outboxd_message *msg, char *error, std::size_t error_cap) noexcept {
+  try {
+    const std::string why = task_refusal(static_cast<const Forwarder *>(state)->config(), *msg);
+    if (why.empty()) return 0;
+    write_error(error, error_cap, why);
+    return 1;
+  } catch (...) {
+    return 0;  // cannot tell (out of memory); send() will judge
+  }
+}
+
 void asynq_shutdown(void *state) noexcept { delete static_cast<Forwarder *>(state); }
 
 constexpr outboxd_plugin asynq_table = {
@@ -66,6 +79,7 @@ constexpr outboxd_plugin asynq_table = {
     &asynq_send,
     &asynq_shutdown,
     &asynq_send_batch,
+    &asynq_validate,
 };
 
 }  // namespace

@@ -14,9 +14,10 @@ namespace {
 
 using nlohmann::json;
 
-BuildResult fail(std::string why) {
+BuildResult fail(std::string why, std::string field = "") {
   BuildResult r;
   r.error = std::move(why);
+  r.field = std::move(field);
   return r;
 }
 
@@ -51,7 +52,7 @@ BuildResult build_call(const AsynqConfig &config, const outboxd_message &msg, in
   const bool need_headers = config.mode == Mode::Stream || config.forward_headers || !config.task_type_header.empty();
   if (need_headers && msg.headers_json != nullptr) {
     headers = json::parse(msg.headers_json, nullptr, false);
-    if (headers.is_discarded() || !headers.is_object()) return fail("headers are not a JSON object");
+    if (headers.is_discarded() || !headers.is_object()) return fail("headers are not a JSON object", "headers");
   }
 
   BuildResult r;
@@ -81,20 +82,24 @@ BuildResult build_call(const AsynqConfig &config, const outboxd_message &msg, in
 
   TaskMessage task;
   task.type = config.task_type;
+  const std::string type_field = "headers." + config.task_type_header;
   if (!config.task_type_header.empty()) {
     const auto it = headers.find(config.task_type_header);
     if (it != headers.end()) {
       if (!it->is_string())
         return fail("header '" + config.task_type_header + "' must be a string naming the task type, got " +
-                    it->type_name());
+                        it->type_name(),
+                    type_field);
       task.type = it->get<std::string>();
     } else if (config.task_type.empty()) {
       return fail("no task type: the message has no '" + config.task_type_header +
-                  "' header and the destination sets no task_type");
+                      "' header and the destination sets no task_type",
+                  type_field);
     }
   }
-  if (blank(task.type)) return fail("task type is empty or blank (header '" + config.task_type_header + "')");
-  if (!is_valid_utf8(task.type)) return fail("task type is not valid UTF-8");
+  if (blank(task.type))
+    return fail("task type is empty or blank (header '" + config.task_type_header + "')", type_field);
+  if (!is_valid_utf8(task.type)) return fail("task type is not valid UTF-8", type_field);
   task.payload = payload;
   task.id = id;
   task.queue = config.queue;
@@ -121,6 +126,17 @@ BuildResult build_call(const AsynqConfig &config, const outboxd_message &msg, in
   call.what = "task " + id + " in queue '" + config.queue + "'";
   r.ok = true;
   return r;
+}
+
+std::string task_refusal(const AsynqConfig &config, const outboxd_message &msg) {
+  // A stand-in id (the message has none before it is stored) and "due now", so only what the
+  // message itself says can refuse it: a not-yet-due message in mode stream is not a refusal.
+  outboxd_message probe = msg;
+  probe.id = "00000000-0000-0000-0000-000000000000";
+  probe.available_at_ms = 0;
+  const BuildResult built = build_call(config, probe, 0);
+  if (built.ok || built.not_due_ms > 0) return "";
+  return (built.field.empty() ? std::string("message") : built.field) + ": " + built.error;
 }
 
 }  // namespace outboxd::asynq

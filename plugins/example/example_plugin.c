@@ -10,6 +10,7 @@
  *
  * Each message becomes one line "<id> <destination> <payload>", for example
  *   0190a0b0-0000-7000-8000-000000000001 audit {"order": 42}
+ * A payload that is JSON null is refused: by validate() before it is enqueued, by send() otherwise.
  *
  * The daemon's side of every rule used here is described in docs/plugins.md.
  */
@@ -159,7 +160,7 @@ static int example_parse_config(const char *config_json, example_state *s, char 
     return 1;
 }
 
-/* ---- the three callbacks ---------------------------------------------------------------------- */
+/* ---- the callbacks: three required, one optional ---------------------------------------------- */
 
 /* init — required. Called once per configured destination, before any send(), on the daemon's main
  * thread (also by `outboxd check-config`). config_json is the destination's `config:` mapping as
@@ -190,6 +191,32 @@ static int example_init(const outboxd_host *host, const char *config_json, void 
     return 0;
 }
 
+/* The rule that makes a message unsendable whatever happens, written once for validate() and
+ * send(): this plugin writes no line for a payload that is JSON null. Parse the payload rather than
+ * compare text: validate() sees the JSON as the client sent it (any spacing), send() as PostgreSQL
+ * stores it. Returns 1 and writes "field: reason" into error when the message can never be sent. */
+static int example_refusal(const outboxd_message *msg, char *error, size_t error_cap) {
+    const char *p = msg->payload;
+    const char *end = msg->payload + msg->payload_len;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
+    if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+        snprintf(error, error_cap, "payload: is null; this plugin writes only payloads with content");
+        return 1;
+    }
+    return 0;
+}
+
+/* validate — optional. Says whether a message could ever be sent, before it is enqueued: the HTTP
+ * API and `outboxd enqueue` refuse it with this line (422) instead of storing a message that would
+ * only go dead. Return 0 when it could be sent. It must be thread-safe even without
+ * OUTBOXD_PLUGIN_THREAD_SAFE (it may run alongside send()), do no I/O and not block: judge only
+ * the message and the config. msg->id is "" here (the message has none yet). Messages enqueued
+ * through SQL are never validated, so send() applies the same rule. */
+static int example_validate(void *state, const outboxd_message *msg, char *error, size_t error_cap) {
+    (void)state;
+    return example_refusal(msg, error, error_cap);
+}
+
 /* send — required. Delivers one message. Every pointer in msg belongs to the daemon and is valid
  * only until this call returns: copy what you need to keep. msg->id is stable across retries, so a
  * real sender passes it on as the idempotency key (HTTP header, Message-ID, task id).
@@ -202,6 +229,11 @@ static int example_init(const outboxd_host *host, const char *config_json, void 
  * on one instance from two threads at once (different instances may run in parallel). */
 static void example_send(void *state, const outboxd_message *msg, outboxd_result *result) {
     example_state *s = state;
+    if (example_refusal(msg, result->error, result->error_cap)) {
+        /* Sending it again cannot help: this is what PERMANENT is for. */
+        result->status = OUTBOXD_PERMANENT;
+        return;
+    }
     if (memchr(msg->payload, '\n', msg->payload_len) != NULL) {
         /* Sending it again cannot help: this is what PERMANENT is for. */
         result->status = OUTBOXD_PERMANENT;
@@ -249,6 +281,7 @@ static const outboxd_plugin example_table = {
     example_send,
     example_shutdown,
     NULL,                       /* send_batch: optional; the daemon calls send() per message */
+    example_validate,           /* validate: optional; NULL when only send() can tell */
 };
 
 /* The one exported symbol (OUTBOXD_EXPORT; everything else is static, and -fvisibility=hidden keeps

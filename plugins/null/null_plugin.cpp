@@ -67,6 +67,7 @@ constexpr outboxd_plugin null_table = {
     &null_send,
     &null_shutdown,
     nullptr,
+    nullptr,  // validate: accepts everything
 };
 
 }  // namespace

@@ -202,4 +202,8 @@ std::optional<Email> smtp_parse_payload(const char *payload, std::size_t len,
   return std::nullopt;
 }
 
+std::string smtp_payload_refusal(const std::string &error) {
+  return error.rfind("payload:", 0) == 0 ? error : "payload." + error;
+}
+
 }  // namespace outboxd::smtp

@@ -37,4 +37,8 @@ struct Email {
 std::optional<Email> smtp_parse_payload(const char *payload, std::size_t len,
                                         const std::string &default_from, std::string &error) noexcept;
 
+// smtp_parse_payload's error as a field of the whole message, the line both send() and validate()
+// report: "to[1]: ..." becomes "payload.to[1]: ...", "payload: ..." stays.
+std::string smtp_payload_refusal(const std::string &error);
+
 }  // namespace outboxd::smtp

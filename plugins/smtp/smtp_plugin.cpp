@@ -113,7 +113,7 @@ void smtp_send(void *state, const outboxd_message *msg, outboxd_result *result) 
     const auto email = smtp_parse_payload(msg->payload, msg->payload_len, s->config.from, error);
     if (!email) {
       result->status = OUTBOXD_PERMANENT;
-      write_error(result->error, result->error_cap, "payload " + error);
+      write_error(result->error, result->error_cap, smtp_payload_refusal(error));
       return;
     }
     const std::string domain =
@@ -151,6 +151,19 @@ void smtp_send(void *state, const outboxd_message *msg, outboxd_result *result) 
   }
 }
 
+// validate(): the payload rules send() applies, with the destination's default from; no I/O.
+int smtp_validate(void *state, const outboxd_message *msg, char *error, std::size_t error_cap) noexcept {
+  try {
+    const auto *s = static_cast<const SmtpState *>(state);
+    std::string why;
+    if (smtp_parse_payload(msg->payload, msg->payload_len, s->config.from, why)) return 0;
+    write_error(error, error_cap, smtp_payload_refusal(why));
+    return 1;
+  } catch (...) {
+    return 0;  // cannot tell (out of memory); send() will judge
+  }
+}
+
 void smtp_shutdown(void *state) noexcept {
   try {
     delete static_cast<SmtpState *>(state);
@@ -168,6 +181,7 @@ constexpr outboxd_plugin smtp_table = {
     &smtp_send,
     &smtp_shutdown,
     nullptr,  // send_batch: each worker already streams its batch over its own kept connection
+    &smtp_validate,
 };
 
 }  // namespace

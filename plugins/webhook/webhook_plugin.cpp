@@ -13,6 +13,7 @@
 #include "common/error_text.hpp"
 #include "outboxd/plugin.h"
 #include "webhook_config.hpp"
+#include "webhook_request.hpp"
 #include "webhook_sender.hpp"
 
 namespace outboxd::webhook {
@@ -82,6 +83,19 @@ void webhook_send(void *state, const outboxd_message *msg, outboxd_result *resul
   static_cast<WebhookSender *>(state)->send_batch(&msg, &result, 1);
 }
 
+// validate(): the URL rules send() applies (allowed_hosts, a literal private address through a
+// proxy); pure, no DNS, so a host name's addresses are still only judged when sending.
+int webhook_validate(void *state, const outboxd_message *msg, char *error, std::size_t error_cap) noexcept {
+  try {
+    std::string url, why;
+    if (webhook_choose_url(static_cast<const WebhookSender *>(state)->config(), *msg, url, why)) return 0;
+    write_error(error, error_cap, why);
+    return 1;
+  } catch (...) {
+    return 0;  // cannot tell (out of memory); send() will judge
+  }
+}
+
 void webhook_shutdown(void *state) noexcept { delete static_cast<WebhookSender *>(state); }
 
 constexpr outboxd_plugin webhook_table = {
@@ -94,6 +108,7 @@ constexpr outboxd_plugin webhook_table = {
     &webhook_send,
     &webhook_shutdown,
     &webhook_send_batch,
+    &webhook_validate,
 };
 
 }  // namespace

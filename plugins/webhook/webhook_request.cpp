@@ -17,13 +17,13 @@ bool message_url(const outboxd_message &msg, std::string &url, std::string &erro
   const char *text = msg.headers_json != nullptr ? msg.headers_json : "{}";
   const auto headers = nlohmann::json::parse(text, nullptr, false);
   if (headers.is_discarded() || !headers.is_object()) {
-    error = "message headers are not a JSON object";
+    error = "headers: not a JSON object";
     return false;
   }
   const auto it = headers.find(webhook_url_header);
   if (it == headers.end()) return true;
   if (!it->is_string()) {
-    error = std::string("message header ") + webhook_url_header + ": must be a string URL, got " + it->type_name();
+    error = std::string("headers.") + webhook_url_header + ": must be a string URL, got " + it->type_name();
     return false;
   }
   url = it->get<std::string>();
@@ -34,33 +34,34 @@ bool message_url(const outboxd_message &msg, std::string &url, std::string &erro
 
 std::string webhook_user_agent() { return std::string("outboxd/") + OUTBOXD_WEBHOOK_VERSION + " webhook"; }
 
-bool webhook_build_request(const WebhookConfig &config, const outboxd_message &msg, std::int64_t timestamp,
-                           WebhookRequest &request, std::string &error) {
+bool webhook_choose_url(const WebhookConfig &config, const outboxd_message &msg, std::string &url,
+                        std::string &error) {
   std::string own_url;
   if (!message_url(msg, own_url, error)) return false;
+  const std::string own_field = std::string("headers.") + webhook_url_header + ": ";
   std::string host;
   if (!own_url.empty()) {
     std::string why;
     if (!webhook_check_url(own_url, host, why)) {
-      error = std::string("message header ") + webhook_url_header + ": " + why;
+      error = own_field + why;
       return false;
     }
     if (!webhook_host_allowed(config.allowed_hosts, host)) {
-      error = std::string("message header ") + webhook_url_header + ": host " + host +
+      error = own_field + "host " + host +
               (config.allowed_hosts.empty() ? " refused: this destination sets no allowed_hosts"
                                             : " is not in the destination's allowed_hosts");
       return false;
     }
-    request.url = own_url;
+    url = own_url;
   } else if (!config.url.empty()) {
     std::string why;
     if (!webhook_check_url(config.url, host, why)) {
       error = "url: " + why;
       return false;
     }
-    request.url = config.url;
+    url = config.url;
   } else {
-    error = std::string("no URL: the destination has no url and the message no ") + webhook_url_header + " header";
+    error = own_field + "no URL: the destination has no url and the message no " + webhook_url_header + " header";
     return false;
   }
   // Through a proxy the connect-time guard sees only the proxy's address, and the proxy resolves
@@ -69,12 +70,18 @@ bool webhook_build_request(const WebhookConfig &config, const outboxd_message &m
     const char *reason = webhook_blocked_literal(host);
     const bool local_name = host == "localhost" || (host.size() > 10 && host.rfind(".localhost") == host.size() - 10);
     if (reason != nullptr || local_name) {
-      error = "refused to send to " + host + " through the proxy: " + (reason ? reason : "loopback (localhost)") +
+      error = (own_url.empty() ? std::string("url: ") : own_field) + "refused to send to " + host +
+              " through the proxy: " + (reason ? reason : "loopback (localhost)") +
               " addresses are blocked (SSRF protection); set allow_private_networks: true to allow";
       return false;
     }
   }
+  return true;
+}
 
+bool webhook_build_request(const WebhookConfig &config, const outboxd_message &msg, std::int64_t timestamp,
+                           WebhookRequest &request, std::string &error) {
+  if (!webhook_choose_url(config, msg, request.url, error)) return false;
   const std::string_view body(msg.payload != nullptr ? msg.payload : "", msg.payload != nullptr ? msg.payload_len : 0);
   auto &h = request.header_lines;
   h.clear();

@@ -18,12 +18,18 @@ struct WebhookRequest {
 // The User-Agent every request carries: "outboxd/<version> webhook".
 std::string webhook_user_agent();
 
-// Builds the request for `msg`, signed at `timestamp` (Unix seconds). The URL is the message's
-// webhook-url header when it has one (its host must match allowed_hosts), else the configured url.
-// Returns false with `error` when the message can never be sent as it is (a PERMANENT failure):
+// Where `msg` goes: its webhook-url header when it has one (its host must match allowed_hosts),
+// else the configured url. Returns false with `error` ("headers.webhook-url: host x is not in the
+// destination's allowed_hosts") when the message can never be sent as it is (a PERMANENT failure):
 // a disallowed or malformed per-message URL, headers that are not a JSON object, no URL at all, or,
 // when a proxy is set and allow_private_networks is not, a URL naming a private address or
-// localhost (without a proxy, the connect-time guard judges the resolved address instead).
+// localhost (without a proxy, the connect-time guard judges the resolved address instead). Pure:
+// no DNS, no I/O, so validate() uses it as it is.
+bool webhook_choose_url(const WebhookConfig &config, const outboxd_message &msg, std::string &url,
+                        std::string &error);
+
+// Builds the request for `msg`, signed at `timestamp` (Unix seconds), to webhook_choose_url's URL;
+// false with its error when there is none.
 bool webhook_build_request(const WebhookConfig &config, const outboxd_message &msg, std::int64_t timestamp,
                            WebhookRequest &request, std::string &error);
 

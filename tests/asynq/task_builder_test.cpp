@@ -98,6 +98,24 @@ TEST(TaskBuilder, AMessageWithoutATaskTypeIsRefusedSayingWhy) {
   EXPECT_THAT(build_call(c, message("{}", "[]").view(), kNow).error, HasSubstr("headers are not a JSON object"));
 }
 
+// validate()'s answer: the refusals above, without an id yet and named by the header.
+TEST(TaskBuilder, TaskRefusalNamesTheHeaderAndNeedsNoId) {
+  const auto c = config(R"({"task_type_header": "task"})");
+  auto m = message("{}", "{}");
+  m.id = "";
+  EXPECT_EQ(task_refusal(c, m.view()),
+            "headers.task: no task type: the message has no 'task' header and the destination sets no task_type");
+  m.headers = R"({"task": 7})";
+  EXPECT_EQ(task_refusal(c, m.view()), "headers.task: header 'task' must be a string naming the task type, got number");
+  m.headers = R"({"task": "email:welcome"})";
+  EXPECT_EQ(task_refusal(c, m.view()), "");
+  EXPECT_EQ(task_refusal(config(), message().view()), "");
+  // Mode stream holds a message that is not due yet; that is not a refusal.
+  auto later = message();
+  later.available_at_ms = kNow + 60000;
+  EXPECT_EQ(task_refusal(config(R"({"mode": "stream"})"), later.view()), "");
+}
+
 TEST(TaskBuilder, HeadersAreForwardedOnlyWhenAskedFor) {
   const auto m = message("{}", R"({"trace": "abc", "n": 5})");
   EXPECT_EQ(read_proto(build_call(config(), m.view(), kNow).call.args[0]).bytes.count(15), 0u);

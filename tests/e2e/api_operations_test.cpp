@@ -162,9 +162,11 @@ TEST_F(ApiOps, TheSeedsCurlLineEnqueuesMail) {
   EXPECT_EQ(m["payload"]["subject"], "hi");
   EXPECT_EQ(m["payload"]["to"], "b@example.com");
 
-  HttpReply missing = post("/api/mail/send", R"({"from":"a@example.com","to":"b@example.com","subject":"hi"})");
-  EXPECT_EQ(missing.status, 400);
-  EXPECT_NE(missing.json().value("detail", "").find("content: required"), std::string::npos) << missing.body;
+  // Which fields a mail needs is the destination's plugin's to say (tests/smtp/smtp_api_e2e_test.cpp);
+  // the API itself only wants a JSON object.
+  HttpReply list = post("/api/mail/send", R"(["b@example.com"])");
+  EXPECT_EQ(list.status, 400);
+  EXPECT_EQ(list.json().value("detail", ""), "body: must be a JSON object, got array") << list.body;
 }
 
 class ApiStartup : public ApiE2E {};

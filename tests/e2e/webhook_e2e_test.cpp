@@ -108,7 +108,7 @@ TEST_F(WebhookE2E, AMessagesOwnUrlFromItsHeadersIsUsedOnlyForAnAllowedHost) {
   ASSERT_TRUE(wait_count("state <> 'pending'", 3)) << daemon->log();
   EXPECT_EQ(db.count("state = 'delivered'"), 2);
   EXPECT_EQ(db.scalar("SELECT last_error FROM outbox.messages WHERE state = 'dead'"),
-            "message header webhook-url: host localhost is not in the destination's allowed_hosts");
+            "headers.webhook-url: host localhost is not in the destination's allowed_hosts");
   std::set<std::string> paths;
   for (const auto &r : rx.requests()) paths.insert(r["path"].get<std::string>());
   EXPECT_EQ(paths, (std::set<std::string>{"/tenant-a", "/default"}));

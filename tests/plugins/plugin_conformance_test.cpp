@@ -50,6 +50,14 @@ TEST_P(PluginConformance, AcceptsItsSmallestConfigAndDeliversAPlainMessage) {
   EXPECT_EQ(result.status, OUTBOXD_OK) << result.error;
 }
 
+// validate() may refuse only what send() can never deliver: the plain message above passes.
+TEST_P(PluginConformance, ValidatePassesAMessageSendDelivers) {
+  PluginInstance instance(open(), "conformance", GetParam().good_config);
+  EXPECT_EQ(instance.validate(R"({"hello": "world"})", "{}"), std::nullopt);
+  EXPECT_EQ(instance.validate(R"( { "hello" :
+      "world" } )", R"({"x-any": 1})"), std::nullopt) << "spacing is not a reason";
+}
+
 TEST_P(PluginConformance, RejectsUnknownConfigKey) {
   const std::string prefix =
       "destination conformance: plugin " + GetParam().name + " refused its config: ";
@@ -69,6 +77,16 @@ TEST_P(PluginConformance, RejectsConfigThatIsNotJson) {
 // would crash or trip the sanitizers if a plugin mishandled that.
 TEST_P(PluginConformance, ShutdownAfterFailedInitIsSafe) {
   for (int i = 0; i < 20; ++i) EXPECT_NE(init_error(R"({"no_such_key": 1})"), "");
+}
+
+// The template plugin shows validate(): one rule, refused before enqueueing and by send() alike.
+TEST(ExamplePlugin, RefusesANullPayloadInValidateAndInSend) {
+  PluginInstance instance(LoadedPlugin::open(test::plugin_path("example")), "audit", R"({"path":"/dev/null"})");
+  const std::string line = "payload: is null; this plugin writes only payloads with content";
+  EXPECT_EQ(instance.validate(" null ", "{}"), line);
+  const SendResult r = instance.send(test::message_with_payload("null").view());
+  EXPECT_EQ(r.status, OUTBOXD_PERMANENT);
+  EXPECT_EQ(r.error, line);
 }
 
 INSTANTIATE_TEST_SUITE_P(

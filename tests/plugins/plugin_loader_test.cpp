@@ -167,6 +167,34 @@ TEST(PluginInstance, InvalidStatusBecomesRetryWithExplanation) {
   EXPECT_EQ(result.retry_after_ms, -1);
 }
 
+// A plugin built before validate() was appended: the host reads no member its struct_size does not
+// cover (the fixture keeps a function there that aborts), and lets every message through.
+TEST(PluginInstance, ATableThatEndsBeforeValidateIsNeverAskedToValidate) {
+  auto plugin = LoadedPlugin::open(fixture_path("pre_validate"));
+  EXPECT_FALSE(plugin->has_validate());
+  PluginInstance instance(plugin, "old", "{}");
+  EXPECT_EQ(instance.validate(R"({"anything": 1})", "{}"), std::nullopt);
+  EXPECT_EQ(instance.send(test::TestMessage{}.view()).status, OUTBOXD_OK);
+}
+
+TEST(PluginInstance, APluginWithoutValidateLetsEveryMessageThrough) {
+  PluginInstance instance(LoadedPlugin::open(plugin_path("null")), "bench", "{}");
+  EXPECT_FALSE(instance.plugin().has_validate());
+  EXPECT_EQ(instance.validate("not even JSON", "{}"), std::nullopt);
+}
+
+TEST(PluginInstance, ValidateReturnsThePluginsLineAndSendAgrees) {
+  PluginInstance instance(LoadedPlugin::open(fixture_path("scripted")), "orders", "{}");
+  EXPECT_TRUE(instance.plugin().has_validate());
+  EXPECT_EQ(instance.validate(R"({"behavior": "ok"})", "{}"), std::nullopt);
+  const std::string line = "payload.behavior: 'unsendable' can never be sent (scripted)";
+  EXPECT_EQ(instance.validate(R"({"behavior": "unsendable"})", "{}"), line);
+  // A message enqueued through SQL was never validated: send() refuses it with the same line.
+  const SendResult r = instance.send(test::message_with_payload(R"({"behavior":"unsendable"})").view());
+  EXPECT_EQ(r.status, OUTBOXD_PERMANENT);
+  EXPECT_EQ(r.error, line);
+}
+
 // Runs 8 threads × 4 sends through one instance and returns the plugin's reported peak overlap.
 std::string overlap_report(const std::string &fixture) {
   test::CapturedPluginLog log;

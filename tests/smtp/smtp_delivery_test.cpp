@@ -175,7 +175,7 @@ TEST_F(SmtpDelivery, RepliesAfterTheDataDecideToo) {
 TEST_F(SmtpDelivery, AnUnsendablePayloadIsPermanentAndNamesTheField) {
   const auto r = test::smtp_send(*plugin, {{"from", "a@example.com"}, {"to", "x@example.org"}, {"subject", "a\r\nBcc: y@z.org"}});
   EXPECT_EQ(r.status, OUTBOXD_PERMANENT);
-  EXPECT_EQ(r.error, "payload subject: contains CR or LF (header injection is refused)");
+  EXPECT_EQ(r.error, "payload.subject: contains CR or LF (header injection is refused)");
 }
 
 TEST_F(SmtpDelivery, OneConnectionIsReusedAcrossMessagesAndReopenedAfterTheServerDropsIt) {

@@ -95,7 +95,7 @@ TEST_F(SmtpE2E, AnUnsendablePayloadIsDeadAtOnceNamingTheField) {
   auto daemon = start(write_config(smtp_destination(server.port())));
   enqueue("mail", R"({"to": "x@example.org", "attachments": [{"filename": "a", "content": "!!"}]})");
   ASSERT_TRUE(wait_count("state = 'dead' AND attempt = 1", 1)) << daemon->log();
-  EXPECT_EQ(db.scalar("SELECT last_error FROM outbox.messages"), "payload attachments[0].content: is not valid base64");
+  EXPECT_EQ(db.scalar("SELECT last_error FROM outbox.messages"), "payload.attachments[0].content: is not valid base64");
 }
 
 TEST_F(SmtpE2E, ABadConfigKeyStopsTheDaemonAtStartNamingIt) {

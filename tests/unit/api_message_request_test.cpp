@@ -81,16 +81,73 @@ TEST(ApiMessageRequest, BatchNamesTheIndexOfTheBadItem) {
   EXPECT_EQ(std::get<std::vector<EnqueueRequest>>(ok)[1].destination, "b");
 }
 
-TEST(ApiMessageRequest, MailBodyBecomesThePayload) {
-  auto p = parse_mail_body(R"({"from":"a@example.com","to":"b@example.com","subject":"hi","content":"hello"})", "mail");
+TEST(ApiMessageRequest, MailBodyIsThePayloadAsSent) {
+  // The Go demo's body, `to` a list: the API takes any object; the destination's plugin judges it.
+  const std::string demo = R"({"from":"from@example.com","to":["to@example.com"],"subject":"Test Subject","content":"some content"})";
+  auto p = parse_mail_body(demo, "mail");
   ASSERT_TRUE(std::holds_alternative<EnqueueRequest>(p)) << detail_of(p);
   EXPECT_EQ(std::get<EnqueueRequest>(p).destination, "mail");
-  EXPECT_EQ(json::parse(std::get<EnqueueRequest>(p).payload_json)["subject"], "hi");
-  EXPECT_EQ(detail_of(parse_mail_body(R"({"from":"a","to":"b","subject":"s"})", "mail")), "invalid_field content: required");
-  EXPECT_EQ(detail_of(parse_mail_body(R"({"from":"a","to":1,"subject":"s","content":"c"})", "mail")),
-            "invalid_field to: must be a string, got number");
-  EXPECT_EQ(detail_of(parse_mail_body(R"({"from":"","to":"b","subject":"s","content":"c"})", "mail")),
-            "invalid_field from: must not be empty");
+  EXPECT_EQ(std::get<EnqueueRequest>(p).payload_json, demo);
+  EXPECT_EQ(detail_of(parse_mail_body(R"({"to":"b@example.com","text":"no from, no subject"})", "mail")), "valid");
+  EXPECT_EQ(detail_of(parse_mail_body("[1]", "mail")), "invalid_field body: must be a JSON object, got array");
+  EXPECT_EQ(detail_of(parse_mail_body(R"({"to":"a@x.org","to":"b@x.org"})", "mail")),
+            "invalid_field to: given more than once (each field may appear once)");
+  EXPECT_EQ(detail_of(parse_mail_body(R"({"to":"a@x.org","content":"\u0000"})", "mail")),
+            "invalid_field content: must not contain \\u0000 (PostgreSQL jsonb cannot store it)");
+  EXPECT_EQ(detail_of(parse_mail_body("{\"to\":" + std::string(100, '[') + std::string(100, ']') + "}", "mail")),
+            "invalid_field to: nested more than 64 levels deep (the limit)");
+}
+
+TEST(ApiMessageRequest, PayloadAndHeadersAreStoredExactlyAsSent) {
+  const std::string payload = R"({"big": 123456789012345678901234567890, "fine": 1.000000000000000000001,
+     "tiny": 1e-400, "huge": 1e400, "dup": 1, "dup": 2})";
+  const std::string headers = R"({"x-n": 0.1000000000000000055511151231257827})";
+  auto p = parse_message_body(R"({"destination":"d","payload":)" + payload + R"(,"headers":)" + headers + "}");
+  ASSERT_TRUE(std::holds_alternative<EnqueueRequest>(p)) << detail_of(p);
+  EXPECT_EQ(std::get<EnqueueRequest>(p).payload_json, payload);
+  EXPECT_EQ(std::get<EnqueueRequest>(p).headers_json, headers);
+  auto batch = parse_batch_body(R"([{"destination":"d","payload":1e-400},{"destination":"d","payload": -0.0 }])");
+  ASSERT_TRUE(std::holds_alternative<std::vector<EnqueueRequest>>(batch));
+  EXPECT_EQ(std::get<std::vector<EnqueueRequest>>(batch)[0].payload_json, "1e-400");
+  EXPECT_EQ(std::get<std::vector<EnqueueRequest>>(batch)[1].payload_json, "-0.0");
+}
+
+TEST(ApiMessageRequest, NumbersBeyondADoubleInOtherFieldsAreStillNumbers) {
+  EXPECT_EQ(detail_of(parse_message_body(R"({"destination":"d","payload":1,"priority":1e400})")),
+            "invalid_field priority: must be an integer from -32768 to 32767, got number");
+  EXPECT_EQ(detail_of(parse_message_body(R"({"destination":1e400,"payload":1})")),
+            "invalid_field destination: must be a string, got number");
+}
+
+TEST(ApiMessageRequest, AFieldGivenTwiceIsRefusedNamingIt) {
+  EXPECT_EQ(detail_of(parse_message_body(R"({"destination":"d","payload":1,"priority":1,"priority":2})")),
+            "invalid_field priority: given more than once (each field may appear once)");
+  auto p = parse_batch_body(R"([{"destination":"d","payload":1},{"destination":"d","destination":"e","payload":1}])");
+  ASSERT_TRUE(std::holds_alternative<ApiError>(p));
+  EXPECT_EQ(std::get<ApiError>(p).detail, "[1].destination: given more than once (each field may appear once)");
+}
+
+TEST(ApiMessageRequest, DeepNestingIs400NamingTheField) {
+  const std::string deep = std::string(30000, '[') + std::string(30000, ']');
+  EXPECT_EQ(detail_of(parse_message_body(R"({"destination":"d","payload":)" + deep + "}")),
+            "invalid_field payload: nested more than 64 levels deep (the limit)");
+  EXPECT_EQ(detail_of(parse_message_body(R"({"destination":"d","payload":1,"headers":{"a":)" + deep + "}}")),
+            "invalid_field headers: nested more than 64 levels deep (the limit)");
+  auto p = parse_batch_body(R"([{"destination":"d","payload":1},{"destination":"d","payload":)" + deep + "}]");
+  ASSERT_TRUE(std::holds_alternative<ApiError>(p));
+  EXPECT_EQ(std::get<ApiError>(p).detail, "[1].payload: nested more than 64 levels deep (the limit)");
+}
+
+TEST(ApiMessageRequest, AFieldValueOnItsOwn) {
+  EXPECT_FALSE(check_field_json(R"({"a": [1, 2.50]})", "payload"));
+  EXPECT_EQ(check_field_json("{", "payload")->detail, "payload: not valid JSON");
+  EXPECT_EQ(check_field_json("{", "payload")->error, "invalid_json");
+  EXPECT_EQ(check_field_json("", "headers")->detail, "headers: empty, expected JSON");
+  EXPECT_EQ(check_field_json("1, 2", "payload")->detail, "payload: not valid JSON");
+  EXPECT_EQ(check_field_json(std::string(65, '[') + std::string(65, ']'), "payload")->detail,
+            "payload: nested more than 64 levels deep (the limit)");
+  EXPECT_EQ(check_field_json(R"(["\u0000"])", "payload")->detail,
+            "payload: must not contain \\u0000 (PostgreSQL jsonb cannot store it)");
 }
 
 TEST(ApiMessageRequest, ListQuery) {

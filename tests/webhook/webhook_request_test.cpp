@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/plugin_loader.hpp"
 #include "tests/webhook/webhook_test_support.hpp"
 #include "webhook_request.hpp"
 #include "webhook_signing.hpp"
@@ -58,7 +59,7 @@ TEST(WebhookRequest, AMessageUrlIsUsedOnlyWhenItsHostIsAllowed) {
 
   m.headers = R"({"webhook-url": "https://evil.example/steal"})";
   EXPECT_FALSE(webhook_build_request(config, m.view(), 1, r, error));
-  EXPECT_EQ(error, "message header webhook-url: host evil.example is not in the destination's allowed_hosts");
+  EXPECT_EQ(error, "headers.webhook-url: host evil.example is not in the destination's allowed_hosts");
 
   m.headers = R"({"webhook-url": "file:///etc/passwd"})";
   EXPECT_FALSE(webhook_build_request(config, m.view(), 1, r, error));
@@ -112,6 +113,29 @@ TEST(WebhookRequest, HeadersThatAreNotAnObjectArePermanent) {
   std::string error;
   EXPECT_FALSE(webhook_build_request(config, m.view(), 1, r, error));
   EXPECT_THAT(error, HasSubstr("not a JSON object"));
+}
+
+// validate(): the plugin loaded as the daemon loads it answers for the URL rules, without DNS or a
+// connection and before the message has an id; the lines name the field from the message's top.
+TEST(WebhookValidate, RefusesWhatSendWouldRefuseNamingTheHeader) {
+  PluginInstance instance(LoadedPlugin::open(test::webhook_plugin_path()), "hooks",
+                          R"({"url": "https://default.example/in", "allowed_hosts": ["*.tenants.example"]})");
+  ASSERT_TRUE(instance.plugin().has_validate());
+  EXPECT_EQ(instance.validate("{}", "{}"), std::nullopt);
+  EXPECT_EQ(instance.validate("{}", R"({"webhook-url": "https://acme.tenants.example/hook"})"), std::nullopt);
+  EXPECT_EQ(instance.validate("{}", R"({"webhook-url": "https://evil.example/steal"})"),
+            "headers.webhook-url: host evil.example is not in the destination's allowed_hosts");
+  EXPECT_EQ(instance.validate("{}", R"({"webhook-url": 5})"), "headers.webhook-url: must be a string URL, got number");
+  EXPECT_THAT(instance.validate("{}", R"({"webhook-url": "file:///etc/passwd"})").value_or(""),
+              HasSubstr("headers.webhook-url: "));
+  // A host name that does not resolve is not validate()'s business: that needs DNS.
+  EXPECT_EQ(instance.validate("{}", R"({"webhook-url": "https://no-such-host.tenants.example/"})"), std::nullopt);
+}
+
+TEST(WebhookValidate, ADestinationWithoutAnyUrlRefusesAMessageWithoutOne) {
+  PluginInstance instance(LoadedPlugin::open(test::webhook_plugin_path()), "hooks", R"({"allowed_hosts": ["a.example"]})");
+  EXPECT_THAT(instance.validate("{}", "{}").value_or(""), HasSubstr("headers.webhook-url: no URL"));
+  EXPECT_EQ(instance.validate("{}", R"({"webhook-url": "https://a.example/x"})"), std::nullopt);
 }
 
 }  // namespace

@@ -1,0 +1,72 @@
+// `outboxd enqueue` refuses what POST /v1/messages refuses, before touching the database: exit 2
+// naming the flag (not exit 1 with PostgreSQL's error), nothing enqueued; the destination's plugin
+// is asked too when it can tell (validate()); payload numbers are stored exactly as given.
+#include "tests/e2e/harness.hpp"
+
+using namespace outboxd::test;
+
+namespace {
+
+class CliEnqueue : public E2E {
+ protected:
+  std::string config;
+  void SetUp() override { config = write_config(scripted_destination("orders")); }
+  std::pair<int, std::string> enqueue_cli(std::vector<std::string> flags, const std::string &path = "") {
+    flags.insert(flags.begin(), "enqueue");
+    flags.push_back("--config");
+    flags.push_back(path.empty() ? config : path);
+    return run_outboxd(flags);
+  }
+};
+
+TEST_F(CliEnqueue, WhatTheApiRefusesExitsTwoNamingTheFlag) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--priority", "40000"}, "outboxd: --priority: must be an integer from -32768 to 32767, got 40000"},
+      {{"--max-attempts", "0"}, "outboxd: --max-attempts: must be an integer from 1 to 1000, got 0"},
+      {{"--max-attempts", "-5"}, "outboxd: --max-attempts: must be an integer from 1 to 1000, got -5"},
+      {{"--max-attempts", "5000"}, "outboxd: --max-attempts: must be an integer from 1 to 1000, got 5000"},
+      {{"--idempotency-key", ""}, "outboxd: --idempotency-key: must be 1 to 255 characters long"},
+      {{"--payload", R"({"a": "\u0000"})"},
+       "outboxd: --payload: must not contain \\u0000 (PostgreSQL jsonb cannot store it)"},
+      {{"--payload", std::string(100, '[') + std::string(100, ']')},
+       "outboxd: --payload: nested more than 64 levels deep (the limit)"},
+      {{"--payload", "1e131072"}, "outboxd: --payload: number 1e131072 is out of the range PostgreSQL can store"},
+      {{"--payload", R"({"behavior": "unsendable"})"},
+       "outboxd: --payload: behavior: 'unsendable' can never be sent (scripted)"},
+  };
+  for (const auto &[flags, want] : cases) {
+    std::vector<std::string> args = {"--destination", "orders"};
+    if (flags[0] != "--payload") args.insert(args.end(), {"--payload", "{}"});
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto [code, out] = enqueue_cli(args);
+    EXPECT_EQ(code, 2) << flags[0] << " " << flags[1] << ": " << out;
+    EXPECT_NE(out.find(want), std::string::npos) << out;
+    EXPECT_EQ(out.find("ERROR:"), std::string::npos) << "no raw PostgreSQL error: " << out;
+  }
+  const auto [code, out] = enqueue_cli({"--destination", "", "--payload", "{}"});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("--destination: must be 1 to 200 characters long"), std::string::npos) << out;
+  EXPECT_EQ(db.count(), 0);
+}
+
+TEST_F(CliEnqueue, PayloadNumbersAreStoredExactlyAsGiven) {
+  const auto [code, out] = enqueue_cli({"--destination", "elsewhere", "--payload",
+                                        R"({"big": 123456789012345678901234567890, "fine": 1.000000000000000000001})",
+                                        "--headers", R"({"n": 1e-400})", "--priority", "-32768", "--max-attempts", "1000"});
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(db.scalar("SELECT payload ->> 'big' FROM outbox.messages"), "123456789012345678901234567890");
+  EXPECT_EQ(db.scalar("SELECT payload ->> 'fine' FROM outbox.messages"), "1.000000000000000000001");
+  EXPECT_EQ(db.scalar("SELECT (headers ->> 'n')::numeric = 1e-400 FROM outbox.messages"), "t");
+  EXPECT_EQ(db.scalar("SELECT priority::text || ' ' || max_attempts::text FROM outbox.messages"), "-32768 1000");
+  EXPECT_NE(out.find("not in"), std::string::npos) << "an unconfigured destination still only warns: " << out;
+}
+
+TEST_F(CliEnqueue, AConfiguredDestinationsPluginThatCannotLoadExitsTwo) {
+  const std::string broken = write_config("  orders:\n    plugin: no_such_plugin\n", "", "broken.yaml");
+  const auto [code, out] = enqueue_cli({"--destination", "orders", "--payload", "{}"}, broken);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("no_such_plugin.so"), std::string::npos) << out;
+  EXPECT_EQ(db.count(), 0);
+}
+
+}  // namespace
