@@ -1,19 +1,39 @@
-// Config files and databases that try to hang, exhaust or fool outboxd. Each used to hang, blow up
-// or be silently accepted.
+// Config files and databases that try to hang, exhaust or fool outboxd: an alias bomb on SIGHUP, a
+// FIFO secret, mistyped tags, a second document, and Ctrl-C on a one-shot command that waits. Each
+// used to hang, blow up or be silently accepted.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 
 #include "tests/e2e/harness.hpp"
+#include "tests/support/hostile_yaml.hpp"
 
 using namespace outboxd::test;
 
 namespace {
+
+bool contains(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
+
+// A field of /proc/<pid>/status in KiB ("VmRSS", "VmHWM"), or -1.
+long proc_status_kib(pid_t pid, const std::string &field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+  return -1;
+}
+
+// A destination whose config: is an alias bomb. Before the node budget a SIGHUP with this grew the
+// daemon to 534 MB.
+std::string alias_bomb_destination() {
+  return "  bomb:\n    plugin: scripted\n    config:\n" + alias_bomb_yaml("      ");
+}
 
 // A TCP server that accepts connections into its backlog and never says a word: what a database
 // host behind a broken proxy looks like to libpq.
@@ -53,6 +73,70 @@ std::string one_destination_config(const TempDir &dir, const std::string &connin
 }
 
 }  // namespace
+
+class HostileConfig : public E2E {
+ protected:
+  std::pair<int, std::string> check_config(const std::string &path) {
+    return run_outboxd({"check-config", "--config", path});
+  }
+};
+
+TEST_F(HostileConfig, SighupWithAnAliasBombKeepsTheRunningConfigAndBoundedMemory) {
+  auto path = write_config(scripted_destination("orders"));
+  auto daemon = start(path);
+  const long peak_before = proc_status_kib(daemon->pid(), "VmHWM");
+  ASSERT_GT(peak_before, 0);
+
+  write_config(scripted_destination("orders") + alias_bomb_destination());
+  daemon->signal(SIGHUP);
+  ASSERT_TRUE(daemon->wait_for_log("still running on the previous config")) << daemon->log();
+  EXPECT_TRUE(contains(daemon->log(), "destinations.bomb.config.l")) << daemon->log();
+  EXPECT_TRUE(contains(daemon->log(), "once its aliases (*name) are followed")) << daemon->log();
+
+  // The peak, not just the current size: memory taken and given back during the reload counts too.
+  const long peak_after = proc_status_kib(daemon->pid(), "VmHWM");
+  const long rss_after = proc_status_kib(daemon->pid(), "VmRSS");
+  EXPECT_LT(peak_after - peak_before, 64 * 1024) << "VmHWM grew from " << peak_before << " to " << peak_after << " KiB";
+  EXPECT_LT(rss_after, peak_before + 64 * 1024) << "VmRSS " << rss_after << " KiB";
+
+  enqueue("orders", "{}");
+  EXPECT_TRUE(wait_count("state = 'delivered'", 1)) << daemon->log();
+  EXPECT_TRUE(daemon->running());
+}
+
+TEST_F(HostileConfig, CheckConfigWithAFifoSecretExitsTwoAtOnce) {
+  const std::string fifo = dir.file("password.fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto path = write_config(scripted_destination("orders") +
+                           "  mail:\n    plugin: scripted\n    config:\n      password: !file " + fifo + "\n");
+  // Before: open() waited for a writer forever; the deadline turns that into a failure (-1).
+  auto [code, out] = check_config(path);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, path + ":")) << out;
+  EXPECT_TRUE(contains(out, "destinations.mail.config.password: cannot read secret file " + fifo +
+                                ": is a FIFO, not a regular file"))
+      << out;
+}
+
+TEST_F(HostileConfig, AMistypedTagIsAnErrorNotALiteralToken) {
+  // The case: the variable's NAME became the admin token and check-config said OK.
+  auto path = write_config(scripted_destination("orders"),
+                           "api:\n  listen: 127.0.0.1:0\n  tokens:\n    - name: orders\n"
+                           "      token: !Env OUTBOXD_TOKEN_ORDERS\n      scopes: [admin]\n");
+  auto [code, out] = check_config(path);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, "api.tokens[0].token: unknown tag !Env (known: !env, !file; did you mean !env?)")) << out;
+  auto [run_code, run_out] = run_outboxd({"run", "--config", path});
+  EXPECT_EQ(run_code, 2) << run_out;
+}
+
+TEST_F(HostileConfig, ASecondDocumentIsAnErrorNamingItsLine) {
+  auto path = write_config(scripted_destination("orders"));
+  write_file(path, read_file(path) + "---\nworkers: 64\n");
+  auto [code, out] = check_config(path);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, "a second YAML document ('---') starts here")) << out;
+}
 
 TEST(HostileConfigSignals, SigintStopsAOneShotCommandWaitingForTheDatabase) {
   SilentServer server;
