@@ -362,7 +362,7 @@ class Loader {
       else if (key == "max_attempts") d.max_attempts = static_cast<int>(v.integer);
       else if (key == "timeout_ms") d.timeout_ms = static_cast<int>(v.integer);
       else if (key == "max_backoff") d.max_backoff = v.duration;
-      else if (key == "on_outcome") d.on_outcome = v.text;
+      else if (key == "on_outcome") d.on_outcome = v.text, d.on_outcome_line = kline;
       else throw std::logic_error("config key without a loader: destinations.*." + key);
     }
     if (d.plugin.empty())

@@ -31,6 +31,7 @@ struct DestinationConfig {
   std::string on_outcome;      // optional SQL run in the outcome transaction; empty = none
   std::string config_json = "{}";  // the `config:` subtree as JSON (secrets already resolved)
   int config_line = 0;         // line of the destination in the file, for error messages
+  int on_outcome_line = 0;     // line of its on_outcome key, for the start check's error
 };
 
 // One bearer token of the HTTP API (api.tokens). `token` is the secret itself: never log it.

@@ -1,6 +1,6 @@
 // Config files and databases that try to hang, exhaust or fool outboxd: an alias bomb on SIGHUP, a
-// FIFO secret, mistyped tags, a second document, and Ctrl-C on a one-shot command that waits. Each
-// used to hang, blow up or be silently accepted.
+// FIFO secret, mistyped tags, a second document, a database that never answers, and Ctrl-C on a
+// one-shot command that waits. Each used to hang, blow up or be silently accepted.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "tests/e2e/harness.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/hostile_yaml.hpp"
 
 using namespace outboxd::test;
@@ -136,6 +137,63 @@ TEST_F(HostileConfig, ASecondDocumentIsAnErrorNamingItsLine) {
   auto [code, out] = check_config(path);
   EXPECT_EQ(code, 2) << out;
   EXPECT_TRUE(contains(out, "a second YAML document ('---') starts here")) << out;
+}
+
+TEST_F(HostileConfig, CheckConfigRefusesAnOnOutcomeStatementThatRunRefuses) {
+  auto path = write_config(scripted_destination("orders", "    on_outcome: \"UPDATE no_such_table SET x = $2\"\n"));
+  auto [code, out] = check_config(path);  // before: "OK, 1 destination(s)"
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_TRUE(contains(out, "destinations.orders.on_outcome: does not prepare")) << out;
+  EXPECT_TRUE(contains(out, "no_such_table")) << out;
+  auto [run_code, run_out] = run_outboxd({"run", "--config", path});
+  EXPECT_EQ(run_code, code) << run_out;
+}
+
+TEST(HostileConfigFreshDatabase, CheckConfigRefusesPendingMigrationsWhenRunWould) {
+  TestDatabase db(/*migrate=*/false);
+  TempDir dir;
+  const std::string path = dir.file("c.yaml");
+  write_file(path, "database:\n  url: \"" + db.conninfo() + "\"\n  migrate: false\n"
+                   "plugin_dir: \"" OUTBOXD_TEST_FIXTURE_PLUGIN_DIR "\"\n"
+                   "destinations:\n  orders:\n    plugin: scripted\n");
+  auto [code, out] = run_outboxd({"check-config", "--config", path});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_TRUE(contains(out, "database.migrate is false: run `outboxd migrate --config " + path)) << out;
+  auto [run_code, run_out] = run_outboxd({"run", "--config", path});
+  EXPECT_EQ(run_code, code) << run_out;
+
+  // With migrate: true, run would apply them: check-config only says so and changes nothing.
+  write_file(path, "database:\n  url: \"" + db.conninfo() + "\"\n"
+                   "plugin_dir: \"" OUTBOXD_TEST_FIXTURE_PLUGIN_DIR "\"\n"
+                   "destinations:\n  orders:\n    plugin: scripted\n");
+  auto [ok_code, ok_out] = run_outboxd({"check-config", "--config", path});
+  EXPECT_EQ(ok_code, 0) << ok_out;
+  EXPECT_TRUE(contains(ok_out, "run will first apply")) << ok_out;
+  auto [again, again_out] = run_outboxd({"check-config", "--config", path});
+  EXPECT_TRUE(contains(again_out, "run will first apply")) << again_out;
+}
+
+TEST(HostileConfigDatabase, CheckConfigGivesUpOnADatabaseThatNeverAnswers) {
+  SilentServer server;
+  TempDir dir;
+  const std::string path = one_destination_config(dir, server.conninfo());
+  // Its own connect timeout is 10 s; the deadline only catches a hang.
+  auto [code, out] = run_outboxd({"check-config", "--config", path}, std::chrono::seconds(60));
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_TRUE(contains(out, "cannot connect to PostgreSQL")) << out;
+  EXPECT_TRUE(contains(out, "the file and its plugins are valid")) << out;
+}
+
+TEST(HostileConfigDatabase, TheLoggedConninfoHidesAnEscapedPassword) {
+  TempDir dir;
+  const std::string url = "host=127.0.0.1 port=" + std::to_string(free_loopback_port()) +
+                          " user=outbox password=S3cret\\\\ Esc dbname=outbox";  // YAML "\\\\" is one backslash
+  const std::string path = one_destination_config(dir, url);
+  auto [code, out] = run_outboxd({"check-config", "--config", path});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_TRUE(contains(out, "password=*** dbname=outbox")) << out;
+  EXPECT_FALSE(contains(out, "S3cret")) << out;
+  EXPECT_FALSE(contains(out, "Esc")) << out;
 }
 
 TEST(HostileConfigSignals, SigintStopsAOneShotCommandWaitingForTheDatabase) {
