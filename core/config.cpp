@@ -3,19 +3,18 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <set>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "core/bounded_file.hpp"
 #include "core/config_keys.hpp"
+#include "core/config_yaml_checks.hpp"
 
 namespace outboxd {
 namespace {
@@ -75,23 +74,10 @@ bool is_secret_ref(const YAML::Node &node) {
   return node.IsScalar() && (node.Tag() == "!env" || node.Tag() == "!file");
 }
 
-// Reads a whole file; on failure `error` says why (strerror text).
-bool read_whole_file(const std::string &path, std::string &out, std::string &error) {
-  std::FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f) return error = std::strerror(errno), false;
-  char buf[8192];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  const int saved = errno;
-  std::fclose(f);
-  if (failed) return error = std::strerror(saved), false;
-  return true;
-}
-
 class Loader {
  public:
-  Loader(const std::string &source, const EnvLookup &env) : source_(source), env_(env) {
+  Loader(const std::string &source, const EnvLookup &env, const SecretFileReader &files)
+      : source_(source), env_(env), files_(files) {
     if (auto url = env_("OUTBOXD_DATABASE_URL"); url && !url->empty()) url_override_ = *url;
   }
 
@@ -114,8 +100,7 @@ class Loader {
 
  private:
   [[noreturn]] void fail(int line, const std::string &key, const std::string &what) const {
-    const std::string where = line > 0 ? source_ + ":" + std::to_string(line) : source_;
-    throw ConfigError(where + ": " + (key.empty() ? "" : key + ": ") + what);
+    throw config_error(source_, line, key, what);
   }
 
   static int line_of(const YAML::Node &node) {
@@ -218,6 +203,7 @@ class Loader {
         if (!seen.insert(key).second) fail(kline, kpath, "key given twice; keep one");
         const YAML::Node v = it->second;
         if (key == "name") {
+          refuse_secret_ref(v, kline, kpath);
           if (!v.IsScalar() || v.Scalar().empty())
             fail(kline, kpath, "expected a non-empty name, got " + shown(v));
           t.name = v.Scalar();
@@ -236,6 +222,7 @@ class Loader {
           if (!v.IsSequence() || v.size() == 0)
             fail(kline, kpath, "expected a non-empty list from enqueue, read, admin, got " + shown(v));
           for (const YAML::Node &sc : v) {
+            refuse_secret_ref(sc, line_of(sc) > 0 ? line_of(sc) : kline, kpath);
             const std::string name = sc.IsScalar() ? sc.Scalar() : std::string();
             const auto &known = api_token_scopes();
             if (std::find(known.begin(), known.end(), name) == known.end())
@@ -267,6 +254,7 @@ class Loader {
       v.text = read_secret(node, line, path, resolve);
       return v;
     }
+    refuse_secret_ref(node, line, path);
     if (!node.IsScalar()) fail_expected(line, path, key, node);
     v.text = node.Scalar();
     switch (key.type) {
@@ -297,6 +285,14 @@ class Loader {
     return v;
   }
 
+  // A reference where the key takes a plain value would otherwise be used as its own text: a
+  // `plugin_dir: !env DIR` would look for plugins in a directory named "DIR".
+  void refuse_secret_ref(const YAML::Node &node, int line, const std::string &path) const {
+    if (is_secret_ref(node))
+      fail(line, path, node.Tag() + " is not allowed here: only database.url, api.tokens[].token and the "
+                       "strings inside a destination's config: may be !env or !file references");
+  }
+
   // !env NAME or !file /path: the secret itself never appears in the file.
   std::string read_secret(const YAML::Node &node, int line, const std::string &path, bool resolve) {
     if (!is_secret_ref(node))
@@ -314,9 +310,9 @@ class Loader {
     }
     std::string contents;
     std::string error;
-    if (!read_whole_file(arg, contents, error))
-      fail(line, path, "cannot read secret file " + arg + ": " + error +
-                       " (it must be readable by the outboxd user)");
+    if (!files_(arg, contents, error))
+      fail(line, path, "cannot read secret file " + arg + ": " + error + " (it must be a regular file of at most " +
+                       std::to_string(kMaxSecretFileBytes) + " bytes, readable by the outboxd user)");
     if (!contents.empty() && contents.back() == '\n') {
       contents.pop_back();
       if (!contents.empty() && contents.back() == '\r') contents.pop_back();
@@ -358,7 +354,7 @@ class Loader {
       if (key == "config") {
         if (it->second.IsNull()) continue;
         if (!it->second.IsMap()) fail_expected(kline, path, *entry, it->second);
-        d.config_json = dump_json(to_json(it->second, path), kline, path);
+        d.config_json = dump_json(to_json(it->second, path, 0), kline, path);
         continue;
       }
       const Value v = read(*entry, it->second, kline, path);
@@ -366,7 +362,7 @@ class Loader {
       else if (key == "max_attempts") d.max_attempts = static_cast<int>(v.integer);
       else if (key == "timeout_ms") d.timeout_ms = static_cast<int>(v.integer);
       else if (key == "max_backoff") d.max_backoff = v.duration;
-      else if (key == "on_outcome") d.on_outcome = v.text;
+      else if (key == "on_outcome") d.on_outcome = v.text, d.on_outcome_line = kline;
       else throw std::logic_error("config key without a loader: destinations.*." + key);
     }
     if (d.plugin.empty())
@@ -375,28 +371,53 @@ class Loader {
     return d;
   }
 
+  // Counts one node of a `config:` subtree and the bytes it adds to the JSON. parse_config's
+  // find_yaml_problem already bounds nodes and depth for the whole file; this is the converter's own
+  // guard, and the only bound on bytes, which aliases of a long string or of a secret multiply.
+  void charge(int line, const std::string &path, std::size_t bytes, int depth) {
+    if (++json_nodes_ > kMaxConfigNodes || depth > kMaxConfigDepth)
+      fail(line, path, "too large or too deeply nested to pass to the plugin (at most " +
+                           std::to_string(kMaxConfigNodes) + " values, counting every use of an alias, and " +
+                           std::to_string(kMaxConfigDepth) + " levels)");
+    json_bytes_ += bytes;
+    if (json_bytes_ > kMaxPluginConfigBytes)
+      fail(line, path, "the destinations' config: values add up to more than " +
+                           std::to_string(kMaxPluginConfigBytes) +
+                           " bytes of JSON, counting every use of an alias and the secrets' contents");
+  }
+
   // The `config:` subtree as JSON. Quoted scalars stay strings; plain ones get YAML's core types.
-  nlohmann::json to_json(const YAML::Node &node, const std::string &path) {
-    if (node.IsNull()) return nullptr;
+  nlohmann::json to_json(const YAML::Node &node, const std::string &path, int depth) {
+    const int line = line_of(node);
+    if (node.IsNull()) return charge(line, path, 4, depth), nullptr;
     if (node.IsSequence()) {
+      charge(line, path, 2, depth);
       nlohmann::json arr = nlohmann::json::array();
       std::size_t i = 0;
-      for (const YAML::Node &item : node) arr.push_back(to_json(item, path + "[" + std::to_string(i++) + "]"));
+      for (const YAML::Node &item : node)
+        arr.push_back(to_json(item, path + "[" + std::to_string(i++) + "]", depth + 1));
       return arr;
     }
-    if (is_secret_ref(node)) return read_secret(node, line_of(node), path, true);
+    if (is_secret_ref(node)) {
+      std::string secret = read_secret(node, line, path, true);
+      charge(line, path, secret.size(), depth);
+      return secret;
+    }
     if (node.IsMap()) {
+      charge(line, path, 2, depth);
       nlohmann::json obj = nlohmann::json::object();
       for (auto it = node.begin(); it != node.end(); ++it) {
         if (!it->first.IsScalar())
           fail(line_of(it->first), path, "keys must be plain names, got " + shown(it->first));
         const std::string key = it->first.Scalar();
         if (obj.contains(key)) fail(line_of(it->first), path + "." + key, "key given twice; keep one");
-        obj[key] = to_json(it->second, path + "." + key);
+        charge(line_of(it->first), path + "." + key, key.size(), depth + 1);
+        obj[key] = to_json(it->second, path + "." + key, depth + 1);
       }
       return obj;
     }
     const std::string &s = node.Scalar();
+    charge(line, path, s.size(), depth);
     const std::string &tag = node.Tag();
     if (tag == "!" || tag == "tag:yaml.org,2002:str") return s;  // quoted or !!str
     bool b = false;
@@ -449,12 +470,20 @@ class Loader {
  private:
   const std::string &source_;
   const EnvLookup &env_;
+  const SecretFileReader &files_;
+  std::size_t json_nodes_ = 0;
+  std::size_t json_bytes_ = 0;
   std::optional<std::string> url_override_;
   int database_line_ = 0;
   int listen_line_ = 0;
 };
 
 }  // namespace
+
+ConfigError config_error(const std::string &source, int line, const std::string &key, const std::string &what) {
+  const std::string where = line > 0 ? source + ":" + std::to_string(line) : source;
+  return ConfigError(where + ": " + (key.empty() ? "" : key + ": ") + what);
+}
 
 const std::vector<std::string> &api_token_scopes() {
   static const std::vector<std::string> scopes{"enqueue", "read", "admin"};
@@ -510,10 +539,23 @@ EnvLookup process_env() {
   };
 }
 
-Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env) {
+SecretFileReader secret_files() {
+  return [](const std::string &path, std::string &contents, std::string &error) {
+    return read_bounded_regular_file(path, kMaxSecretFileBytes, contents, error);
+  };
+}
+
+Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env,
+                    const SecretFileReader &files) {
+  if (yaml_text.size() > kMaxConfigFileBytes)
+    throw ConfigError(source + ": larger than the limit of " + std::to_string(kMaxConfigFileBytes) + " bytes");
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
+    if (std::optional<int> line = second_document_line(yaml_text))
+      throw config_error(source, *line, "",
+                         "a second YAML document ('---') starts here; outboxd reads one document per file, "
+                         "so remove the '---' or move what follows into its own file");
   } catch (const YAML::Exception &e) {
     std::string where = source;
     if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
@@ -521,7 +563,9 @@ Config parse_config(const std::string &yaml_text, const std::string &source, con
                       " (check indentation, and quote values containing ': ' or '#')");
   }
   try {
-    return Loader(source, env).load(root);
+    if (std::optional<YamlProblem> problem = find_yaml_problem(root, kMaxConfigNodes, kMaxConfigDepth))
+      throw config_error(source, problem->line, problem->path, problem->what);
+    return Loader(source, env, files).load(root);
   } catch (const YAML::Exception &e) {  // not expected once parsed, but never let one escape raw
     throw ConfigError(source + ": cannot read the YAML: " + e.what());
   }
@@ -530,9 +574,9 @@ Config parse_config(const std::string &yaml_text, const std::string &source, con
 Config load_config(const std::string &path, const EnvLookup &env) {
   std::string text;
   std::string error;
-  if (!read_whole_file(path, text, error))
+  if (!read_bounded_regular_file(path, kMaxConfigFileBytes, text, error))
     throw ConfigError("cannot read config file " + path + ": " + error +
-                      " (pass --config <path> or set OUTBOXD_CONFIG)");
+                      " (pass --config <path> to a regular file, or set OUTBOXD_CONFIG)");
   return parse_config(text, path, env);
 }
 

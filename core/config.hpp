@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,6 +31,7 @@ struct DestinationConfig {
   std::string on_outcome;      // optional SQL run in the outcome transaction; empty = none
   std::string config_json = "{}";  // the `config:` subtree as JSON (secrets already resolved)
   int config_line = 0;         // line of the destination in the file, for error messages
+  int on_outcome_line = 0;     // line of its on_outcome key, for the start check's error
 };
 
 // One bearer token of the HTTP API (api.tokens). `token` is the secret itself: never log it.
@@ -88,6 +90,10 @@ struct Config {
   std::map<std::string, DestinationConfig> destinations;
 };
 
+// The one shape of every config error: "outboxd.yaml:12: workers: <what>" (no line when 0, no key
+// when empty).
+ConfigError config_error(const std::string &source, int line, const std::string &key, const std::string &what);
+
 // Splits "host:port" ("127.0.0.1:3080", "localhost:0", "[::1]:3080") into host and port; false with
 // `error` saying why when the text is not such an address. The host comes back without brackets.
 bool parse_listen_address(const std::string &text, std::string &host, int &port, std::string &error);
@@ -95,15 +101,33 @@ bool parse_listen_address(const std::string &text, std::string &host, int &port,
 // True for localhost, 127.0.0.0/8 and ::1.
 bool is_loopback_host(const std::string &host);
 
+// Limits on what the loader accepts (docs/configuration.md#limits). A config file is written by an
+// operator, but a mistake or a hostile edit must not hang or exhaust the daemon that re-reads it on
+// SIGHUP: each limit is far above any real config and far below what would hurt.
+constexpr std::size_t kMaxConfigFileBytes = 1 << 20;      // the config file itself
+constexpr std::size_t kMaxSecretFileBytes = 1 << 20;      // one `!file` secret
+constexpr std::size_t kMaxConfigNodes = 100000;           // nodes, counting every use of an alias
+constexpr int kMaxConfigDepth = 64;                       // nested mappings and lists
+constexpr std::size_t kMaxPluginConfigBytes = 16 << 20;   // text of all destinations' `config:` as JSON
+
 // Reads one environment variable; injectable so tests do not touch the real environment.
 using EnvLookup = std::function<std::optional<std::string>(const std::string &name)>;
 EnvLookup process_env();
 
+// Reads the file a `!file` secret names: true with its contents, or false with `error` saying why.
+// Injectable so the fuzzer (tests/fuzz/config_fuzzer.cpp) never reads the files its inputs name.
+using SecretFileReader = std::function<bool(const std::string &path, std::string &contents, std::string &error)>;
+// The real one: regular files of at most kMaxSecretFileBytes (core/bounded_file.hpp), so a FIFO
+// cannot hang the loader and /dev/zero cannot fill memory.
+SecretFileReader secret_files();
+
 // Parses YAML text. `source` names it in errors ("outboxd.yaml:12: workers: ..."). Applies
 // OUTBOXD_DATABASE_URL from env. Throws ConfigError naming file, line, key and value.
-Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env);
+Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env,
+                    const SecretFileReader &files = secret_files());
 
-// Reads and parses a file; a missing or unreadable file is a ConfigError too.
+// Reads and parses a file; a missing or unreadable file is a ConfigError too, and so is one that is
+// not a regular file or is larger than kMaxConfigFileBytes.
 Config load_config(const std::string &path, const EnvLookup &env = process_env());
 
 // The config path to use when --config is not given: $OUTBOXD_CONFIG or /etc/outboxd/outboxd.yaml.

@@ -1,8 +1,6 @@
 // Connection setup and array literals for libpqxx 6.4.
 #include "core/db.hpp"
 
-#include <regex>
-
 #include "core/sql_catalog.hpp"
 
 namespace outboxd {
@@ -65,13 +63,6 @@ std::string nullable_text_array_literal(const std::vector<std::string> &items,
     }
   }
   return out + "}";
-}
-
-std::string redact_conninfo(const std::string &conninfo) {
-  static const std::regex url_password(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
-  static const std::regex kv_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))");
-  std::string out = std::regex_replace(conninfo, url_password, "$1***@");
-  return std::regex_replace(out, kv_password, "$1***");
 }
 
 }  // namespace outboxd

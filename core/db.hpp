@@ -7,6 +7,7 @@
 
 #include <pqxx/pqxx>
 
+#include "core/conninfo_redaction.hpp"  // redact_conninfo, for messages that name the database
 #include "core/errors.hpp"
 
 namespace outboxd {
@@ -40,8 +41,5 @@ std::string int_array_literal(const std::vector<Int> &items) {
 // A text array literal where std::nullopt-like empty markers become NULL: items with null[i] true.
 std::string nullable_text_array_literal(const std::vector<std::string> &items,
                                         const std::vector<bool> &is_null);
-
-// Removes the password from a conninfo or URL so it can be logged.
-std::string redact_conninfo(const std::string &conninfo);
 
 }  // namespace outboxd

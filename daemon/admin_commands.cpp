@@ -1,4 +1,5 @@
 // One-shot subcommands: migrate, check-config, enqueue, stats.
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -10,6 +11,7 @@
 #include "core/outbox_store.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/enqueue_flags.hpp"
+#include "daemon/startup_checks.hpp"
 
 namespace outboxd::cli {
 
@@ -25,11 +27,27 @@ int run_migrate(const Config &config) {
 }
 
 int run_check_config(const Config &config) {
+  // A database that accepts and never answers must not hang the check: libpq's connect_timeout in
+  // seconds, unless the conninfo or the environment sets one. Before plugin init (threads).
+  setenv("PGCONNECT_TIMEOUT", "10", 0);
   auto destinations = Destinations::load(config);  // loads and inits every plugin, then shuts down
+  // What `run` checks once connected (daemon/startup_checks.hpp), changing nothing.
+  std::unique_ptr<pqxx::connection> conn;
+  try {
+    conn = open_connection(config.database_url);
+  } catch (const DbConnectionLost &e) {
+    throw DbConnectionLost(std::string(e.what()) + " (check-config needs the database to check the schema "
+                           "and the on_outcome statements; the file and its plugins are valid)");
+  }
+  const std::size_t migrations_to_apply = check_schema(config, *conn);
+  check_on_outcome_statements(config, *conn);
+
   std::cout << config.source << ": OK, " << destinations->names().size() << " destination(s)";
   for (const auto &[name, d] : destinations->all())
     std::cout << "\n  " << name << ": plugin " << d.instance->plugin().table().name << " "
               << d.instance->plugin().table().version << " (" << d.instance->plugin().path() << ")";
+  if (migrations_to_apply > 0)
+    std::cout << "\n  run will first apply " << migrations_to_apply << " pending schema migration(s)";
   std::cout << "\n";
   return kExitOk;
 }

@@ -20,6 +20,8 @@ int dispatch(const Args &args) {
     std::cout << render_config_reference();  // needs no config file
     return kExitOk;
   }
+  // Before any thread exists, so every thread inherits the mask and only the main thread takes them.
+  if (args.command == "run") block_signals();
   const std::string path = args.config_path.empty() ? default_config_path() : args.config_path;
   Config config = load_config(path);
   setup_logging(config.log_level, config.log_format);
@@ -34,7 +36,7 @@ int dispatch(const Args &args) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  block_signals();  // before any thread exists, so every thread inherits the mask
+  ignore_sigpipe();
   setup_logging("info", LogFormat::Text);
   try {
     Args args = parse_args(std::vector<std::string>(argv + 1, argv + argc));

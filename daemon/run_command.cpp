@@ -11,10 +11,9 @@
 #include "core/destinations.hpp"
 #include "core/engine.hpp"
 #include "core/logging.hpp"
-#include "core/migrations.hpp"
-#include "core/on_outcome.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/signals.hpp"
+#include "daemon/startup_checks.hpp"
 
 namespace outboxd::cli {
 namespace {
@@ -31,41 +30,6 @@ std::unique_ptr<pqxx::connection> connect_at_start(const Config &config) {
       delay = std::min(delay * 2, std::chrono::milliseconds(10000));
     }
   }
-}
-
-bool schema_ready(const Config &config, pqxx::connection &conn) {
-  if (config.migrate) {
-    auto applied = apply_migrations(conn);
-    if (!applied.empty()) spdlog::info("migrate: schema now at version {}", applied.back());
-    return true;
-  }
-  auto status = migration_status(conn);
-  if (!status.pending.empty()) {
-    spdlog::error("the outbox schema is missing {} migration(s) and database.migrate is false: run "
-                  "`outboxd migrate --config {}` (or apply sql/migrations by hand)",
-                  status.pending.size(), config.source);
-    return false;
-  }
-  return true;
-}
-
-// A broken on_outcome statement would roll back every batch; find out now, not at the first send.
-bool on_outcome_statements_valid(const Config &config, pqxx::connection &conn) {
-  for (const auto &[name, d] : config.destinations) {
-    if (d.on_outcome.empty()) continue;
-    try {
-      // libpqxx prepares lazily, so ask the server directly: this parses and plans the statement
-      // (syntax, tables, columns) without running it.
-      pqxx::nontransaction tx(conn);
-      tx.exec("PREPARE outboxd_check_on_outcome AS " + on_outcome_sql(d.on_outcome));
-      tx.exec("DEALLOCATE outboxd_check_on_outcome");
-    } catch (const std::exception &e) {
-      spdlog::error("{}:{}: destinations.{}.on_outcome does not prepare: {}", config.source, d.config_line,
-                    name, e.what());
-      return false;
-    }
-  }
-  return true;
 }
 
 // Keys that only a restart can change keep their running values (with a warning).
@@ -97,7 +61,7 @@ void reload(Engine &engine) {
     carry_over_restart_only_keys(*running->config, *loaded);
     {
       auto conn = open_connection(loaded->database_url);
-      if (!on_outcome_statements_valid(*loaded, *conn)) throw ConfigError("an on_outcome statement does not prepare");
+      check_on_outcome_statements(*loaded, *conn);
     }
     std::shared_ptr<const Destinations> destinations = Destinations::load(*loaded, running->destinations.get());
     setup_logging(loaded->log_level, loaded->log_format);
@@ -123,8 +87,8 @@ int run_daemon(const Config &initial) {
   {
     auto conn = connect_at_start(*config);
     if (!conn) return kExitOk;  // stopped while waiting for the database
-    if (!schema_ready(*config, *conn)) return kExitFailure;
-    if (!on_outcome_statements_valid(*config, *conn)) return kExitConfig;
+    prepare_schema(*config, *conn);               // or SchemaOutdated: exit 1
+    check_on_outcome_statements(*config, *conn);  // or ConfigError: exit 2
     if (config->wakeup_mode == WakeupMode::Poll) {
       // A polling daemon wants no NOTIFY: clear a flag an earlier notify-mode daemon left raised.
       pqxx::nontransaction tx(*conn);

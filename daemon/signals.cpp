@@ -32,10 +32,11 @@ int next_signal(std::chrono::milliseconds timeout) {
   return sig < 0 ? 0 : sig;
 }
 
+void ignore_sigpipe() { signal(SIGPIPE, SIG_IGN); }
+
 void block_signals() {
   sigset_t set = handled_set();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);  // a peer that hangs up must not kill the daemon
 }
 
 bool wait_for_signal(std::chrono::milliseconds timeout) {

@@ -6,8 +6,13 @@
 
 namespace outboxd::cli {
 
-// Blocks SIGTERM, SIGINT and SIGHUP for this thread and every thread created after it, and ignores
-// SIGPIPE. Call first thing in main(), before any thread exists.
+// Ignores SIGPIPE: a peer that hangs up (a database, a plugin's server) must not kill any command.
+// Call first thing in main().
+void ignore_sigpipe();
+
+// Blocks SIGTERM, SIGINT and SIGHUP for this thread and every thread created after it, so that only
+// next_signal() takes them. For `run` only, before any thread exists (plugin init may start some):
+// a one-shot command keeps the default actions, so Ctrl-C stops it wherever it waits.
 void block_signals();
 
 // Waits up to `timeout` for SIGTERM, SIGINT or SIGHUP; returns it, or 0 on timeout.
