@@ -24,28 +24,27 @@ constexpr std::chrono::milliseconds kAcceptRetry{100};
 // Repeated warnings (accept failures, refused connections) are logged at most this often.
 constexpr std::chrono::seconds kWarnEvery{10};
 
-// At most one warning per kWarnEvery; says how many were left out. I/O thread only.
+// At most one warning per kWarnEvery, and how many were left out in between. I/O thread only.
 class WarnThrottle {
  public:
-  template <typename... Args>
-  void warn(fmt::format_string<Args...> format, Args &&...args) {
+  // True when a warning may be logged now; `left_out` is how many were not since the last one.
+  bool allow(long &left_out) {
     const auto now = std::chrono::steady_clock::now();
     if (logged_ && now - last_ < kWarnEvery) {
-      ++suppressed_;
-      return;
+      ++left_out_;
+      return false;
     }
-    const std::string text = fmt::format(format, std::forward<Args>(args)...);
-    if (suppressed_ > 0) spdlog::warn("{} ({} more like this since the last warning)", text, suppressed_);
-    else spdlog::warn("{}", text);
+    left_out = left_out_;
     logged_ = true;
     last_ = now;
-    suppressed_ = 0;
+    left_out_ = 0;
+    return true;
   }
 
  private:
   bool logged_ = false;
   std::chrono::steady_clock::time_point last_{};
-  long suppressed_ = 0;
+  long left_out_ = 0;
 };
 
 // Over api.max_connections: a short 503 written without waiting, then the connection is closed.
@@ -80,8 +79,11 @@ void accept_next(ServerState &s, const std::shared_ptr<WarnThrottle> &warnings) 
   s.acceptor->async_accept([&s, warnings](boost::system::error_code ec, tcp::socket socket) {
     if (s.stopping || !s.acceptor->is_open()) return;
     if (ec) {
-      warnings->warn("api: accept failed: {}; retrying in {} ms (out of file descriptors? see LimitNOFILE "
-                     "and api.max_connections)", ec.message(), kAcceptRetry.count());
+      long left_out = 0;
+      if (warnings->allow(left_out))
+        spdlog::warn("api: accept failed: {}; retrying in {} ms (out of file descriptors? see LimitNOFILE and "
+                     "api.max_connections); {} more since the last such warning",
+                     ec.message(), kAcceptRetry.count(), left_out);
       s.accept_retry->expires_after(kAcceptRetry);
       s.accept_retry->async_wait([&s, warnings](boost::system::error_code wait_ec) {
         if (!wait_ec) accept_next(s, warnings);
@@ -89,8 +91,11 @@ void accept_next(ServerState &s, const std::shared_ptr<WarnThrottle> &warnings) 
       return;
     }
     if (s.open_connections >= s.options.max_connections && !evict_one_idle(s)) {
-      warnings->warn("api: {} connections open, the most api.max_connections allows, none of them idle: "
-                     "refusing new ones with 503", s.open_connections.load());
+      long left_out = 0;
+      if (warnings->allow(left_out))
+        spdlog::warn("api: {} connections open, the most api.max_connections allows, none of them idle: "
+                     "refusing new ones with 503; {} more refused since the last such warning",
+                     s.open_connections.load(), left_out);
       refuse_connection(socket, s.options.max_connections);
     } else {
       std::make_shared<HttpConnection>(std::move(socket), s)->start();

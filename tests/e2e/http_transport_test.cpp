@@ -269,6 +269,11 @@ class HttpFewDescriptors : public HttpTransport {
 };
 
 TEST_F(HttpFewDescriptors, RunningOutOfDescriptorsNeitherSpinsNorStopsDelivery) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' runtime checks whether memory is readable through a pipe(); with no descriptor
+  // left that fails, and UBSan then reports every virtual call as one on an invalid object.
+  GTEST_SKIP() << "descriptor exhaustion is not testable under the sanitizers";
+#endif
   std::vector<std::unique_ptr<RawConnection>> flood;
   for (int i = 0; i < 150; ++i) flood.push_back(std::make_unique<RawConnection>(address()));
   ASSERT_TRUE(daemon->wait_for_log("accept failed")) << daemon->log();
