@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 
+#include "common/message_json.hpp"
 #include "task_message.hpp"
 
 namespace outboxd::asynq {
@@ -27,8 +28,11 @@ bool blank(const std::string &s) {
   return true;
 }
 
-// Header values as text: strings as they are, anything else as its JSON.
-std::string header_text(const json &v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+// A header value as text from its JSON text as stored: a string's characters, anything else its
+// JSON as written (a number keeps every digit: 1e400 read into a double would not).
+std::string header_text(const std::string &value_json) {
+  return value_json[0] == '"' ? json::parse(value_json).get<std::string>() : value_json;
+}
 
 }  // namespace
 
@@ -51,7 +55,7 @@ BuildResult build_call(const AsynqConfig &config, const outboxd_message &msg, in
   json headers = json::object();
   const bool need_headers = config.mode == Mode::Stream || config.forward_headers || !config.task_type_header.empty();
   if (need_headers && msg.headers_json != nullptr) {
-    headers = json::parse(msg.headers_json, nullptr, false);
+    headers = plugin_common::parse_message_json(msg.headers_json);  // numbers beyond a double too
     if (headers.is_discarded() || !headers.is_object()) return fail("headers are not a JSON object", "headers");
   }
 
@@ -107,8 +111,11 @@ BuildResult build_call(const AsynqConfig &config, const outboxd_message &msg, in
   task.timeout = config.timeout_s;
   task.retention = config.retention_s;
   if (config.deadline_s > 0) task.deadline = std::max(now_ms, due) / 1000 + config.deadline_s;
-  if (config.forward_headers)
-    for (const auto &[k, v] : headers.items()) task.headers[k] = header_text(v);
+  if (config.forward_headers && msg.headers_json != nullptr) {
+    const auto members = plugin_common::json_member_texts(msg.headers_json);  // an object: checked above
+    if (members)
+      for (const auto &[k, v] : *members) task.headers[k] = header_text(v);
+  }
 
   const std::string encoded = encode_task_message(task);
   call.keys.push_back(task_key(config.queue, id));

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "common/message_json.hpp"
+
 namespace outboxd::log_plugin {
 
 namespace {
@@ -19,18 +21,17 @@ std::string log_json_string(const char *text) {
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// `text` as a JSON value: copied as is when it is valid single-line JSON (the common case, and
-// "as stored"); compacted when it spans lines, so the record stays one line; quoted as a string
-// when it is not JSON at all, so the line still parses.
+// `text` as a JSON value: copied as is when it is valid JSON (the common case, and "as stored":
+// every digit of every number, also beyond a double), with line breaks as spaces so the record
+// stays one line (valid JSON has them only between tokens); quoted as a string when it is not JSON
+// at all, so the line still parses.
 std::string log_json_value(const char *text, std::size_t len) {
   if (text == nullptr) return "null";
-  const char *end = text + len;
-  if (!nlohmann::json::accept(text, end)) return log_json_string(std::string(text, len).c_str());
-  const bool multi_line =
-      std::memchr(text, '\n', len) != nullptr || std::memchr(text, '\r', len) != nullptr;
-  if (!multi_line) return std::string(text, len);
-  return nlohmann::json::parse(text, end).dump(-1, ' ', false,
-                                               nlohmann::json::error_handler_t::replace);
+  std::string value(text, len);
+  if (!plugin_common::is_message_json(value)) return log_json_string(value.c_str());
+  for (char &c : value)
+    if (c == '\n' || c == '\r') c = ' ';
+  return value;
 }
 
 }  // namespace

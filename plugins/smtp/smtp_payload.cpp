@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/message_json.hpp"
 #include "smtp_encoding.hpp"
 
 namespace outboxd::smtp {
@@ -186,7 +187,8 @@ std::vector<std::string> Email::recipients() const {
 std::optional<Email> smtp_parse_payload(const char *payload, std::size_t len,
                                         const std::string &default_from, std::string &error) noexcept {
   try {
-    const json j = json::parse(payload, payload + len, nullptr, false);
+    // Numbers beyond a double are JSON too: no smtp field is a number, so they are refused by name.
+    const json j = plugin_common::parse_message_json(std::string_view(payload, len));
     if (j.is_discarded()) {
       error = "payload: is not valid JSON";
       return std::nullopt;

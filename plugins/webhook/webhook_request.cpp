@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "common/message_json.hpp"
 #include "webhook_signing.hpp"
 #include "webhook_ssrf.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 // not an object or the value is not a string.
 bool message_url(const outboxd_message &msg, std::string &url, std::string &error) {
   const char *text = msg.headers_json != nullptr ? msg.headers_json : "{}";
-  const auto headers = nlohmann::json::parse(text, nullptr, false);
+  const auto headers = plugin_common::parse_message_json(text);  // numbers beyond a double too
   if (headers.is_discarded() || !headers.is_object()) {
     error = "headers: not a JSON object";
     return false;

@@ -126,6 +126,17 @@ TEST(TaskBuilder, HeadersAreForwardedOnlyWhenAskedFor) {
   EXPECT_EQ(f.bytes.at(15)[1], std::string("\x0a\x05trace\x12\x03" "abc", 12));
 }
 
+TEST(TaskBuilder, HeaderNumbersBeyondADoubleAreForwardedWithEveryDigit) {
+  // PostgreSQL hands 1e400 over as a 1 and 400 zeros; the headers used to be "not a JSON object".
+  const std::string n = "1" + std::string(400, '0');
+  const auto m = message("{\"p\": " + n + "}", "{\"task\": \"t:x\", \"n\": " + n + "}");
+  const auto r = build_call(config(R"({"task_type_header": "task", "forward_headers": true})"), m.view(), kNow);
+  ASSERT_EQ(r.error, "");
+  const auto f = read_proto(r.call.args[0]);
+  ASSERT_EQ(f.bytes.at(15).size(), 2u);
+  EXPECT_EQ(f.bytes.at(15)[0], std::string("\x0a\x01n\x12\x91\x03", 6) + n) << "the number as written";
+}
+
 TEST(TaskBuilder, StreamModeCarriesIdDestinationHeadersAndPayload) {
   auto m = message(R"({"a":1})", R"({"h":"v"})");
   m.destination = "events";

@@ -68,6 +68,21 @@ TEST(LogPlugin, KeepsEachRecordOnOneLineEvenForMultiLinePayloads) {
   EXPECT_EQ(nlohmann::json::parse(lines[0])["payload"]["a"], "x\ny");
 }
 
+TEST(LogPlugin, WritesNumbersBeyondADoubleAsNumbersVerbatim) {
+  // PostgreSQL hands 1e400 over as a 1 and 400 zeros; it used to be logged as a quoted string.
+  test::TempDir dir;
+  const std::string file = dir.file("out.jsonl");
+  auto instance = log_instance(path_config(file));
+  const std::string n = "1" + std::string(400, '0');
+  test::TestMessage msg = test::message_with_payload("{\"n\": " + n + ", \"m\": [-" + n + "]}");
+  msg.headers = "{\"h\":\n" + n + "}";
+  instance->send(msg.view());
+  const auto lines = test::read_lines(file);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"payload\":{\"n\": " + n + ", \"m\": [-" + n + "]}"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"headers\":{\"h\": " + n + "}"), std::string::npos) << lines[0];
+}
+
 TEST(LogPlugin, QuotesAPayloadThatIsNotJsonSoTheLineStillParses) {
   test::TempDir dir;
   const std::string file = dir.file("out.jsonl");

@@ -49,3 +49,17 @@ TEST(SmtpValidate, TheDestinationsDefaultFromCounts) {
   auto p = instance({{"from", "Shop <shop@example.com>"}});
   EXPECT_EQ(refusal(*p, {{"to", "b@example.com"}, {"text", "no from of its own"}}), "");
 }
+
+TEST(SmtpValidate, NumbersBeyondADoubleAreJsonToo) {
+  // PostgreSQL hands 1e400 over as a 1 and 400 zeros: the payload is valid JSON, and a number where
+  // a string belongs is refused by its field, not as "not valid JSON".
+  auto p = instance();
+  const std::string n = "1" + std::string(400, '0');
+  EXPECT_EQ(p->validate(R"({"from":"a@example.com","to":"b@example.com","subject":"s","content":"c","n":)" + n + "}",
+                        "{\"h\": " + n + "}")
+                .value_or(""),
+            "");
+  const std::string refusal =
+      p->validate(R"({"from":"a@example.com","to":"b@example.com","subject":)" + n + "}", "{}").value_or("");
+  EXPECT_EQ(refusal.rfind("payload.subject: ", 0), 0u) << refusal;
+}

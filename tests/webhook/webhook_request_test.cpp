@@ -139,4 +139,16 @@ TEST(WebhookValidate, ADestinationWithoutAnyUrlRefusesAMessageWithoutOne) {
 }
 
 }  // namespace
+TEST(WebhookRequest, HeadersWithNumbersBeyondADoubleAreStillAnObject) {
+  // PostgreSQL hands 1e400 over as a 1 and 400 zeros; the headers used to read as "not a JSON object".
+  const auto config = config_with(R"({"url": "https://h.example/in"})");
+  test::WebhookTestMessage m;
+  m.headers = "{\"n\": 1" + std::string(400, '0') + "}";
+  m.payload = "{\"n\": -1" + std::string(400, '0') + "}";
+  WebhookRequest r;
+  std::string error;
+  ASSERT_TRUE(webhook_build_request(config, m.view(), 1, r, error)) << error;
+  EXPECT_EQ(r.url, "https://h.example/in");
+}
+
 }  // namespace outboxd::webhook
