@@ -2,6 +2,7 @@
 // thread's stack, and spans into the original text, so nothing is converted on the way.
 #include "api/json_scan.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace outboxd::api {
@@ -56,18 +57,48 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
-// Whether PostgreSQL's numeric_in takes the number whose parts are given (digits before and after
-// the point as written, and the exponent): the same limits, checked the same way.
-bool fits_numeric(std::string_view int_digits, std::string_view frac_digits, long long exponent) {
-  if (exponent >= kMaxExponent || exponent <= -kMaxExponent) return false;
-  const long long scale = static_cast<long long>(frac_digits.size()) - exponent;
-  if (scale > kMaxNumberScale) return false;
-  // The power of ten of the first non-zero digit; a zero has none and always fits.
-  for (std::size_t k = 0; k < int_digits.size(); ++k)
-    if (int_digits[k] != '0') return static_cast<long long>(int_digits.size() - 1 - k) + exponent <= kMaxNumberPower;
-  for (std::size_t k = 0; k < frac_digits.size(); ++k)
-    if (frac_digits[k] != '0') return -static_cast<long long>(k + 1) + exponent <= kMaxNumberPower;
-  return true;
+// The parts of a number as written: digits before and after the point, and the exponent.
+struct NumberParts {
+  bool negative = false;
+  std::string_view int_digits, frac_digits;
+  long long exponent = 0;
+
+  // The power of ten of the first non-zero digit; nullopt for a zero.
+  std::optional<long long> first_power() const {
+    for (std::size_t k = 0; k < int_digits.size(); ++k)
+      if (int_digits[k] != '0') return static_cast<long long>(int_digits.size() - 1 - k) + exponent;
+    for (std::size_t k = 0; k < frac_digits.size(); ++k)
+      if (frac_digits[k] != '0') return -static_cast<long long>(k + 1) + exponent;
+    return std::nullopt;
+  }
+  // numeric_in's display scale: the digits after the point as written, less the exponent.
+  long long scale() const { return std::max(0LL, static_cast<long long>(frac_digits.size()) - exponent); }
+
+  // Whether PostgreSQL's numeric_in takes it: the same limits, checked the same way.
+  bool fits_numeric() const {
+    if (exponent >= kMaxExponent || exponent <= -kMaxExponent) return false;
+    if (scale() > kMaxNumberScale) return false;
+    const auto power = first_power();
+    return !power || *power <= kMaxNumberPower;
+  }
+
+  // The length of what numeric_out writes for it (every digit, no exponent): a '-' unless it is
+  // zero, the integer digits (at least "0"), and the point and `scale` digits when scale > 0.
+  // Only for numbers that fit.
+  long long written_length() const {
+    const auto power = first_power();
+    const long long integer = power && *power >= 0 ? *power + 1 : 1;
+    const long long s = scale();
+    return (negative && power ? 1 : 0) + integer + (s > 0 ? s + 1 : 0);
+  }
+};
+
+// The bytes jsonb writes for one character of a string's value: itself, or its escape (jsonb
+// escapes '"', '\\' and the control characters, nothing else).
+int escaped_size(unsigned cp) {
+  if (cp == '"' || cp == '\\' || cp == '\b' || cp == '\f' || cp == '\n' || cp == '\r' || cp == '\t') return 2;
+  if (cp < 0x20) return 6;  // \u001f
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
 class Scanner {
@@ -83,7 +114,8 @@ class Scanner {
     bool object = false;
     bool message = false;  // an object whose members are fields
     std::size_t start = 0;
-    std::size_t index = 0;  // arrays: the element being read
+    long long written_start = 0;  // written_ when it opened
+    std::size_t index = 0;        // arrays: the element being read
   };
   enum class Next { Value, Key, AfterValue };
 
@@ -97,6 +129,8 @@ class Scanner {
   std::set<std::string> keys_;     // the keys of the message object being read
   std::string field_;              // the key whose value is being read in a message object
   std::size_t root_end_ = 0;
+  long long written_ = 0;  // bytes jsonb writes for everything read so far (whitespace as jsonb's)
+  long long growth_ = 0;   // what the numbers read so far gain when written out
 
   JsonProblem syntax() const { return JsonProblem{true, root_name_, "not valid JSON"}; }
   JsonProblem problem(std::string what) const { return JsonProblem{false, where(), std::move(what)}; }
@@ -110,7 +144,7 @@ class Scanner {
   }
   std::optional<JsonProblem> open(bool object);
   void close();
-  void value_done(std::size_t start, std::size_t end);
+  void value_done(std::size_t start, std::size_t end, long long written_start);
   std::optional<JsonProblem> scan_string(std::string *decoded);
   std::optional<JsonProblem> number();
   bool literal();
@@ -135,6 +169,7 @@ std::optional<JsonProblem> Scanner::open(bool object) {
   f.object = object;
   f.message = object && at_item();
   f.start = i_;
+  f.written_start = written_++;
   if (f.message) keys_.clear();
   stack_.push_back(f);
   if (!object && depth <= path_.size()) path_[depth - 1] = "[0]";
@@ -145,20 +180,25 @@ std::optional<JsonProblem> Scanner::open(bool object) {
 void Scanner::close() {
   const Frame f = stack_.back();
   stack_.pop_back();
-  value_done(f.start, ++i_);
+  ++written_;
+  value_done(f.start, ++i_, f.written_start);
 }
 
-void Scanner::value_done(std::size_t start, std::size_t end) {
+void Scanner::value_done(std::size_t start, std::size_t end, long long written_start) {
   const std::string_view text = s_.substr(start, end - start);
-  if (at_item())
+  const long long written = written_ - written_start;
+  if (at_item()) {
     out_.items.back().text = text;
-  else if (!stack_.empty() && stack_.back().message)
-    out_.items.back().fields.push_back(JsonField{field_, text});
+    out_.items.back().written = written;
+  } else if (!stack_.empty() && stack_.back().message) {
+    out_.items.back().fields.push_back(JsonField{field_, text, written});
+  }
   if (stack_.empty()) root_end_ = end;
 }
 
 std::optional<JsonProblem> Scanner::scan_string(std::string *decoded) {
   ++i_;  // the opening quote
+  written_ += 2;  // the quotes
   while (i_ < s_.size()) {
     const auto c = static_cast<unsigned char>(s_[i_]);
     if (c == '"') {
@@ -171,11 +211,13 @@ std::optional<JsonProblem> Scanner::scan_string(std::string *decoded) {
       if (n == 0) return syntax();
       if (decoded) decoded->append(s_.substr(i_, n));
       i_ += n;
+      written_ += static_cast<long long>(n);
       continue;
     }
     if (c != '\\') {
       if (decoded) *decoded += static_cast<char>(c);
       ++i_;
+      ++written_;
       continue;
     }
     if (++i_ >= s_.size()) return syntax();
@@ -183,7 +225,9 @@ std::optional<JsonProblem> Scanner::scan_string(std::string *decoded) {
     if (e != 'u') {
       const std::size_t k = std::string_view("\"\\/bfnrt").find(e);
       if (k == std::string_view::npos) return syntax();
-      if (decoded) *decoded += "\"\\/\b\f\n\r\t"[k];
+      const char plain = "\"\\/\b\f\n\r\t"[k];
+      if (decoded) *decoded += plain;
+      written_ += escaped_size(static_cast<unsigned char>(plain));
       continue;
     }
     const auto hex4 = [&](unsigned &cp) {
@@ -209,13 +253,15 @@ std::optional<JsonProblem> Scanner::scan_string(std::string *decoded) {
     }
     if (cp == 0) return problem("must not contain \\u0000 (PostgreSQL jsonb cannot store it)");
     if (decoded) append_utf8(*decoded, cp);
+    written_ += escaped_size(cp);
   }
   return syntax();  // unterminated
 }
 
 std::optional<JsonProblem> Scanner::number() {
   const std::size_t start = i_;
-  if (s_[i_] == '-') ++i_;
+  NumberParts n;
+  if (s_[i_] == '-') n.negative = s_[i_++] == '-';
   const std::size_t int_start = i_;
   if (i_ < s_.size() && s_[i_] == '0') {
     ++i_;
@@ -224,32 +270,41 @@ std::optional<JsonProblem> Scanner::number() {
   } else {
     return syntax();
   }
-  const std::string_view int_digits = s_.substr(int_start, i_ - int_start);
-  std::string_view frac_digits;
+  n.int_digits = s_.substr(int_start, i_ - int_start);
   if (i_ < s_.size() && s_[i_] == '.') {
     const std::size_t frac_start = ++i_;
     while (i_ < s_.size() && is_digit(s_[i_])) ++i_;
     if (i_ == frac_start) return syntax();
-    frac_digits = s_.substr(frac_start, i_ - frac_start);
+    n.frac_digits = s_.substr(frac_start, i_ - frac_start);
   }
-  long long exponent = 0;
   if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
     ++i_;
     bool negative = false;
     if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) negative = s_[i_++] == '-';
     const std::size_t exp_start = i_;
     for (; i_ < s_.size() && is_digit(s_[i_]); ++i_)
-      if (exponent < kExponentCap) exponent = exponent * 10 + (s_[i_] - '0');
+      if (n.exponent < kExponentCap) n.exponent = n.exponent * 10 + (s_[i_] - '0');
     if (i_ == exp_start) return syntax();
-    if (negative) exponent = -exponent;
+    if (negative) n.exponent = -n.exponent;
   }
-  if (!fits_numeric(int_digits, frac_digits, exponent)) {
-    std::string shown(s_.substr(start, i_ - start));
-    if (shown.size() > 40) shown = shown.substr(0, 37) + "...";
+  const std::size_t sent = i_ - start;
+  std::string shown(s_.substr(start, sent));
+  if (shown.size() > 40) shown = shown.substr(0, 37) + "...";
+  if (!n.fits_numeric())
     return problem("number " + shown + " is out of the range PostgreSQL can store (at most " +
                    std::to_string(kMaxNumberPower + 1) + " digits before the decimal point and " +
                    std::to_string(kMaxNumberScale) + " after)");
-  }
+  const long long written = n.written_length();
+  written_ += written;
+  const long long growth = written - static_cast<long long>(sent);
+  if (growth > kMaxNumberGrowth)
+    return problem("number " + shown + " would be written out by PostgreSQL with every digit, " +
+                   std::to_string(written) + " characters; a number may grow by at most " +
+                   std::to_string(kMaxNumberGrowth) + " that way (send it as a string)");
+  growth_ += std::max(0LL, growth);
+  if (growth_ > kMaxRequestNumberGrowth)
+    return problem("numbers written out by PostgreSQL with every digit would grow the request by more than " +
+                   std::to_string(kMaxRequestNumberGrowth) + " bytes in all (the limit; send such numbers as strings)");
   return std::nullopt;
 }
 
@@ -257,6 +312,7 @@ bool Scanner::literal() {
   for (const std::string_view word : {"true", "false", "null"})
     if (s_.substr(i_, word.size()) == word) {
       i_ += word.size();
+      written_ += static_cast<long long>(word.size());
       return true;
     }
   return false;
@@ -272,6 +328,7 @@ std::optional<JsonProblem> Scanner::run() {
     if (next == Next::Value) {
       if (i_ >= s_.size()) return syntax();
       const std::size_t start = i_;
+      const long long written_start = written_;
       if (at_item()) out_.items.emplace_back();
       const char c = s_[i_];
       if (c == '{' || c == '[') {
@@ -292,7 +349,7 @@ std::optional<JsonProblem> Scanner::run() {
       } else if (!literal()) {
         return syntax();
       }
-      value_done(start, i_);
+      value_done(start, i_, written_start);
       next = Next::AfterValue;
     } else if (next == Next::Key) {
       if (i_ >= s_.size() || s_[i_] != '"') return syntax();
@@ -312,6 +369,7 @@ std::optional<JsonProblem> Scanner::run() {
       skip_space();
       if (i_ >= s_.size() || s_[i_] != ':') return syntax();
       ++i_;
+      written_ += 2;  // jsonb writes ": "
       skip_space();
       next = Next::Value;
     } else {
@@ -325,6 +383,7 @@ std::optional<JsonProblem> Scanner::run() {
       const char c = s_[i_];
       if (c == ',') {
         ++i_;
+        written_ += 2;  // jsonb writes ", "
         skip_space();
         if (f.object) {
           next = Next::Key;

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/message_limits.hpp"
+
 namespace outboxd::api {
 namespace {
 
@@ -71,6 +73,16 @@ std::string trim(const std::string &s) {
   return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
+// A message whose payload and headers PostgreSQL would write out larger than kMaxMessageTextBytes
+// could never be handed to a plugin: refused now, naming `field`.
+std::optional<ApiError> check_written_size(long long written, const std::string &where, const std::string &field,
+                                           const std::string &what) {
+  if (written <= kMaxMessageTextBytes) return std::nullopt;
+  return invalid(where, field, what + " would be " + std::to_string(written) +
+                                   " bytes written out by PostgreSQL, more than " +
+                                   std::to_string(kMaxMessageTextBytes) + " (64 MiB), the most one message may be");
+}
+
 const char *const kMessageFields[] = {"destination", "payload",  "headers",      "idempotency_key",
                                       "available_at", "delay_ms", "priority",     "max_attempts",
                                       "ordering_key"};
@@ -116,6 +128,8 @@ Parsed<EnqueueRequest> validate_message(const JsonItem &message, const std::stri
     if (htype != "object") return invalid(prefix, "headers", "must be a JSON object, got " + htype);
     req.headers_json = std::string(h->text);
   }
+  const long long written = payload->written + (field("headers") ? field("headers")->written : 2);
+  if (auto e = check_written_size(written, prefix, "payload", "payload and headers")) return *e;
   if (const JsonField *f = field("idempotency_key")) {
     auto key = string_in(scalar_of(*f), kMaxKeyLength, prefix, "idempotency_key", err);
     if (!key) return err;
@@ -184,6 +198,8 @@ Parsed<EnqueueRequest> parse_mail_body(const std::string &body, const std::strin
   if (auto p = scan_json(body, 1, "body", scanned)) return json_problem_error(*p);
   const std::string type = json_type_of(scanned.root);
   if (type != "object") return ApiError{400, "invalid_field", "body: must be a JSON object, got " + type};
+  if (auto e = check_written_size(scanned.items.front().written + 2, "", "body", "the body"))
+    return *e;
   EnqueueRequest req;
   req.destination = destination;
   req.payload_json = std::string(scanned.root);

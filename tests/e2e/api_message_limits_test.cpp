@@ -118,6 +118,14 @@ TEST_F(ApiMessageLimits, WhatJsonbCannotStoreIs400NamingTheField) {
   expect_refused("/v1/messages", R"({"destination":"orders","payload":{},"headers":{"n":1e-16384}})", 400,
                  "headers: number 1e-16384 is out of the range PostgreSQL can store (at most 131072 digits "
                  "before the decimal point and 16383 after)");
+  // 9 bytes sent that PostgreSQL writes out as 131,072 digits: 9,000 of them once stopped every claim.
+  std::string bomb = "[1e131071";
+  for (int i = 1; i < 9000; ++i) bomb += ",1e131071";
+  const std::string grows = "number 1e131071 would be written out by PostgreSQL with every digit, 131072 "
+                            "characters; a number may grow by at most 1000 that way (send it as a string)";
+  expect_refused("/v1/messages", "{\"destination\":\"orders\",\"payload\":" + bomb + "]}", 400, "payload: " + grows);
+  expect_refused("/v1/messages/batch", "[{\"destination\":\"orders\",\"payload\":{},\"headers\":{\"n\":1e131071}}]",
+                 400, "[0].headers: " + grows);
   expect_refused("/v1/messages", R"({"destination":"orders","payload":{},"headers":{"k\u0000":"v"}})", 400,
                  "headers: must not contain \\u0000 (PostgreSQL jsonb cannot store it)");
   expect_refused("/v1/messages", R"({"destination":"orders","payload":1,"payload":2})", 400,

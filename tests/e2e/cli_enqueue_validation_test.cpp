@@ -31,6 +31,9 @@ TEST_F(CliEnqueue, WhatTheApiRefusesExitsTwoNamingTheFlag) {
       {{"--payload", std::string(100, '[') + std::string(100, ']')},
        "outboxd: --payload: nested more than 64 levels deep (the limit)"},
       {{"--payload", "1e131072"}, "outboxd: --payload: number 1e131072 is out of the range PostgreSQL can store"},
+      {{"--headers", R"({"n": [1e131071, 1e131071]})"},
+       "outboxd: --headers: number 1e131071 would be written out by PostgreSQL with every digit, 131072 characters; "
+       "a number may grow by at most 1000 that way (send it as a string)"},
       {{"--payload", R"({"behavior": "unsendable"})"},
        "outboxd: --payload: behavior: 'unsendable' can never be sent (scripted)"},
   };
