@@ -10,11 +10,13 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth.hpp"
+#include "api/database_errors.hpp"
 #include "api/memory_release.hpp"
 #include "api/message_request.hpp"
 #include "api/routes.hpp"
 #include "core/available_at.hpp"
 #include "core/outbox_store.hpp"
+#include "core/sql_errors.hpp"
 
 namespace outboxd::api {
 namespace {
@@ -89,20 +91,36 @@ int default_max_attempts(const Runtime &rt, const std::string &destination) {
   return it == rt.config->destinations.end() ? DestinationConfig{}.max_attempts : it->second.max_attempts;
 }
 
-// Runs one enqueue; a value PostgreSQL rejects is a 400 naming the field: an available_at it cannot
-// read or that is outside the range the schema accepts (a CHECK, which would otherwise be a 500),
-// else the payload.
+// A value of `request` PostgreSQL refused while enqueueing (a data exception: text the database's
+// encoding cannot hold, U+4E2D in a LATIN1 database). Thrown out of the transaction, so that the
+// field can be found once it is rolled back (refused_data_error).
+struct DataRefused {
+  const EnqueueRequest *request;
+  std::string where;  // "" or "[3]."
+  std::string line;   // PostgreSQL's
+};
+
+// Runs one enqueue; a value PostgreSQL refuses is a 400 naming the field: an available_at it cannot
+// read or that is outside the range the schema accepts (a CHECK, which would otherwise be a 500)
+// here, any other value through DataRefused.
 EnqueueResult enqueue_checked(pqxx::transaction_base &tx, const EnqueueRequest &r, const std::string &where) {
   try {
     return enqueue(tx, r);
   } catch (const InvalidAvailableAt &e) {
     fail(400, "invalid_field", where + (r.available_at ? "available_at" : "delay_ms") + ": " + e.what());
-  } catch (const pqxx::data_exception &e) {
-    std::string msg = e.what();
-    msg = msg.substr(0, msg.find('\n'));
-    if (msg.rfind("ERROR:", 0) == 0) msg = msg.substr(msg.find_first_not_of(' ', 6));
-    fail(400, "invalid_field", where + "payload: " + msg);
+  } catch (const pqxx::sql_error &e) {
+    if (!is_refused_value_error(e.sqlstate())) throw;
+    throw DataRefused{&r, where, sql_error_line(e)};
   }
+}
+
+// The 400 for DataRefused, naming the field PostgreSQL refuses when asked about each on its own.
+// For the mail endpoint the payload is the body.
+ApiError refused_data_error(pqxx::connection &conn, const DataRefused &d, bool mail = false) {
+  std::optional<RefusedField> refused = find_refused_field(conn, *d.request);
+  std::string field = refused ? refused->field : "payload";
+  if (mail && field == "payload") field = "body";
+  return ApiError{400, "invalid_field", d.where + field + ": " + (refused ? refused->reason : d.line)};
 }
 
 // A JSON answer whose body is already JSON text: the messages as PostgreSQL rendered them, spliced
@@ -124,7 +142,7 @@ constexpr std::size_t kLargestRowToKeepTheConnection = static_cast<std::size_t>(
 json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
   std::string state = "pending";
   if (!res.created) {
-    if (auto m = message_get(tx, res.id)) state = json::parse(m->json).value("state", "pending");
+    if (auto m = message_state(tx, res.id)) state = m->state;
   }
   return {{"id", res.id}, {"state", state}, {"created", res.created}};
 }
@@ -135,7 +153,8 @@ ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std:
                        std::vector<ApiToken> tokens, MetricsSource metrics,
                        std::shared_ptr<ReadinessProbe> readiness)
     : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
-      tokens_(std::move(tokens)), metrics_(std::move(metrics)), readiness_(std::move(readiness)) {
+      tokens_(std::move(tokens)), metrics_(std::move(metrics)), readiness_(std::move(readiness)),
+      database_log_(std::make_shared<ThrottledLog>()) {
   map_large_blocks_on_their_own();
 }
 
@@ -144,13 +163,14 @@ ApiResponse ApiHandler::handle(const ApiRequest &req) const {
     return dispatch(req);
   } catch (const ClientError &e) {
     return reply(e.error.status, e.error.body());
-  } catch (const PoolUnavailable &e) {
-    spdlog::warn("api: {} {}: database unavailable: {}", req.method, req.path, e.what());
-    return reply(503, {{"error", "database_unavailable"}, {"detail", e.what()}});
-  } catch (const pqxx::broken_connection &e) {
-    spdlog::warn("api: {} {}: lost the database connection: {}", req.method, req.path, e.what());
-    return reply(503, {{"error", "database_unavailable"}, {"detail", "lost the database connection; retry"}});
   } catch (const std::exception &e) {
+    std::string log_detail;
+    if (const auto answer = database_error_answer(e, log_detail)) {
+      if (answer->status >= 500)
+        database_log_->warn(answer->error + answer->detail, "api: " + req.method + " " + req.path.substr(0, 200) + ": " +
+                                               std::to_string(answer->status) + " " + answer->error + ": " + log_detail);
+      return reply(answer->status, answer->body());
+    }
     spdlog::error("api: {} {}: {}", req.method, req.path, e.what());
     return reply(500, {{"error", "internal"}, {"detail", "internal error; the daemon log has the details"}});
   }
@@ -246,6 +266,8 @@ ApiResponse ApiHandler::create_message(const ApiRequest &req) const {
     json body = enqueue_reply(tx, res);
     tx.commit();
     return reply(res.created ? 201 : 200, body);
+  } catch (const DataRefused &d) {
+    throw ClientError{refused_data_error(*conn, d)};
   } catch (const pqxx::broken_connection &) {
     conn.discard();
     throw;
@@ -272,6 +294,8 @@ ApiResponse ApiHandler::create_batch(const ApiRequest &req) const {
     }
     tx.commit();
     return reply(any_created ? 201 : 200, {{"messages", out}});
+  } catch (const DataRefused &d) {
+    throw ClientError{refused_data_error(*conn, d)};
   } catch (const pqxx::broken_connection &) {
     conn.discard();
     throw;
@@ -291,9 +315,11 @@ ApiResponse ApiHandler::send_mail(const ApiRequest &req) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
-    const EnqueueResult res = enqueue(tx, r);
+    const EnqueueResult res = enqueue_checked(tx, r, "");
     tx.commit();
     return reply(202, {{"id", res.id}});
+  } catch (const DataRefused &d) {
+    throw ClientError{refused_data_error(*conn, d, true)};
   } catch (const pqxx::broken_connection &) {
     conn.discard();
     throw;
@@ -306,8 +332,7 @@ ApiResponse ApiHandler::get_message(const std::string &id) const {
   {
     auto conn = pool_->acquire();
     try {
-      pqxx::read_transaction tx(*conn);
-      m = message_get(tx, id);
+      m = message_get(*conn, id);
     } catch (const pqxx::broken_connection &) {
       conn.discard();
       throw;
@@ -328,8 +353,7 @@ ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
   {
     auto conn = pool_->acquire();
     try {
-      pqxx::read_transaction tx(*conn);
-      page = message_list(tx, filter);
+      page = message_list(*conn, filter);
     } catch (const pqxx::broken_connection &) {
       conn.discard();
       throw;
@@ -363,12 +387,10 @@ ApiResponse ApiHandler::retry_message(const std::string &id) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
-    auto m = message_get(tx, id);
+    auto m = message_state(tx, id);
     if (!m) fail(404, "not_found", "id: no message " + id);
-    const json current = json::parse(m->json);
-    if (!message_retry(tx, id, default_max_attempts(*rt, current.value("destination", ""))))
-      fail(409, "wrong_state", "message " + id + " is " + current.value("state", "?") +
-                                   "; only dead or cancelled messages can be retried");
+    if (!message_retry(tx, id, default_max_attempts(*rt, m->destination)))
+      fail(409, "wrong_state", "message " + id + " is " + m->state + "; only dead or cancelled messages can be retried");
     tx.commit();
     return reply(200, {{"id", id}, {"state", "pending"}});
   } catch (const pqxx::broken_connection &) {
@@ -383,9 +405,9 @@ ApiResponse ApiHandler::cancel_message(const std::string &id) const {
   try {
     pqxx::work tx(*conn);
     if (!message_cancel(tx, id)) {
-      auto m = message_get(tx, id);
+      auto m = message_state(tx, id);
       if (!m) fail(404, "not_found", "id: no message " + id);
-      const std::string state = json::parse(m->json).value("state", "?");
+      const std::string &state = m->state;
       if (state == "pending")
         fail(409, "locked", "message " + id + " is being delivered right now; cancel it again if it comes "
                             "back to pending");

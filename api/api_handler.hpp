@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api_types.hpp"
+#include "api/database_errors.hpp"
 #include "api/db_pool.hpp"
 #include "api/readiness.hpp"
 #include "api/routes.hpp"
@@ -37,7 +38,8 @@ class ApiHandler {
              std::vector<ApiToken> tokens = {}, MetricsSource metrics = {},
              std::shared_ptr<ReadinessProbe> readiness = nullptr);
 
-  // Never throws: client errors are 4xx JSON, a database outage 503, anything else a logged 500.
+  // Never throws: client errors are 4xx JSON, what the database's state causes 503 in general words
+  // (api/database_errors.hpp), anything else a logged 500.
   // HEAD is answered as GET (the transport sends the headers only).
   ApiResponse handle(const ApiRequest &req) const;
 
@@ -58,6 +60,7 @@ class ApiHandler {
   std::vector<ApiToken> tokens_;
   MetricsSource metrics_;
   std::shared_ptr<ReadinessProbe> readiness_;
+  std::shared_ptr<ThrottledLog> database_log_;  // 503s: a line per kind of trouble, not per request
 
   std::variant<ApiResponse, RouteMatch> resolve(const ApiRequest &req) const;
   ApiResponse dispatch(const ApiRequest &req) const;

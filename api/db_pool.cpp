@@ -1,6 +1,8 @@
 // Connection pool for the HTTP API.
 #include "api/db_pool.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "core/db.hpp"
 
 namespace outboxd::api {
@@ -12,9 +14,11 @@ DbPool::Lease DbPool::acquire() {
   std::unique_ptr<pqxx::connection> conn;
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (!cv_.wait_for(lock, wait_, [&] { return free_slots_ > 0; }))
-      throw PoolUnavailable("every API database connection stayed busy for " +
-                            std::to_string(wait_.count()) + " ms");
+    if (!cv_.wait_for(lock, wait_, [&] { return free_slots_ > 0; })) {
+      const std::string why = "every API database connection stayed busy for " + std::to_string(wait_.count()) +
+                              " ms; retry";
+      throw PoolUnavailable(why, why);
+    }
     --free_slots_;
     if (!idle_.empty()) {
       conn = std::move(idle_.back());
@@ -31,20 +35,28 @@ DbPool::Lease DbPool::acquire() {
       pqxx::nontransaction tx(*conn);
       tx.exec("SET statement_timeout = 30000");
     } catch (const std::exception &e) {
-      give_back(nullptr);
-      throw PoolUnavailable(e.what());
+      give_back(nullptr, true);
+      throw PoolUnavailable("the database cannot be reached; retry", e.what());
     }
   }
   return Lease(*this, std::move(conn));
 }
 
-void DbPool::give_back(std::unique_ptr<pqxx::connection> conn) {
+void DbPool::give_back(std::unique_ptr<pqxx::connection> conn, bool connect_failed) {
+  bool recovered = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ++free_slots_;
-    if (conn) idle_.push_back(std::move(conn));
+    if (conn) {
+      recovered = std::exchange(failing_, false);
+      idle_.push_back(std::move(conn));
+    } else if (connect_failed) {
+      failing_ = true;
+    }
   }
   cv_.notify_one();
+  // The failures were logged (throttled) by the requests that met them; the end of them once.
+  if (recovered) spdlog::info("api: connected to the database again");
 }
 
 }  // namespace outboxd::api

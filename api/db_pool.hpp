@@ -15,10 +15,16 @@
 
 namespace outboxd::api {
 
-// No connection became free in time (every one busy), or none could be opened.
+// No connection became free in time (every one busy), or none could be opened. what() is for the
+// client, in general words; log_detail() for the log (libpq's text names hosts, users, databases).
 class PoolUnavailable : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  PoolUnavailable(const std::string &what, std::string log_detail)
+      : std::runtime_error(what), log_detail_(std::move(log_detail)) {}
+  const std::string &log_detail() const noexcept { return log_detail_; }
+
+ private:
+  std::string log_detail_;
 };
 
 class DbPool {
@@ -47,13 +53,15 @@ class DbPool {
   Lease acquire();
 
  private:
-  void give_back(std::unique_ptr<pqxx::connection> conn);
+  // `connect_failed`: conn is null because opening it failed (not because it was discarded).
+  void give_back(std::unique_ptr<pqxx::connection> conn, bool connect_failed = false);
 
   std::string conninfo_;
   std::chrono::milliseconds wait_;
   std::mutex mutex_;
   std::condition_variable cv_;
   int free_slots_;                                      // guarded by mutex_
+  bool failing_ = false;  // the last attempt to connect failed; guarded by mutex_
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // open and unused; guarded by mutex_
 };
 

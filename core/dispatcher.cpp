@@ -5,25 +5,12 @@
 #include <map>
 #include <thread>
 
-#include "core/available_at.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
 #include "core/on_outcome.hpp"
 #include "core/outcome.hpp"
 
 namespace outboxd {
-
-struct Worker::Claimed {
-  long long seq;
-  std::string id, destination, payload, headers;
-  int attempt;  // the attempt being made now (1 for the first)
-  int max_attempts;
-  int64_t available_at_ms;  // Unix epoch ms; in the future only for a plugin that schedules ahead
-  // available_at is outside the range the schema accepts (a row from before migration 0002): the
-  // message is never sent, its outcome is decided at the claim.
-  bool unsendable = false;
-  Outcome outcome;
-};
 
 namespace {
 // How many failed attempts a message keeps in its `errors` history.
@@ -113,41 +100,14 @@ size_t Worker::run_batch() {
   const auto rt = runtime_.get();
   const Destinations &destinations = *rt->destinations;
   if (prepared_generation_ != rt->generation) prepare_on_outcome(*rt);
-  pqxx::work tx(*conn_);
-  pqxx::result rows = tx.exec_prepared("message_claim", rt->destination_list, rt->config->batch_size,
-                                           rt->schedules_ahead_list);
-  if (rows.empty()) {
-    tx.commit();
+  std::optional<pqxx::work> tx;
+  std::vector<Claimed> batch = claim_batch(*conn_, tx, *rt, *log_);
+  if (batch.empty()) {
+    tx->commit();
     return 0;
   }
   auto started = std::chrono::steady_clock::now();
-  state_.metrics.observe_claim(rows.size());
-  std::vector<Claimed> batch;
-  batch.reserve(rows.size());
-  for (const auto &row : rows) {
-    Claimed c;
-    c.seq = row[0].as<long long>();
-    c.id = row[1].as<std::string>();
-    c.destination = row[2].as<std::string>();
-    c.payload = row[3].as<std::string>();
-    c.headers = row[4].as<std::string>();
-    c.attempt = row[5].as<int>() + 1;
-    const Destination *dest = destinations.find(c.destination);
-    c.max_attempts = row[6].is_null() ? dest->config.max_attempts : row[6].as<int>();
-    if (row[7].is_null()) {
-      // No time a plugin could be given, and no point in waiting for it. Dead rather than due now:
-      // a time that far off is a mistake, and sending on a guess could be the wrong thing to do.
-      c.unsendable = true;
-      c.available_at_ms = 0;
-      c.outcome = Outcome{NextState::Dead, std::chrono::milliseconds(0),
-                          "available_at " + row[8].as<std::string>() + " is not " + kAvailableAtRange +
-                              " (written before the schema checked it); never sent: retry the message to send "
-                              "it now"};
-    } else {
-      c.available_at_ms = row[7].as<int64_t>();
-    }
-    batch.push_back(std::move(c));
-  }
+  state_.metrics.observe_claim(batch.size());
 
   send_all(destinations, batch);
   size_t delivered = 0, retried = 0, dead = 0;
@@ -169,9 +129,9 @@ size_t Worker::run_batch() {
     }
   }
 
-  record(tx, *rt, batch);
+  record(*tx, *rt, batch);
   try {
-    tx.commit();
+    tx->commit();
   } catch (const pqxx::in_doubt_error &e) {
     for (const auto &c : batch)
       log_->warn("message {}: commit in doubt after sending ({}); it may be sent again", c.id, e.what());
@@ -220,7 +180,7 @@ void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &ba
       msg.destination = c.destination.c_str();
       msg.payload = c.payload.c_str();
       msg.payload_len = c.payload.size();
-      msg.headers_json = c.headers.c_str();
+      msg.headers_json = c.headers->c_str();  // a message that is sent has both written out
       msg.attempt = c.attempt;
       msg.timeout_ms = dest->config.timeout_ms;
       msg.available_at_ms = c.available_at_ms;
@@ -284,8 +244,9 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
     const Destination *dest = rt.destinations->find(c.destination);
     if (dest->config.on_outcome.empty()) continue;
     const std::string &err = c.outcome.error;
+    // Headers PostgreSQL could not write out (or too large to hand on) are NULL here.
     tx.exec_prepared(on_outcome_name(rt.generation, c.destination), c.id, state_name(c.outcome.state), c.attempt,
-                     err.empty() ? nullptr : err.c_str(), c.headers);
+                     err.empty() ? nullptr : err.c_str(), c.headers ? c.headers->c_str() : nullptr);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
+#include "core/batch_claim.hpp"
 #include "core/engine_state.hpp"
 #include "core/runtime.hpp"
 
@@ -23,7 +24,6 @@ class Worker {
   size_t run_batch();
 
  private:
-  struct Claimed;
   void prepare_on_outcome(const Runtime &rt);
   void wait_for_work(const Config &config);
   void send_all(const Destinations &destinations, std::vector<Claimed> &batch);

@@ -4,18 +4,13 @@
 #include <algorithm>
 
 #include "core/available_at.hpp"
+#include "core/message_limits.hpp"
+#include "core/savepoint.hpp"
+#include "core/sql_errors.hpp"
 
 namespace outboxd {
 namespace {
 const char *opt(const std::optional<std::string> &v) { return v ? v->c_str() : nullptr; }
-
-// PostgreSQL's own first line, without "ERROR:  " and the DETAIL that may quote the whole row.
-std::string first_line(const pqxx::sql_error &e) {
-  std::string msg = e.what();
-  msg = msg.substr(0, msg.find('\n'));
-  if (msg.rfind("ERROR:", 0) == 0) msg = msg.substr(std::min(msg.size(), msg.find_first_not_of(' ', 6)));
-  return msg;
-}
 
 // SQLSTATEs of a text that is no timestamptz: invalid_datetime_format (22007, "soon"),
 // datetime_field_overflow (22008, "2024-13-01", a year past 294276), invalid_time_zone_displacement_value
@@ -39,7 +34,7 @@ EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req) {
                              (req.available_at ? "\"" + *req.available_at + "\"" : "now + delay_ms"));
   } catch (const pqxx::data_exception &e) {
     if (!req.available_at || !is_timestamp_input_error(e.sqlstate())) throw;
-    throw InvalidAvailableAt(first_line(e));
+    throw InvalidAvailableAt(sql_error_line(e));
   }
 }
 
@@ -57,16 +52,39 @@ std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
   return out;
 }
 
-std::optional<MessageJson> message_get(pqxx::transaction_base &tx, const std::string &id) {
-  auto rows = tx.exec_prepared("message_get", id);
-  if (rows.empty()) return std::nullopt;
-  return MessageJson{rows[0][0].as<long long>(), rows[0][1].as<std::string>()};
+std::optional<RefusedField> find_refused_field(pqxx::connection &conn, const EnqueueRequest &req) {
+  const std::pair<const char *, const std::optional<std::string>> values[] = {
+      {"destination", req.destination}, {"payload", req.payload_json},         {"headers", req.headers_json},
+      {"idempotency_key", req.idempotency_key}, {"ordering_key", req.ordering_key}};
+  for (const auto &[field, value] : values) {
+    if (!value) continue;
+    const bool json = std::string(field) == "payload" || std::string(field) == "headers";
+    try {
+      pqxx::nontransaction tx(conn);
+      tx.exec_params(json ? "SELECT $1::jsonb IS NULL" : "SELECT $1::text IS NULL", *value);
+    } catch (const pqxx::sql_error &e) {
+      return RefusedField{field, sql_error_line(e, true)};
+    }
+  }
+  return std::nullopt;
 }
 
-MessagePage message_list(pqxx::transaction_base &tx, const MessageFilter &f) {
+std::optional<MessageState> message_state(pqxx::transaction_base &tx, const std::string &id) {
+  const auto rows = tx.exec_prepared("message_state", id);
+  if (rows.empty()) return std::nullopt;
+  return MessageState{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+namespace {
+
+// One run of message_list.sql: a page, or with `id` the one message. `omit_reason`: show no
+// payloads, say this instead.
+MessagePage read_page(pqxx::transaction_base &tx, const MessageFilter &f, const char *omit_reason,
+                      const std::string *id = nullptr) {
   MessagePage page;
-  const pqxx::result rows =
-      tx.exec_prepared("message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit, f.max_bytes);
+  const pqxx::result rows = tx.exec_prepared("message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit,
+                                             f.max_bytes, kMaxMessageTextBytes, omit_reason,
+                                             id ? id->c_str() : nullptr);
   page.messages.reserve(rows.size());
   for (const auto &row : rows) {
     if (row[1].is_null()) {  // the first row that did not fit (message_list.sql)
@@ -76,6 +94,74 @@ MessagePage message_list(pqxx::transaction_base &tx, const MessageFilter &f) {
     page.messages.push_back(MessageJson{row[0].as<long long>(), std::string(row[1].c_str(), row[1].size())});
   }
   return page;
+}
+
+std::string cannot_write_out(const pqxx::sql_error &e) {
+  return "PostgreSQL cannot write its payload or headers out (" + e.sqlstate() + ": " + sql_error_line(e, true) + ")";
+}
+
+// The way around a row PostgreSQL cannot write out (it failed the page's statement): the page
+// without payloads, then each message on its own under a savepoint, the one that fails again
+// without its payload and with its own reason. The byte budget is applied again to what came.
+MessagePage read_page_one_by_one(pqxx::dbtransaction &tx, const MessageFilter &f, const std::string *id,
+                                 const std::string &reason) {
+  MessagePage page = read_page(tx, f, reason.c_str(), id);
+  long long bytes = 0;
+  for (std::size_t i = 0; i < page.messages.size(); ++i) {
+    MessageJson &m = page.messages[i];
+    MessageFilter just_this;
+    just_this.after_seq = m.seq - 1;
+    just_this.limit = 1;
+    std::optional<std::string> own_reason;
+    try {
+      under_savepoint(tx, [&] {
+        MessagePage full = read_page(tx, just_this, nullptr);
+        if (!full.messages.empty()) m = std::move(full.messages.front());
+      });
+    } catch (const pqxx::sql_error &e) {
+      if (!is_row_write_out_error(e.sqlstate())) throw;
+      own_reason = cannot_write_out(e);
+    }
+    if (own_reason) {
+      MessagePage bare = read_page(tx, just_this, own_reason->c_str());
+      if (!bare.messages.empty()) m = std::move(bare.messages.front());
+    }
+    bytes += static_cast<long long>(m.json.size());
+    if (i > 0 && bytes > f.max_bytes) {
+      page.messages.resize(i);
+      page.cut_short = true;
+      break;
+    }
+  }
+  return page;
+}
+
+// A page (or with `id` one message), around rows PostgreSQL cannot write out.
+MessagePage read_around_bad_rows(pqxx::connection &conn, const MessageFilter &f, const std::string *id) {
+  std::string reason;
+  try {
+    pqxx::read_transaction tx(conn);
+    return read_page(tx, f, nullptr, id);
+  } catch (const pqxx::sql_error &e) {
+    if (!is_row_write_out_error(e.sqlstate())) throw;
+    reason = cannot_write_out(e);
+  }
+  pqxx::read_transaction tx(conn);
+  return read_page_one_by_one(tx, f, id, reason);
+}
+
+}  // namespace
+
+MessagePage message_list(pqxx::connection &conn, const MessageFilter &f) {
+  return read_around_bad_rows(conn, f, nullptr);
+}
+
+std::optional<MessageJson> message_get(pqxx::connection &conn, const std::string &id) {
+  MessageFilter one;
+  one.limit = 1;
+  MessagePage page = read_around_bad_rows(conn, one, &id);
+  if (page.messages.empty()) return std::nullopt;
+  return std::move(page.messages.front());
 }
 
 bool message_retry(pqxx::transaction_base &tx, const std::string &id, int default_max_attempts) {

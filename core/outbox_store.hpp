@@ -31,6 +31,17 @@ struct EnqueueResult {
 // the time is outside the range the schema accepts; other database errors as libpqxx throws them.
 EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req);
 
+// After enqueue() failed with an error PostgreSQL raised for one of the request's values (a data
+// exception such as text it cannot encode: U+4E2D in a LATIN1 database): which field it was, as
+// the message's field name ("payload", "headers", "destination", "idempotency_key",
+// "ordering_key"), and PostgreSQL's reason. Asks PostgreSQL to read each value on its own, one
+// statement each on `conn`, outside any transaction (the enqueue's must be over). nullopt when none
+// fails on its own.
+struct RefusedField {
+  std::string field, reason;
+};
+std::optional<RefusedField> find_refused_field(pqxx::connection &conn, const EnqueueRequest &req);
+
 struct StatsRow {
   std::string destination, state;
   long long count = 0;
@@ -40,14 +51,18 @@ struct StatsRow {
 };
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx);
 
-// A message as JSON text (the shape of sql/queries/message_get.sql) and its seq (the list cursor).
+// A message as JSON text (the shape of sql/queries/message_list.sql) and its seq (the list cursor).
 struct MessageJson {
   long long seq = 0;
   std::string json;
 };
 
+// What the operator writes and an enqueue's answer need to know of a message.
+struct MessageState {
+  std::string destination, state;
+};
 // `id` must already be a valid UUID. nullopt when there is no such message.
-std::optional<MessageJson> message_get(pqxx::transaction_base &tx, const std::string &id);
+std::optional<MessageState> message_state(pqxx::transaction_base &tx, const std::string &id);
 
 // The bytes of message JSON one page of a list holds at most (a single larger message still makes a
 // page of its own): GET /v1/messages answers one page in one response, held in memory while it is
@@ -64,7 +79,16 @@ struct MessagePage {
   std::vector<MessageJson> messages;  // in seq order
   bool cut_short = false;  // max_bytes ended the page before `limit` rows; more rows follow
 };
-MessagePage message_list(pqxx::transaction_base &tx, const MessageFilter &filter);
+
+// GET /v1/messages and GET /v1/messages/{id}: read transactions of their own on `conn`. A message
+// shows its payload and headers as PostgreSQL writes them out, unless they would be larger than
+// kMaxMessageTextBytes or PostgreSQL cannot write them out at all (a row written through SQL that
+// is over its 1 GB): then they are null and "omitted" says why (sql/queries/message_list.sql).
+// Such a row fails the whole statement, so the page is then read without payloads and each message
+// is tried on its own; the others show as usual. Other database errors are thrown.
+MessagePage message_list(pqxx::connection &conn, const MessageFilter &filter);
+// `id` must already be a valid UUID. nullopt when there is no such message.
+std::optional<MessageJson> message_get(pqxx::connection &conn, const std::string &id);
 
 // State writes. Each names the state it expects; the bool / count says whether rows changed.
 // retry: dead|cancelled -> pending, due now, spent max_attempts raised by `default_max_attempts`

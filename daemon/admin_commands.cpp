@@ -9,6 +9,7 @@
 #include "core/destinations.hpp"
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
+#include "core/sql_errors.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/enqueue_flags.hpp"
 #include "daemon/startup_checks.hpp"
@@ -64,14 +65,24 @@ int run_enqueue(const Config &config, const Args &args) {
   }
 
   auto conn = open_connection(config.database_url);
-  pqxx::work tx(*conn);
   EnqueueResult r;
+  std::string refused;  // PostgreSQL's line when it refused a value; the transaction is over then
   try {
+    pqxx::work tx(*conn);
     r = enqueue(tx, req);
+    tx.commit();
   } catch (const InvalidAvailableAt &e) {  // PostgreSQL judges the time: a usage error, exit 2
     throw std::invalid_argument(std::string("--available-at: ") + e.what());
+  } catch (const pqxx::sql_error &e) {
+    // A value PostgreSQL refuses (a data exception such as text the database's encoding cannot
+    // hold, or a limit) is a usage error naming its flag, as POST /v1/messages names the field.
+    if (!is_refused_value_error(e.sqlstate())) throw;
+    refused = sql_error_line(e);
   }
-  tx.commit();
+  if (!refused.empty()) {
+    const auto field = find_refused_field(*conn, req);
+    throw std::invalid_argument(name_flag(field ? field->field + ": " + field->reason : "payload: " + refused));
+  }
   std::cout << r.id << (r.created ? "" : " (already enqueued with this idempotency key)") << "\n";
   return kExitOk;
 }

@@ -8,24 +8,44 @@
 -- A row whose available_at is outside outbox.available_at_in_range (written before migration 0002
 -- added that check: 'infinity', '-infinity', year 2400) is claimed whether or not it is due, so the
 -- caller can make it dead at once: left pending it would never be due, or hold up its ordering key.
+-- $4 bigint  the most bytes of payload and headers written out (payload::text, headers::text) a
+--            plugin is handed: a row over it comes with a NULL payload (the caller makes it dead),
+--            and with NULL headers only when they alone are over it, so no worker ever receives
+--            more than $2 times this
+-- $5 boolean write payloads and headers out: true normally; false after this statement failed
+--            with an error one row can cause (a payload over PostgreSQL's 1 GB, a value it cannot
+--            convert): the caller then claims without them and writes each row out on its own
+--            (message_write_out.sql), so one such row cannot stop every claim
 -- Returns seq, id, destination, payload (text), headers (text), attempt, max_attempts (may be NULL),
 -- available_at as Unix epoch milliseconds (NULL for a row outside the range, which has none that
--- could be converted without an error), and available_at as text for such a row only (else NULL).
+-- could be converted without an error), available_at as text for such a row only (else NULL), and
+-- the bytes of payload and headers written out (NULL when $5 is false).
+-- Each payload is written out once, in the inner query; the outer one only measures it (the
+-- length of a text value is in its header, free) and leaves out what is too large to hand on.
 -- Locks: FOR UPDATE SKIP LOCKED on each returned row; the row lock *is* the claim and lasts until
 -- the caller's transaction ends. A row whose ordering_key has an earlier pending row (also one that
 -- is locked by another worker or waiting for a retry) is skipped, so each key advances in order.
-SELECT m.seq, m.id, m.destination, m.payload::text, m.headers::text, m.attempt, m.max_attempts,
-       CASE WHEN outbox.available_at_in_range(m.available_at)
-            THEN floor(extract(epoch FROM m.available_at) * 1000)::bigint END,
-       CASE WHEN NOT outbox.available_at_in_range(m.available_at) THEN m.available_at::text END
-  FROM outbox.messages m
- WHERE m.state = 'pending'
-   AND (m.available_at <= now() OR (m.attempt = 0 AND m.destination = ANY ($3::text[]))
-        OR NOT outbox.available_at_in_range(m.available_at))
-   AND m.destination = ANY ($1::text[])
-   AND (m.ordering_key IS NULL OR NOT EXISTS (
-         SELECT 1 FROM outbox.messages e
-          WHERE e.ordering_key = m.ordering_key AND e.state = 'pending' AND e.seq < m.seq))
- ORDER BY m.priority, m.seq
- LIMIT $2
-   FOR UPDATE SKIP LOCKED
+SELECT c.seq, c.id, c.destination,
+       CASE WHEN octet_length(c.payload) + octet_length(c.headers) <= $4::bigint THEN c.payload END,
+       CASE WHEN octet_length(c.headers) <= $4::bigint THEN c.headers END,
+       c.attempt, c.max_attempts, c.available_at_ms, c.available_at_text,
+       octet_length(c.payload)::bigint + octet_length(c.headers)
+  FROM (SELECT m.seq, m.id, m.destination,
+               CASE WHEN $5::boolean THEN m.payload::text END AS payload,
+               CASE WHEN $5::boolean THEN m.headers::text END AS headers,
+               m.attempt, m.max_attempts,
+               CASE WHEN outbox.available_at_in_range(m.available_at)
+                    THEN floor(extract(epoch FROM m.available_at) * 1000)::bigint END AS available_at_ms,
+               CASE WHEN NOT outbox.available_at_in_range(m.available_at) THEN m.available_at::text END
+                 AS available_at_text
+          FROM outbox.messages m
+         WHERE m.state = 'pending'
+           AND (m.available_at <= now() OR (m.attempt = 0 AND m.destination = ANY ($3::text[]))
+                OR NOT outbox.available_at_in_range(m.available_at))
+           AND m.destination = ANY ($1::text[])
+           AND (m.ordering_key IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM outbox.messages e
+                  WHERE e.ordering_key = m.ordering_key AND e.state = 'pending' AND e.seq < m.seq))
+         ORDER BY m.priority, m.seq
+         LIMIT $2
+           FOR UPDATE SKIP LOCKED) c

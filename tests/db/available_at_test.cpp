@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "core/available_at.hpp"
+#include "core/message_limits.hpp"
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
 #include "tests/support/test_database.hpp"
@@ -131,7 +132,7 @@ TEST(AvailableAt, OldRowsOutsideTheRangeAreClaimedAtOnceWithoutAConversionError)
                     "('a', '4', now()), ('a', '5', now() + interval '1 hour')"});
   auto c = db.connect();
   pqxx::work tx(*c);
-  const pqxx::result rows = tx.exec_prepared("message_claim", "{a}", 100, "{}");
+  const pqxx::result rows = tx.exec_prepared("message_claim", "{a}", 100, "{}", outboxd::kMaxMessageTextBytes, true);
   ASSERT_EQ(rows.size(), 4u) << "the three old rows and the one due now; not the one due in an hour";
   std::vector<std::string> texts;
   for (const auto &row : rows) {

@@ -18,6 +18,8 @@ std::string claim_plan(pqxx::connection_base &conn) {
   sql = std::regex_replace(sql, std::regex(R"(\$1::text\[\])"), "'{a}'::text[]");
   sql = std::regex_replace(sql, std::regex(R"(\$2)"), "100");
   sql = std::regex_replace(sql, std::regex(R"(\$3::text\[\])"), "'{a}'::text[]");
+  sql = std::regex_replace(sql, std::regex(R"(\$4::bigint)"), "67108864");
+  sql = std::regex_replace(sql, std::regex(R"(\$5::boolean)"), "true");
   pqxx::work tx(conn);
   std::string plan;
   for (const auto &row : tx.exec("EXPLAIN " + sql)) plan += row[0].as<std::string>() + "\n";

@@ -17,8 +17,7 @@ std::vector<outboxd::MessagePage> all_pages(TestDatabase &db, outboxd::MessageFi
   auto c = db.connect();
   std::vector<outboxd::MessagePage> pages;
   for (;;) {
-    pqxx::read_transaction tx(*c);
-    outboxd::MessagePage page = outboxd::message_list(tx, f);
+    outboxd::MessagePage page = outboxd::message_list(*c, f);
     if (page.messages.empty()) break;
     f.after_seq = page.messages.back().seq;
     pages.push_back(std::move(page));

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "core/db.hpp"
+#include "core/message_limits.hpp"
 #include "tests/support/test_database.hpp"
 
 using outboxd::test::TestDatabase;
@@ -19,7 +20,7 @@ std::string enqueue(pqxx::transaction_base &tx, const std::string &dest, const s
 std::vector<long long> claim(pqxx::transaction_base &tx, const std::string &dests = "{a,b}", int limit = 100,
                              const std::string &schedules_ahead = "{}") {
   std::vector<long long> seqs;
-  for (const auto &row : tx.exec_prepared("message_claim", dests, limit, schedules_ahead))
+  for (const auto &row : tx.exec_prepared("message_claim", dests, limit, schedules_ahead, outboxd::kMaxMessageTextBytes, true))
     seqs.push_back(row[0].as<long long>());
   return seqs;
 }
@@ -110,7 +111,7 @@ TEST(Queue, ClaimOrdersByPriorityThenSeqAndSkipsFutureAndUnloadedDestinations) {
   auto c = db.connect();
   pqxx::work tx(*c);
   std::vector<std::string> payloads;
-  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{}"))
+  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{}", outboxd::kMaxMessageTextBytes, true))
     payloads.push_back(row[3].as<std::string>());
   EXPECT_EQ(payloads, (std::vector<std::string>{"2", "1", "5"}));
 }
@@ -239,7 +240,7 @@ TEST(Queue, ClaimTakesFutureFirstAttemptsEarlyOnlyForDestinationsThatScheduleAhe
   pqxx::work tx(*c);
   std::vector<std::string> payloads;
   std::vector<long long> due_ms;
-  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{a}")) {
+  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{a}", outboxd::kMaxMessageTextBytes, true)) {
     payloads.push_back(row[3].as<std::string>());
     due_ms.push_back(row[7].as<long long>());
   }

@@ -56,9 +56,11 @@ class ApiE2E : public E2E {
   std::string base;  // "http://127.0.0.1:PORT"
 
   // Starts the daemon with `destinations` and extra api keys (indented, e.g. "  mail_destination: m\n").
+  // `conninfo`: another database than `db`'s.
   void start_api(const std::string &destinations, const std::string &api_extra = "",
-                 const std::string &extra_top = "") {
-    daemon = start(write_config(destinations, extra_top + "api:\n  listen: 127.0.0.1:0\n" + api_extra));
+                 const std::string &extra_top = "", const std::string &conninfo = "") {
+    daemon = start(write_config(destinations, extra_top + "api:\n  listen: 127.0.0.1:0\n" + api_extra,
+                                "outboxd.yaml", conninfo));
     ASSERT_TRUE(daemon->wait_for_log("api: listening on")) << daemon->log();
     std::smatch m;
     const std::string log = daemon->log();

@@ -22,14 +22,15 @@ std::string admin_conninfo() {
   return dsn;
 }
 
-TestDatabase::TestDatabase(bool migrate) : admin_conninfo_(admin_conninfo()) {
+TestDatabase::TestDatabase(bool migrate, const std::string &encoding) : admin_conninfo_(admin_conninfo()) {
   static std::atomic<int> counter{0};
   name_ = "t_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   {
     pqxx::connection admin(admin_conninfo_);
     pqxx::nontransaction tx(admin);
     tx.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    tx.exec("CREATE DATABASE " + name_);
+    tx.exec("CREATE DATABASE " + name_ +
+            (encoding.empty() ? "" : " ENCODING '" + encoding + "' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"));
   }
   // libpq takes the last value of a repeated keyword, so this overrides the admin dbname.
   conninfo_ = admin_conninfo_ + " dbname=" + name_;

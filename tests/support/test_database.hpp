@@ -12,7 +12,8 @@ class TestDatabase {
  public:
   // Creates database t_<pid>_<n> and applies the embedded migrations (unless migrate is false).
   // Fails the test with a clear message when OUTBOX_TEST_DSN is not set (run through ctest).
-  explicit TestDatabase(bool migrate = true);
+  // `encoding`: the database's, when not the cluster's UTF8 ("LATIN1": text it cannot hold).
+  explicit TestDatabase(bool migrate = true, const std::string &encoding = "");
   ~TestDatabase();  // drops the database, forcing out leftover connections
   TestDatabase(const TestDatabase &) = delete;
   TestDatabase &operator=(const TestDatabase &) = delete;

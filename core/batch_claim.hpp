@@ -1,0 +1,39 @@
+// Claiming a batch: one statement claims the due messages and writes their payloads out; when that
+// statement fails with an error one row can cause, the batch is claimed again without them and
+// each row is written out on its own, so one row PostgreSQL cannot write out never stops a claim.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "core/outcome.hpp"
+#include "core/runtime.hpp"
+
+namespace outboxd {
+
+struct Claimed {
+  long long seq = 0;
+  std::string id, destination, payload;
+  std::optional<std::string> headers;  // nullopt: PostgreSQL could not write them out, or too large
+  int attempt = 0;                     // the attempt being made now (1 for the first)
+  int max_attempts = 0;
+  int64_t available_at_ms = 0;  // Unix epoch ms; in the future only for a plugin that schedules ahead
+  // Never sent: its outcome was decided at the claim, because its available_at is outside the
+  // range the schema accepts (a row from before migration 0002), or because PostgreSQL cannot
+  // write its payload out or writes it out larger than kMaxMessageTextBytes.
+  bool unsendable = false;
+  Outcome outcome;
+};
+
+// Opens a transaction on `conn` into `tx` and claims up to batch_size due messages of the loaded
+// destinations in it, leaving it open for the caller to send and record the batch. A row
+// PostgreSQL cannot write out comes back dead (unsendable, with the reason), logged by its id.
+std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
+                                 spdlog::logger &log);
+
+}  // namespace outboxd
