@@ -55,10 +55,13 @@ TEST(SmtpValidate, NumbersBeyondADoubleAreJsonToo) {
   // a string belongs is refused by its field, not as "not valid JSON".
   auto p = instance();
   const std::string n = "1" + std::string(400, '0');
-  EXPECT_EQ(p->validate(R"({"from":"a@example.com","to":"b@example.com","subject":"s","content":"c","n":)" + n + "}",
+  EXPECT_EQ(p->validate(R"({"from":"a@example.com","to":"b@example.com","subject":"s","content":"c"})",
                         "{\"h\": " + n + "}")
                 .value_or(""),
             "");
+  EXPECT_EQ(p->validate(R"({"from":"a@example.com","to":"b@example.com","n":)" + n + "}", "{}").value_or(""),
+            "payload.n: unknown field (known: from, to, cc, bcc, reply_to, subject, text, html, content, headers, "
+            "attachments)");
   const std::string refusal =
       p->validate(R"({"from":"a@example.com","to":"b@example.com","subject":)" + n + "}", "{}").value_or("");
   EXPECT_EQ(refusal.rfind("payload.subject: ", 0), 0u) << refusal;
