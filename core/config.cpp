@@ -372,8 +372,9 @@ class Loader {
   }
 
   // Counts one node of a `config:` subtree and the bytes it adds to the JSON. parse_config's
-  // find_yaml_problem already bounds nodes and depth for the whole file; this is the converter's own
-  // guard, and the only bound on bytes, which aliases of a long string or of a secret multiply.
+  // find_yaml_problem already bounds nodes, depth and the bytes written in the file for the whole
+  // file; this is the converter's own guard, and the only one that counts the secrets' contents,
+  // which aliases of a `!file` reference multiply.
   void charge(int line, const std::string &path, std::size_t bytes, int depth) {
     if (++json_nodes_ > kMaxConfigNodes || depth > kMaxConfigDepth)
       fail(line, path, "too large or too deeply nested to pass to the plugin (at most " +
@@ -549,6 +550,9 @@ Config parse_config(const std::string &yaml_text, const std::string &source, con
                     const SecretFileReader &files) {
   if (yaml_text.size() > kMaxConfigFileBytes)
     throw ConfigError(source + ": larger than the limit of " + std::to_string(kMaxConfigFileBytes) + " bytes");
+  if (std::optional<int> line = non_utf8_line(yaml_text))
+    throw config_error(source, *line, "",
+                       "not UTF-8 text (a NUL byte, or a UTF-16 or UTF-32 byte order mark); save the file as UTF-8");
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -563,7 +567,8 @@ Config parse_config(const std::string &yaml_text, const std::string &source, con
                       " (check indentation, and quote values containing ': ' or '#')");
   }
   try {
-    if (std::optional<YamlProblem> problem = find_yaml_problem(root, kMaxConfigNodes, kMaxConfigDepth))
+    const YamlLimits limits{kMaxConfigNodes, kMaxConfigScalarBytes, kMaxConfigDepth};
+    if (std::optional<YamlProblem> problem = find_yaml_problem(root, yaml_text, limits))
       throw config_error(source, problem->line, problem->path, problem->what);
     return Loader(source, env, files).load(root);
   } catch (const YAML::Exception &e) {  // not expected once parsed, but never let one escape raw
