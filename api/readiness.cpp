@@ -39,11 +39,12 @@ Readiness ReadinessProbe::probe() {
     if (conn_ && !conn_->is_open()) conn_.reset();
     if (!conn_) {
       // A plain connection: the probe runs no prepared outbox query, and the application name lets
-      // an operator tell its session apart in pg_stat_activity.
+      // an operator tell its session apart in pg_stat_activity. Opened as every other one, so its
+      // logged failure never quotes the password.
       const std::string conninfo = conninfo_with_default(
           conninfo_with_default(conninfo_, "connect_timeout", std::to_string(kConnectTimeoutSeconds)),
           "application_name", "outboxd-readyz");
-      conn_ = std::make_unique<pqxx::connection>(conninfo);
+      conn_ = open_plain_connection(conninfo);
       pqxx::nontransaction tx(*conn_);
       tx.exec(kStatementTimeout);
     }

@@ -15,6 +15,7 @@
 #include "core/bounded_file.hpp"
 #include "core/config_keys.hpp"
 #include "core/config_yaml_checks.hpp"
+#include "core/conninfo_options.hpp"
 
 namespace outboxd {
 namespace {
@@ -91,10 +92,7 @@ class Loader {
     }
     if (url_override_) cfg.database_url = *url_override_;
     check_listen(cfg);
-    if (cfg.database_url.empty())
-      fail(database_line_, "database.url",
-           "required: set it to a libpq conninfo such as \"host=127.0.0.1 dbname=app user=outboxd\" "
-           "or a postgresql:// URL, or set OUTBOXD_DATABASE_URL");
+    check_database_url(cfg);
     return cfg;
   }
 
@@ -163,11 +161,38 @@ class Loader {
           if (!parse_listen_address(v.text, host, port, error)) fail(line, path, error);
           listen_line_ = line;
         }
+        if (path == "database.url") url_line_ = line;
         apply(cfg, path, v);
       } else {
         fail_unknown(line, section, section, name);
       }
     }
+  }
+
+  // Read with libpq's own parser now, so that a URL it cannot read is a config error naming the
+  // line, and never reaches libpq's connect, whose message would quote it, password and all.
+  void check_database_url(const Config &cfg) const {
+    if (cfg.database_url.empty())
+      fail(database_line_, "database.url",
+           "required: set it to a libpq conninfo such as \"host=127.0.0.1 dbname=app user=outboxd\" "
+           "or a postgresql:// URL, or set OUTBOXD_DATABASE_URL");
+    std::optional<std::string> problem = conninfo_problem(cfg.database_url);
+    // Every connection sets client_encoding=UTF8 (core/db.cpp): payloads and answers are UTF-8
+    // JSON, so a session in another encoding would store and deliver them as mojibake.
+    if (!problem && !client_encoding_is_utf8(cfg.database_url))
+      problem = "client_encoding must be UTF8 (outboxd reads and writes UTF-8); remove it from the URL";
+    if (!problem) return;
+    if (url_override_) fail(0, "OUTBOXD_DATABASE_URL (overrides database.url)", *problem);
+    fail(url_line_ ? url_line_ : database_line_, "database.url", *problem);
+  }
+
+  static bool client_encoding_is_utf8(const std::string &conninfo) {
+    const auto options = conninfo_options(conninfo);
+    if (!options || !options->count("client_encoding")) return true;
+    std::string name;  // PostgreSQL ignores case, '-' and '_' in encoding names
+    for (const char c : options->at("client_encoding"))
+      if (c != '-' && c != '_') name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name == "utf8" || name == "unicode";
   }
 
   // Without tokens the API has no authentication, so it may listen on loopback only.
@@ -476,6 +501,7 @@ class Loader {
   std::size_t json_bytes_ = 0;
   std::optional<std::string> url_override_;
   int database_line_ = 0;
+  int url_line_ = 0;
   int listen_line_ = 0;
 };
 
