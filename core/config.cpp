@@ -93,6 +93,7 @@ class Loader {
     if (url_override_) cfg.database_url = *url_override_;
     check_listen(cfg);
     check_database_url(cfg);
+    check_mail_destination(cfg);
     return cfg;
   }
 
@@ -162,6 +163,7 @@ class Loader {
           listen_line_ = line;
         }
         if (path == "database.url") url_line_ = line;
+        if (path == "api.mail_destination") mail_line_ = line;
         apply(cfg, path, v);
       } else {
         fail_unknown(line, section, section, name);
@@ -193,6 +195,17 @@ class Loader {
     for (const char c : options->at("client_encoding"))
       if (c != '-' && c != '_') name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return name == "utf8" || name == "unicode";
+  }
+
+  // POST /api/mail/send would otherwise refuse every mail, long after the file was accepted.
+  void check_mail_destination(const Config &cfg) const {
+    if (cfg.api_mail_destination.empty() || cfg.destinations.count(cfg.api_mail_destination)) return;
+    std::string configured;
+    for (const auto &[name, d] : cfg.destinations) configured += (configured.empty() ? "" : ", ") + name;
+    fail(mail_line_, "api.mail_destination",
+         "\"" + cfg.api_mail_destination + "\" is not a destination in this file (" +
+             (configured.empty() ? "it configures none" : "configured: " + configured) +
+             "); name one of them, or leave it empty to turn POST /api/mail/send off");
   }
 
   // Without tokens the API has no authentication, so it may listen on loopback only.
@@ -503,6 +516,7 @@ class Loader {
   int database_line_ = 0;
   int url_line_ = 0;
   int listen_line_ = 0;
+  int mail_line_ = 0;
 };
 
 }  // namespace

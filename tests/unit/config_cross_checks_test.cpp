@@ -1,5 +1,6 @@
-// Unit tests for the loader's checks of values read by another parser: database.url must be a
-// conninfo libpq reads, refused without quoting it (libpq's own message would repeat the password).
+// Unit tests for the loader's checks across keys and of values read by another parser:
+// api.mail_destination must name a destination, and database.url must be a conninfo libpq reads,
+// refused without quoting it (libpq's own message would repeat the password).
 #include <gtest/gtest.h>
 
 #include "core/config.hpp"
@@ -15,6 +16,17 @@ const std::string kDestinations = "destinations:\n  mail:\n    plugin: smtp\n  h
 bool contains(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
 
 std::string with_url(const std::string &url) { return "database:\n  url: '" + url + "'\n" + kDestinations; }
+
+TEST(ConfigCrossChecks, AMailDestinationThatIsNoDestinationIsRefused) {
+  // Before: accepted, and every POST /api/mail/send was refused long after the start.
+  EXPECT_EQ(error_of(with_url("dbname=app") + "api:\n  mail_destination: mial\n"),
+            "outboxd.yaml:9: api.mail_destination: \"mial\" is not a destination in this file (configured: "
+            "hooks, mail); name one of them, or leave it empty to turn POST /api/mail/send off");
+  EXPECT_TRUE(contains(error_of("database:\n  url: dbname=app\napi:\n  mail_destination: mail\n"),
+                       "api.mail_destination: \"mail\" is not a destination in this file (it configures none)"));
+  EXPECT_EQ(parse(with_url("dbname=app") + "api:\n  mail_destination: mail\n").api_mail_destination, "mail");
+  EXPECT_EQ(parse(with_url("dbname=app")).api_mail_destination, "");
+}
 
 TEST(ConfigCrossChecks, ADatabaseUrlLibpqCannotParseIsRefusedWithoutQuotingIt) {
   const std::string e = error_of(with_url("postgresql://app:S3%ZZcret@db/app"));
