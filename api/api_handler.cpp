@@ -14,6 +14,7 @@
 #include "api/message_request.hpp"
 #include "api/routes.hpp"
 #include "core/available_at.hpp"
+#include "core/utf8.hpp"
 #include "core/outbox_store.hpp"
 
 namespace outboxd::api {
@@ -43,11 +44,8 @@ ApiResponse reply(int status, json body) {
   return res;
 }
 
+// The Content-Type was checked with the route (resolve), before the body was read.
 void require_json_body(const ApiRequest &req, std::size_t max_body_bytes) {
-  if (!req.content_type || !is_json_content_type(*req.content_type))
-    fail(415, "unsupported_media_type",
-         "Content-Type: must be application/json, got " +
-             (req.content_type ? "\"" + *req.content_type + "\"" : std::string("none")));
   if (req.body.size() > max_body_bytes)
     fail(413, "body_too_large", "body: " + std::to_string(req.body.size()) + " bytes, more than api.max_body_bytes (" +
                                     std::to_string(max_body_bytes) + ")");
@@ -159,6 +157,8 @@ ApiResponse ApiHandler::handle(const ApiRequest &req) const {
 std::variant<ApiResponse, RouteMatch> ApiHandler::resolve(const ApiRequest &req) const {
   const RouteLookup found = find_route(req.method, req.path);
   const std::string shown_path = req.path.substr(0, 200);
+  // What a client sent, as a log line may show it: no line breaks or escape sequences.
+  const std::string logged = log_safe(req.method, 20) + " " + log_safe(req.path);
   if (req.method == "OPTIONS" && (found.path_known() || req.path == "*")) {
     ApiResponse r = reply(204, json::object());
     r.allow = found.path_known() ? found.allowed : std::vector<std::string>{"GET", "HEAD", "POST", "OPTIONS"};
@@ -181,16 +181,23 @@ std::variant<ApiResponse, RouteMatch> ApiHandler::resolve(const ApiRequest &req)
   if (scope) {
     const AuthDecision d = authorize(tokens_, req.authorization, scope);
     if (const auto *u = std::get_if<AuthUnauthorized>(&d)) {
-      spdlog::info("api: {} {}: 401 {}", req.method.substr(0, 20), shown_path, u->detail);
+      spdlog::info("api: {}: 401 {}", logged, u->detail);
       ApiResponse res = reply(401, {{"error", "unauthorized"}, {"detail", u->detail}});
       res.www_authenticate = true;
       return res;
     }
     if (const auto *f = std::get_if<AuthForbidden>(&d)) {
-      spdlog::warn("api: {} {}: 403 {}", req.method.substr(0, 20), shown_path, f->detail);
+      spdlog::warn("api: {}: 403 {}", logged, f->detail);
       return reply(403, {{"error", "forbidden"}, {"detail", f->detail}});
     }
   }
+  // Checked here, with the headers, so a client that sent Expect: 100-continue hears 415 before
+  // it sends a body nobody will read.
+  if (route_takes_json_body(found.match->id) && (!req.content_type || !is_json_content_type(*req.content_type)))
+    return reply(415, {{"error", "unsupported_media_type"},
+                       {"detail", "Content-Type: must be application/json, got " +
+                                      (req.content_type ? "\"" + req.content_type->substr(0, 100) + "\""
+                                                        : std::string("none"))}});
   return *found.match;
 }
 
@@ -200,7 +207,7 @@ std::optional<ApiResponse> ApiHandler::answer_before_body(const ApiRequest &req)
     if (auto *answer = std::get_if<ApiResponse>(&resolved)) return std::move(*answer);
     return std::nullopt;
   } catch (const std::exception &e) {
-    spdlog::error("api: {} {}: {}", req.method.substr(0, 20), req.path.substr(0, 200), e.what());
+    spdlog::error("api: {} {}: {}", log_safe(req.method, 20), log_safe(req.path), e.what());
     return reply(500, {{"error", "internal"}, {"detail", "internal error; the daemon log has the details"}});
   }
 }

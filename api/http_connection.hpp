@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <unordered_set>
@@ -49,19 +50,30 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   HttpConnection(const HttpConnection &) = delete;
   HttpConnection &operator=(const HttpConnection &) = delete;
 
+  // Where a connection is, for shutdown and for choosing one to close at api.max_connections.
+  enum class Phase {
+    Idle,     // waiting for the first byte of its next request (keep-alive at rest)
+    Head,     // reading a request line and headers
+    Body,     // reading a body
+    Busy,     // a handler runs, or an answer is being written
+    Closing,  // draining before the close
+  };
+
   void start();
   // The server is stopping: a connection waiting for or reading a request closes now; one whose
-  // request is being handled closes after its answer.
+  // request is being handled closes after its answer, which may take at most `write_limit` to write.
   void stop_if_idle();
-  // Waiting for the first byte of its next request (a keep-alive connection at rest).
-  bool idle() const { return idle_; }
-  // Closes an idle connection to make room for a new one (the client reconnects when it needs to).
+  Phase phase() const { return phase_; }
+  std::chrono::steady_clock::time_point phase_since() const { return phase_since_; }
+  // Closes a connection that is not handling a request, to make room for a new one.
   void evict();
 
  private:
+  void set_phase(Phase phase);
   void await_request();
   void read_header();
-  void on_header(const boost::beast::error_code &ec);
+  void read_head_bytes();
+  void on_header();
   void send_continue();
   void read_body();
   void on_body(const boost::beast::error_code &ec);
@@ -76,10 +88,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<RequestParser> parser_;
   std::shared_ptr<HttpResponse> response_;  // kept alive while it is written
   std::shared_ptr<const std::string> interim_;  // "100 Continue", while it is written
-  bool busy_ = false;     // a handler runs or an answer is being written
-  bool idle_ = false;     // waiting for the first byte of a request
+  Phase phase_ = Phase::Idle;
+  std::chrono::steady_clock::time_point phase_since_;
   bool head_ = false;     // the request being answered is a HEAD
   unsigned version_ = 11;
+  std::size_t header_fields_ = 0;  // fields of the header, to tell trailers apart
   std::size_t drained_ = 0;  // bytes discarded while lingering before the close
 };
 

@@ -3,8 +3,11 @@
 
 #include <cctype>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
+
+#include "core/utf8.hpp"
 
 namespace outboxd::api {
 namespace {
@@ -66,6 +69,8 @@ std::optional<ApiResponse> decode_query(std::string_view query, std::map<std::st
     if (key.empty()) return error_response(400, "bad_request", "query: a parameter without a name: " + client_text(piece));
     if (key.find('\0') != std::string::npos || value.find('\0') != std::string::npos)
       return error_response(400, "bad_request", "query: %00 is not allowed");
+    if (!is_valid_utf8(key) || !is_valid_utf8(value))
+      return error_response(400, "bad_request", "query: " + client_text(piece) + " is not UTF-8 once decoded");
     if (!out.emplace(key, std::move(value)).second)
       return error_response(400, "bad_request", "query: parameter " + client_text(key) + " given twice");
   }
@@ -79,17 +84,41 @@ void apply_limits(RequestParser &parser, const HttpLimits &limits) {
   parser.body_limit(static_cast<std::uint64_t>(limits.body_bytes));
 }
 
+std::optional<ApiResponse> refuse_head(std::string_view head) {
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] != '\n') continue;
+    if (i == 0 || head[i - 1] != '\r')
+      return error_response(400, "bad_request", "request: lines must end with CRLF, not a bare LF");
+    if (i + 1 < head.size() && (head[i + 1] == ' ' || head[i + 1] == '\t'))
+      return error_response(400, "bad_request", "headers: obsolete line folding is not accepted");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiResponse> refuse_trailers(const HttpRequest &request, std::size_t fields_before) {
+  if (static_cast<std::size_t>(std::distance(request.begin(), request.end())) > fields_before)
+    return error_response(400, "bad_request", "body: trailer fields after a chunked body are not accepted");
+  return std::nullopt;
+}
+
 std::optional<ApiResponse> refuse_framing(const RequestParser &parser) {
   const HttpRequest &request = parser.get();
-  if (request.count(http::field::transfer_encoding) != 0) {
-    if (!parser.chunked())
+  const auto value_of = [](boost::beast::string_view v) { return std::string_view(v.data(), v.size()); };
+  if (const std::size_t n = count_fields(request, http::field::transfer_encoding); n != 0) {
+    const std::string_view te = value_of(request[http::field::transfer_encoding]);
+    if (n > 1 || !boost::beast::iequals(request[http::field::transfer_encoding], "chunked"))
       return error_response(400, "bad_request",
-                            "Transfer-Encoding: only \"chunked\" (last) is accepted, got " +
-                                client_text(std::string_view(request[http::field::transfer_encoding].data(),
-                                                             request[http::field::transfer_encoding].size())));
+                            "Transfer-Encoding: only \"chunked\", given once, is accepted, got " + client_text(te));
     if (request.version() < 11)
       return error_response(400, "bad_request", "Transfer-Encoding: not allowed in an HTTP/1.0 request");
   }
+  if (count_fields(request, http::field::content_length) > 1 ||
+      value_of(request[http::field::content_length]).find(',') != std::string_view::npos)
+    return error_response(400, "bad_request", "Content-Length: give it once, as one number");
+  const std::size_t hosts = count_fields(request, http::field::host);
+  if (hosts > 1) return error_response(400, "bad_request", "Host: given more than once");
+  if (hosts == 0 && request.version() >= 11)
+    return error_response(400, "bad_request", "Host: required in an HTTP/1.1 request");
   if (parser.upgrade())
     return error_response(400, "bad_request", "Upgrade: this server speaks HTTP/1.1 only");
   return std::nullopt;
@@ -159,6 +188,7 @@ std::variant<ApiRequest, ApiResponse> to_api_request_head(const HttpRequest &req
   }
   if (!percent_decode(path, false, out.path))
     return error_response(400, "bad_request", "path: bad percent-encoding in " + client_text(path));
+  if (!is_valid_utf8(out.path)) return error_response(400, "bad_request", "path: not UTF-8 once decoded");
   if (question != std::string_view::npos) {
     if (auto error = decode_query(target->substr(question + 1), out.query)) return *error;
   }

@@ -37,10 +37,21 @@ struct HttpLimits {
 // read, and no buffer larger than the limit is ever reserved).
 void apply_limits(RequestParser &parser, const HttpLimits &limits);
 
+// The raw request line and headers, through the empty line that ends them, checked before the
+// parser sees them for what it would accept but must not: a line that ends in a bare LF, and
+// obsolete line folding (a line that starts with a space or tab), which the parser unfolds but a
+// proxy in front of the daemon might read differently (RFC 9112 §5.2: a server must reject it).
+std::optional<ApiResponse> refuse_head(std::string_view head);
+
 // A request whose header has been read, refused on its framing before the body is read: a
-// Transfer-Encoding other than a final "chunked" (RFC 9112 §6.1: its length is unknown), chunked
-// HTTP/1.0, an Upgrade. nullopt: read on.
+// Transfer-Encoding other than exactly "chunked" once (RFC 9112 §6.1), chunked HTTP/1.0, more than
+// one Content-Length field or a list in one, no Host in HTTP/1.1 or more than one Host (§3.2), an
+// Upgrade. nullopt: read on.
 std::optional<ApiResponse> refuse_framing(const RequestParser &parser);
+
+// A chunked body that ended with trailer fields (`fields_before` is the header's field count): the
+// API reads none, and a trailer must not be taken for a header.
+std::optional<ApiResponse> refuse_trailers(const HttpRequest &request, std::size_t fields_before);
 
 // The parser's error as the answer a client gets: 400 naming what was malformed, 413 for a body
 // over the limit, 431 for headers over theirs.

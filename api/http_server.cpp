@@ -2,6 +2,9 @@
 // Pistache: docs/architecture.md#http-transport.
 #include "api/http_server.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <sstream>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -21,6 +24,12 @@ using tcp = net::ip::tcp;
 // How long accept() pauses after failing (out of descriptors, say) before trying again: without a
 // pause the loop would spin on the same error.
 constexpr std::chrono::milliseconds kAcceptRetry{100};
+// How long a request's head or body must have taken before its connection may be closed for a new one.
+constexpr std::chrono::milliseconds kSlowHead{500};
+constexpr std::chrono::seconds kSlowBody{2};
+// Descriptors kept for everything but HTTP clients (database connections, plugins, logs) when
+// api.max_connections is fitted under the process's limit.
+constexpr long kDescriptorReserve = 128;
 // Repeated warnings (accept failures, refused connections) are logged at most this often.
 constexpr std::chrono::seconds kWarnEvery{10};
 
@@ -63,22 +72,35 @@ void refuse_connection(tcp::socket &socket, int max_connections) {
   socket.close(ignored);
 }
 
-// At api.max_connections, a keep-alive connection at rest makes room for a new one, so that clients
-// holding idle connections open cannot lock others (a health check, say) out of the API. False when
-// every connection is busy: then the new one is refused.
-bool evict_one_idle(ServerState &s) {
+// At api.max_connections, a connection that is not handling a request makes room for a new one,
+// so that clients holding connections open cannot lock others (a health check, say) out of the
+// API: first one at rest between requests, else the one that has spent longest on its request's
+// head (a legitimate client sends it in one go), else the one slowest with its body. Busy ones are
+// never closed. False when none qualifies: the new connection is then refused.
+bool evict_one(ServerState &s) {
+  using Phase = HttpConnection::Phase;
+  const auto now = std::chrono::steady_clock::now();
+  HttpConnection *victim = nullptr;
+  int victim_rank = 3;
   for (HttpConnection *c : s.connections) {
-    if (!c->idle()) continue;
-    c->evict();
-    return true;
+    int rank = 3;
+    if (c->phase() == Phase::Idle) rank = 0;
+    else if (c->phase() == Phase::Head && now - c->phase_since() > kSlowHead) rank = 1;
+    else if (c->phase() == Phase::Body && now - c->phase_since() > kSlowBody) rank = 2;
+    if (rank < victim_rank || (rank == victim_rank && rank < 3 && c->phase_since() < victim->phase_since()))
+      victim = c, victim_rank = rank;
   }
-  return false;
+  if (!victim) return false;
+  victim->evict();
+  return true;
 }
 
 void accept_next(ServerState &s, const std::shared_ptr<WarnThrottle> &warnings) {
   s.acceptor->async_accept([&s, warnings](boost::system::error_code ec, tcp::socket socket) {
     if (s.stopping || !s.acceptor->is_open()) return;
     if (ec) {
+      // Out of descriptors: closing a connection that handles nothing frees one for the next try.
+      if (ec == net::error::no_descriptors || ec.value() == ENFILE) evict_one(s);
       long left_out = 0;
       if (warnings->allow(left_out))
         spdlog::warn("api: accept failed: {}; retrying in {} ms (out of file descriptors? see LimitNOFILE and "
@@ -90,7 +112,7 @@ void accept_next(ServerState &s, const std::shared_ptr<WarnThrottle> &warnings) 
       });
       return;
     }
-    if (s.open_connections >= s.options.max_connections && !evict_one_idle(s)) {
+    if (s.open_connections >= s.options.max_connections && !evict_one(s)) {
       long left_out = 0;
       if (warnings->allow(left_out))
         spdlog::warn("api: {} connections open, the most api.max_connections allows, none of them idle: "
@@ -102,6 +124,27 @@ void accept_next(ServerState &s, const std::shared_ptr<WarnThrottle> &warnings) 
     }
     accept_next(s, warnings);
   });
+}
+
+// api.max_connections under the process's descriptor limit: raises the soft limit towards the hard
+// one when needed and allowed, else serves fewer connections and says so. Without this the daemon
+// would find out at accept(), and its database reconnects would fail with it.
+int connections_within_descriptor_limit(int wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  const rlim_t needed = static_cast<rlim_t>(wanted) + kDescriptorReserve;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= needed ? needed : limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return wanted;
+  const long available = static_cast<long>(limit.rlim_cur);
+  const long fitted = std::max(1L, available - std::min(kDescriptorReserve, available / 2));
+  spdlog::warn("api: api.max_connections is {}, but the process may open only {} file descriptors "
+               "(LimitNOFILE): serving at most {} connections at once",
+               wanted, available, fitted);
+  return static_cast<int>(fitted);
 }
 
 std::string endpoint_text(const tcp::endpoint &e) {
@@ -142,6 +185,7 @@ void HttpServer::start() {
   std::string host, error;
   int port = 0;
   if (!parse_listen_address(options_.listen, host, port, error)) throw ApiBindError("api.listen: " + error);
+  options_.max_connections = connections_within_descriptor_limit(options_.max_connections);
   state_ = std::make_shared<ServerState>(options_, handler_);
   ServerState &s = *state_;
   try {

@@ -101,6 +101,10 @@ const char *required_scope(RouteId id) {
   return "admin";
 }
 
+bool route_takes_json_body(RouteId id) {
+  return id == RouteId::CreateMessage || id == RouteId::Batch || id == RouteId::MailSend;
+}
+
 bool route_is_inline(RouteId id) { return id == RouteId::Healthz; }
 
 }  // namespace outboxd::api

@@ -36,6 +36,9 @@ RouteLookup find_route(const std::string &method, const std::string &path);
 // The token scope a route needs (docs/http-api.md#authentication); nullptr: none (health checks).
 const char *required_scope(RouteId id);
 
+// True for the routes whose body is a JSON document (Content-Type: application/json required).
+bool route_takes_json_body(RouteId id);
+
 // True for the routes that never touch the database (answered on the I/O thread).
 bool route_is_inline(RouteId id);
 

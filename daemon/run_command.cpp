@@ -12,21 +12,41 @@
 #include "core/engine.hpp"
 #include "core/logging.hpp"
 #include "daemon/commands.hpp"
+#include "daemon/interruptible.hpp"
 #include "daemon/signals.hpp"
 #include "daemon/startup_checks.hpp"
 
 namespace outboxd::cli {
 namespace {
 
-// Waits for the database at start (it may still be booting), giving up only on a signal.
-std::unique_ptr<pqxx::connection> connect_at_start(const Config &config) {
+// Start and reload connections give up on a database that does not answer within this long, so a
+// hung host is retried (and logged) rather than waited for without end.
+constexpr const char *kConnectTimeoutSeconds = "10";
+
+std::string bounded(const std::string &conninfo) {
+  return conninfo_with_default(conninfo, "connect_timeout", kConnectTimeoutSeconds);
+}
+
+// Connects, migrates or checks the schema, and checks the on_outcome statements, waiting for the
+// database at start (it may still be booting). False when SIGTERM or SIGINT came first. Each try
+// runs off the main thread, so a signal is taken at once even while the database does not answer.
+bool prepare_database(const std::shared_ptr<const Config> &config) {
   std::chrono::milliseconds delay{500};
   for (;;) {
     try {
-      return open_connection(config.database_url);
+      return run_unless_stopped("connecting to and checking the database", [config] {
+        auto conn = open_connection(bounded(config->database_url));
+        prepare_schema(*config, *conn);               // or SchemaOutdated: exit 1
+        check_on_outcome_statements(*config, *conn);  // or ConfigError: exit 2
+        if (config->wakeup_mode == WakeupMode::Poll) {
+          // A polling daemon wants no NOTIFY: clear a flag an earlier notify-mode daemon left raised.
+          pqxx::nontransaction tx(*conn);
+          tx.exec_prepared("wake_flag_set", 0);
+        }
+      });
     } catch (const DbConnectionLost &e) {
       spdlog::error("{}; retrying in {} ms", e.what(), delay.count());
-      if (wait_for_signal(delay)) return nullptr;
+      if (wait_for_signal(delay)) return false;
       delay = std::min(delay * 2, std::chrono::milliseconds(10000));
     }
   }
@@ -51,17 +71,24 @@ void carry_over_restart_only_keys(const Config &running, Config &loaded) {
   loaded.api_tokens = running.api_tokens;
 }
 
-// SIGHUP: re-read the file; on any error keep running on the old config and say why.
-void reload(Engine &engine) {
+// SIGHUP: re-read the file; on any error keep running on the old config and say why. Returns
+// SIGTERM or SIGINT when one arrived while the new config was being checked against the database
+// (the reload is then given up), else 0.
+int reload(Engine &engine) {
   notify_systemd("RELOADING=1");
   const auto running = engine.runtime();
   const std::string &path = running->config->source;
   try {
     auto loaded = std::make_shared<Config>(load_config(path));
     carry_over_restart_only_keys(*running->config, *loaded);
-    {
-      auto conn = open_connection(loaded->database_url);
-      check_on_outcome_statements(*loaded, *conn);
+    std::shared_ptr<const Config> checked = loaded;
+    const bool finished = run_unless_stopped("checking the reloaded config against the database", [checked] {
+      auto conn = open_connection(bounded(checked->database_url));
+      check_on_outcome_statements(*checked, *conn);
+    });
+    if (!finished) {
+      spdlog::warn("reload: given up; still running on the previous config");
+      return SIGTERM;
     }
     std::shared_ptr<const Destinations> destinations = Destinations::load(*loaded, running->destinations.get());
     setup_logging(loaded->log_level, loaded->log_format);
@@ -71,6 +98,7 @@ void reload(Engine &engine) {
     spdlog::error("reload: {}; still running on the previous config", e.what());
   }
   notify_systemd("READY=1");
+  return 0;
 }
 
 }  // namespace
@@ -84,16 +112,12 @@ int run_daemon(const Config &initial) {
     spdlog::info("destination {}: plugin {} {} ({})", name, d.instance->plugin().table().name,
                  d.instance->plugin().table().version, d.instance->plugin().path());
 
-  {
-    auto conn = connect_at_start(*config);
-    if (!conn) return kExitOk;  // stopped while waiting for the database
-    prepare_schema(*config, *conn);               // or SchemaOutdated: exit 1
-    check_on_outcome_statements(*config, *conn);  // or ConfigError: exit 2
-    if (config->wakeup_mode == WakeupMode::Poll) {
-      // A polling daemon wants no NOTIFY: clear a flag an earlier notify-mode daemon left raised.
-      pqxx::nontransaction tx(*conn);
-      tx.exec_prepared("wake_flag_set", 0);
-    }
+  if (!prepare_database(config)) {
+    // A try may still wait on the database in its own thread: leave without running destructors
+    // under it.
+    spdlog::info("stopped before the database was ready");
+    spdlog::default_logger()->flush();
+    std::_Exit(kExitOk);
   }
 
   Engine engine(config, destinations);
@@ -130,7 +154,7 @@ int run_daemon(const Config &initial) {
   int sig = 0;
   while (sig != SIGTERM && sig != SIGINT) {
     sig = next_signal(std::chrono::hours(1));
-    if (sig == SIGHUP) reload(engine);
+    if (sig == SIGHUP) sig = reload(engine);
   }
   const auto grace = engine.runtime()->config->shutdown_grace;
   spdlog::info("{} received: claiming nothing new, finishing in-flight batches (up to {} ms); "
@@ -149,7 +173,9 @@ int run_daemon(const Config &initial) {
       std::_Exit(kExitFailure);
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      spdlog::warn("in-flight batches did not finish within shutdown_grace; exiting, their messages stay pending");
+      spdlog::warn("{} within shutdown_grace; exiting, open claims roll back and their messages stay pending",
+                   http_done ? "in-flight batches did not finish"
+                             : "in-flight batches or API requests (or their answers to slow clients) did not finish");
       spdlog::default_logger()->flush();
       std::_Exit(kExitFailure);
     }

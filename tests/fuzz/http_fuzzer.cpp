@@ -33,9 +33,17 @@ void check_refusal(const ApiResponse &r) {
 bool one_request(std::string_view &rest, const HttpLimits &limits) {
   RequestParser parser;
   apply_limits(parser, limits);
-  parser.eager(true);
+  // The connection checks the raw head before the parser sees it.
+  const std::size_t head_end = rest.find("\r\n\r\n");
+  if (auto refusal = refuse_head(rest.substr(0, head_end == std::string_view::npos ? rest.size() : head_end + 4))) {
+    check_refusal(*refusal);
+    return false;
+  }
+  // As the connection does: the head first (to count its fields and check its framing), then the body.
   boost::beast::error_code ec;
   std::size_t used = 0;
+  std::size_t header_fields = 0;
+  bool framing_checked = false;
   while (!parser.is_done() && used < rest.size()) {
     const std::size_t n = parser.put(boost::asio::buffer(rest.data() + used, rest.size() - used), ec);
     used += n;
@@ -44,14 +52,22 @@ bool one_request(std::string_view &rest, const HttpLimits &limits) {
       check_refusal(parse_error_response(ec, limits));
       return false;
     }
+    if (parser.is_header_done() && !framing_checked) {
+      framing_checked = true;
+      header_fields = static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end()));
+      if (auto refusal = refuse_framing(parser)) {
+        check_refusal(*refusal);
+        return false;
+      }
+      parser.eager(true);
+    }
     if (n == 0) break;
   }
-  if (!parser.is_header_done()) return false;
-  if (auto refusal = refuse_framing(parser)) {
+  if (!parser.is_done()) return false;
+  if (auto refusal = refuse_trailers(parser.get(), header_fields)) {
     check_refusal(*refusal);
     return false;
   }
-  if (!parser.is_done()) return false;
   const bool keep_alive = parser.keep_alive();
   const unsigned version = parser.get().version();
   auto request = to_api_request(parser.release());

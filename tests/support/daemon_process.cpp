@@ -61,9 +61,11 @@ std::string daemon_config(const std::string &conninfo, const std::string &destin
          destinations_yaml;
 }
 
-DaemonProcess::DaemonProcess(const std::vector<std::string> &args, const std::string &log_path)
+DaemonProcess::DaemonProcess(const std::vector<std::string> &args, const std::string &log_path,
+                             const std::vector<std::string> &launcher)
     : log_path_(log_path) {
-  std::vector<std::string> full = {OUTBOXD_TEST_BINARY};
+  std::vector<std::string> full = launcher;
+  full.push_back(OUTBOXD_TEST_BINARY);
   full.insert(full.end(), args.begin(), args.end());
   pid_ = spawn_child(full, log_path, 0);  // tests that stop the daemon send their own signal
 }

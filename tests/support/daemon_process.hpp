@@ -35,8 +35,10 @@ std::string daemon_config(const std::string &conninfo, const std::string &destin
 
 class DaemonProcess {
  public:
-  // Starts `outboxd <args...>` with stdout and stderr going to log_path.
-  DaemonProcess(const std::vector<std::string> &args, const std::string &log_path);
+  // Starts `outboxd <args...>` with stdout and stderr going to log_path. `launcher` runs it, e.g.
+  // {"prlimit", "--nofile=64:64"}; it must exec the daemon in its own process (pid() is the daemon).
+  DaemonProcess(const std::vector<std::string> &args, const std::string &log_path,
+                const std::vector<std::string> &launcher = {});
   ~DaemonProcess();  // SIGKILLs the child if it still runs
   DaemonProcess(const DaemonProcess &) = delete;
   DaemonProcess &operator=(const DaemonProcess &) = delete;

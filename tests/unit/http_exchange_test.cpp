@@ -80,7 +80,7 @@ TEST(HttpExchange, MalformedTargetsAndRepeatedHeadersAre400) {
            "GET / HTTP/1.1\r\nContent-Type: a/b\r\nContent-Type: c/d\r\n\r\n",
        })
     EXPECT_EQ(refusal_status(bad), 400) << bad;
-  EXPECT_EQ(refusal_status("OPTIONS * HTTP/1.1\r\n\r\n"), 0);
+  EXPECT_EQ(refusal_status("OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
 }
 
 TEST(HttpExchange, FramingAndParserErrorsAreClientErrors) {
@@ -94,6 +94,34 @@ TEST(HttpExchange, FramingAndParserErrorsAreClientErrors) {
   EXPECT_EQ(refusal_status("GET / HTTP/3.0\r\n\r\n"), 400);
   EXPECT_EQ(refusal_status("GET / HTTP/1.1\r\n" + std::string(20000, 'X') + ": y\r\n\r\n"), 431);
   EXPECT_EQ(refusal_status("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), 400);
+}
+
+TEST(HttpExchange, FramingIsUnambiguous) {
+  EXPECT_EQ(refusal_status("GET / HTTP/1.1\r\n\r\n"), 400);                              // no Host
+  EXPECT_EQ(refusal_status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);      // two
+  EXPECT_EQ(refusal_status("GET / HTTP/1.0\r\n\r\n"), 0);                                // 1.0 needs none
+  EXPECT_EQ(refusal_status("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"), 400);
+  EXPECT_EQ(refusal_status("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2, 2\r\n\r\nab"), 400);
+  for (const std::string te : {"gzip, chunked", "chunked;q=1", "identity"})
+    EXPECT_EQ(refusal_status("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n"), 400)
+        << te;
+  EXPECT_EQ(refusal_status("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n"), 0);
+}
+
+TEST(HttpExchange, TheRawHeadMayNotFoldLinesOrEndThemInABareLf) {
+  EXPECT_FALSE(refuse_head("GET / HTTP/1.1\r\nHost: t\r\n\r\n").has_value());
+  EXPECT_EQ(refuse_head("GET / HTTP/1.1\r\nContent-Length:\r\n 5\r\n\r\n")->status, 400);
+  EXPECT_EQ(refuse_head("GET / HTTP/1.1\r\nX: a\r\n\tb\r\n\r\n")->status, 400);
+  EXPECT_EQ(refuse_head("GET / HTTP/1.1\nHost: t\r\n\r\n")->status, 400);
+}
+
+TEST(HttpExchange, TrailerFieldsAreRefused) {
+  Parsed plain = parse("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n");
+  ASSERT_FALSE(plain.ec);
+  EXPECT_FALSE(refuse_trailers(plain.parser->get(), 2).has_value());
+  Parsed trailed = parse("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX: 1\r\n\r\n");
+  ASSERT_FALSE(trailed.ec);
+  EXPECT_EQ(refuse_trailers(trailed.parser->get(), 2)->status, 400);
 }
 
 TEST(HttpExchange, AChunkedBodyOverTheLimitIs413) {
