@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/conninfo_redaction.hpp"
 #include "core/db.hpp"
 #include "core/sql_catalog.hpp"
 
@@ -55,19 +56,21 @@ std::string first_line(const char *text) {
   return s;
 }
 
-// Connects without ever blocking past the deadline (PQconnectStart/PQconnectPoll).
+// Connects without ever blocking past the deadline (PQconnectStart/PQconnectPoll). libpq's
+// messages may quote option values, a mistyped password among them: they lose it before the log.
 PGconn *connect_by(const std::string &conninfo, Clock::time_point deadline) {
   PGconn *conn = PQconnectStart(conninfo.c_str());
   if (!conn) throw Failure{"unreachable", "out of memory"};
   if (PQstatus(conn) == CONNECTION_BAD) {
-    Failure f{"unreachable", first_line(PQerrorMessage(conn))};
+    Failure f{"unreachable", hide_conninfo_secrets(first_line(PQerrorMessage(conn)), conninfo)};
     PQfinish(conn);
     throw f;
   }
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   try {
     while (state != PGRES_POLLING_OK) {
-      if (state == PGRES_POLLING_FAILED) throw Failure{"unreachable", first_line(PQerrorMessage(conn))};
+      if (state == PGRES_POLLING_FAILED)
+        throw Failure{"unreachable", hide_conninfo_secrets(first_line(PQerrorMessage(conn)), conninfo)};
       wait_socket(conn, state == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
       state = PQconnectPoll(conn);
     }
@@ -113,7 +116,9 @@ std::optional<std::string> query_by(PGconn *conn, const char *sql, const char *t
 
 ReadinessProbe::ReadinessProbe(std::string conninfo, std::chrono::milliseconds deadline,
                                std::chrono::milliseconds cache_for)
-    : conninfo_(conninfo_with_default(std::move(conninfo), "application_name", "outboxd-readyz")),
+    // UTF8 as on every connection the daemon opens (core/db.hpp).
+    : conninfo_(conninfo_with_default(conninfo_with_default(std::move(conninfo), "application_name", "outboxd-readyz"),
+                                      "client_encoding", "UTF8")),
       deadline_(deadline),
       cache_for_(cache_for) {}
 

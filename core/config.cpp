@@ -15,6 +15,7 @@
 #include "core/bounded_file.hpp"
 #include "core/config_keys.hpp"
 #include "core/config_yaml_checks.hpp"
+#include "core/conninfo_options.hpp"
 
 namespace outboxd {
 namespace {
@@ -91,10 +92,8 @@ class Loader {
     }
     if (url_override_) cfg.database_url = *url_override_;
     check_listen(cfg);
-    if (cfg.database_url.empty())
-      fail(database_line_, "database.url",
-           "required: set it to a libpq conninfo such as \"host=127.0.0.1 dbname=app user=outboxd\" "
-           "or a postgresql:// URL, or set OUTBOXD_DATABASE_URL");
+    check_database_url(cfg);
+    check_mail_destination(cfg);
     return cfg;
   }
 
@@ -163,11 +162,50 @@ class Loader {
           if (!parse_listen_address(v.text, host, port, error)) fail(line, path, error);
           listen_line_ = line;
         }
+        if (path == "database.url") url_line_ = line;
+        if (path == "api.mail_destination") mail_line_ = line;
         apply(cfg, path, v);
       } else {
         fail_unknown(line, section, section, name);
       }
     }
+  }
+
+  // Read with libpq's own parser now, so that a URL it cannot read is a config error naming the
+  // line, and never reaches libpq's connect, whose message would quote it, password and all.
+  void check_database_url(const Config &cfg) const {
+    if (cfg.database_url.empty())
+      fail(database_line_, "database.url",
+           "required: set it to a libpq conninfo such as \"host=127.0.0.1 dbname=app user=outboxd\" "
+           "or a postgresql:// URL, or set OUTBOXD_DATABASE_URL");
+    std::optional<std::string> problem = conninfo_problem(cfg.database_url);
+    // Every connection sets client_encoding=UTF8 (core/db.cpp): payloads and answers are UTF-8
+    // JSON, so a session in another encoding would store and deliver them as mojibake.
+    if (!problem && !client_encoding_is_utf8(cfg.database_url))
+      problem = "client_encoding must be UTF8 (outboxd reads and writes UTF-8); remove it from the URL";
+    if (!problem) return;
+    if (url_override_) fail(0, "OUTBOXD_DATABASE_URL (overrides database.url)", *problem);
+    fail(url_line_ ? url_line_ : database_line_, "database.url", *problem);
+  }
+
+  static bool client_encoding_is_utf8(const std::string &conninfo) {
+    const auto options = conninfo_options(conninfo);
+    if (!options || !options->count("client_encoding")) return true;
+    std::string name;  // PostgreSQL ignores case, '-' and '_' in encoding names
+    for (const char c : options->at("client_encoding"))
+      if (c != '-' && c != '_') name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name == "utf8" || name == "unicode";
+  }
+
+  // POST /api/mail/send would otherwise refuse every mail, long after the file was accepted.
+  void check_mail_destination(const Config &cfg) const {
+    if (cfg.api_mail_destination.empty() || cfg.destinations.count(cfg.api_mail_destination)) return;
+    std::string configured;
+    for (const auto &[name, d] : cfg.destinations) configured += (configured.empty() ? "" : ", ") + name;
+    fail(mail_line_, "api.mail_destination",
+         "\"" + cfg.api_mail_destination + "\" is not a destination in this file (" +
+             (configured.empty() ? "it configures none" : "configured: " + configured) +
+             "); name one of them, or leave it empty to turn POST /api/mail/send off");
   }
 
   // Without tokens the API has no authentication, so it may listen on loopback only.
@@ -372,8 +410,9 @@ class Loader {
   }
 
   // Counts one node of a `config:` subtree and the bytes it adds to the JSON. parse_config's
-  // find_yaml_problem already bounds nodes and depth for the whole file; this is the converter's own
-  // guard, and the only bound on bytes, which aliases of a long string or of a secret multiply.
+  // find_yaml_problem already bounds nodes, depth and the bytes written in the file for the whole
+  // file; this is the converter's own guard, and the only one that counts the secrets' contents,
+  // which aliases of a `!file` reference multiply.
   void charge(int line, const std::string &path, std::size_t bytes, int depth) {
     if (++json_nodes_ > kMaxConfigNodes || depth > kMaxConfigDepth)
       fail(line, path, "too large or too deeply nested to pass to the plugin (at most " +
@@ -475,7 +514,9 @@ class Loader {
   std::size_t json_bytes_ = 0;
   std::optional<std::string> url_override_;
   int database_line_ = 0;
+  int url_line_ = 0;
   int listen_line_ = 0;
+  int mail_line_ = 0;
 };
 
 }  // namespace
@@ -549,6 +590,9 @@ Config parse_config(const std::string &yaml_text, const std::string &source, con
                     const SecretFileReader &files) {
   if (yaml_text.size() > kMaxConfigFileBytes)
     throw ConfigError(source + ": larger than the limit of " + std::to_string(kMaxConfigFileBytes) + " bytes");
+  if (std::optional<int> line = non_utf8_line(yaml_text))
+    throw config_error(source, *line, "",
+                       "not UTF-8 text (a NUL byte, or a UTF-16 or UTF-32 byte order mark); save the file as UTF-8");
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -563,7 +607,8 @@ Config parse_config(const std::string &yaml_text, const std::string &source, con
                       " (check indentation, and quote values containing ': ' or '#')");
   }
   try {
-    if (std::optional<YamlProblem> problem = find_yaml_problem(root, kMaxConfigNodes, kMaxConfigDepth))
+    const YamlLimits limits{kMaxConfigNodes, kMaxConfigScalarBytes, kMaxConfigDepth};
+    if (std::optional<YamlProblem> problem = find_yaml_problem(root, yaml_text, limits))
       throw config_error(source, problem->line, problem->path, problem->what);
     return Loader(source, env, files).load(root);
   } catch (const YAML::Exception &e) {  // not expected once parsed, but never let one escape raw

@@ -107,6 +107,7 @@ bool is_loopback_host(const std::string &host);
 constexpr std::size_t kMaxConfigFileBytes = 1 << 20;      // the config file itself
 constexpr std::size_t kMaxSecretFileBytes = 1 << 20;      // one `!file` secret
 constexpr std::size_t kMaxConfigNodes = 100000;           // nodes, counting every use of an alias
+constexpr std::size_t kMaxConfigScalarBytes = 16 << 20;   // text of all keys and values, the same way
 constexpr int kMaxConfigDepth = 64;                       // nested mappings and lists
 constexpr std::size_t kMaxPluginConfigBytes = 16 << 20;   // text of all destinations' `config:` as JSON
 

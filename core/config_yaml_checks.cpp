@@ -1,7 +1,8 @@
 // The document-level checks of config_yaml_checks.hpp: a counting event handler for documents, and
-// a recursive walk with a node budget and a depth limit for tags.
+// a recursive walk with node and byte budgets and a depth limit for tags.
 #include "core/config_yaml_checks.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 
@@ -64,26 +65,67 @@ int line_of(const YAML::Node &node, int fallback) {
   return mark.is_null() ? fallback : mark.line + 1;
 }
 
+// yaml-cpp gives a quoted or block scalar the non-specific tag "!", and a scalar written with a
+// bare `!` tag the same "!". The file tells them apart: a node's mark is where its first token
+// starts, which is its tag, its anchor, or the quote or block indicator of its text.
+class WrittenTags {
+ public:
+  explicit WrittenTags(const std::string &text)
+      : text_(text), bom_(text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0) {}  // yaml-cpp's marks skip a BOM
+
+  // True when `node`'s "!" tag was written in the file. Unsure counts as written: refusing a
+  // quoted value by mistake is an error message, missing a bare `!` a variable name as a secret.
+  bool bare_bang(const YAML::Node &node) const {
+    if (!node.IsScalar()) return true;  // a mapping or list gets "!" only from a written tag
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null() || mark.pos < 0) return true;
+    std::size_t i = bom_ + static_cast<std::size_t>(mark.pos);
+    if (i < text_.size() && text_[i] == '&') {  // an anchor may come before the tag
+      while (i < text_.size() && !std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+      while (i < text_.size() && (std::isspace(static_cast<unsigned char>(text_[i])) || text_[i] == '#')) {
+        if (text_[i] == '#') i = std::min(text_.find('\n', i), text_.size());
+        else ++i;
+      }
+    }
+    if (i >= text_.size()) return true;
+    const char c = text_[i];
+    return !(c == '"' || c == '\'' || c == '|' || c == '>');
+  }
+
+ private:
+  const std::string &text_;
+  const std::size_t bom_;
+};
+
 class Walk {
  public:
-  Walk(std::size_t max_nodes, int max_depth) : max_nodes_(max_nodes), max_depth_(max_depth) {}
+  Walk(const std::string &text, const YamlLimits &limits) : written_(text), limits_(limits) {}
 
   // False once a problem is recorded in `problem`. `line` is the line to report for this node: the
   // key's for a mapping value (a block mapping's own mark is its first key, a line too late).
   bool visit(const YAML::Node &node, const std::string &path, int depth, bool is_key, int line) {
-    if (++nodes_ > max_nodes_)
+    if (++nodes_ > limits_.max_nodes)
       return report(line, path,
-                    "the file expands to more than " + std::to_string(max_nodes_) +
+                    "the file expands to more than " + std::to_string(limits_.max_nodes) +
                         " values once its aliases (*name) are followed, each use counting as a copy; "
                         "refusing it (an alias bomb?)");
-    if (depth > max_depth_)
-      return report(line, path, "nested more than " + std::to_string(max_depth_) + " levels deep");
+    if (node.IsScalar() && (scalar_bytes_ += node.Scalar().size()) > limits_.max_scalar_bytes)
+      return report(line, path,
+                    "the file's keys and values add up to more than " + std::to_string(limits_.max_scalar_bytes) +
+                        " bytes once its aliases (*name) are followed, each use counting as a copy; "
+                        "refusing it (an alias bomb?)");
+    if (depth > limits_.max_depth)
+      return report(line, path, "nested more than " + std::to_string(limits_.max_depth) + " levels deep");
     if (!tag_ok(node, path, is_key, line)) return false;
     if (node.IsMap()) {
       for (auto it = node.begin(); it != node.end(); ++it) {
         const std::string key = it->first.IsScalar() ? printable(it->first.Scalar()) : "?";
         const std::string key_path = path.empty() ? key : path + "." + key;
         const int key_line = line_of(it->first, line);
+        if (is_merge_key(it->first))
+          return report(key_line, key_path,
+                        "YAML merge keys (<<) are not supported: write the keys out in each mapping, or "
+                        "share a whole value with an alias (config: *shared)");
         if (!visit(it->first, key_path, depth + 1, true, key_line)) return false;
         if (!visit(it->second, key_path, depth + 1, false, key_line)) return false;
       }
@@ -104,10 +146,21 @@ class Walk {
     return false;
   }
 
+  // `<<` as a plain key: YAML 1.1's merge key. Quoted, "<<" is an ordinary key.
+  static bool is_merge_key(const YAML::Node &key) {
+    return key.IsScalar() && key.Tag() == "?" && key.Scalar() == "<<";
+  }
+
   bool tag_ok(const YAML::Node &node, const std::string &path, bool is_key, int line) {
     const std::string &tag = node.Tag();
     // "" on a null, "?" on a plain scalar, mapping or list, "!" on a quoted scalar: no tag written.
-    if (tag.empty() || tag == "?" || tag == "!") return true;
+    if (tag.empty() || tag == "?") return true;
+    if (tag == "!") {
+      if (!written_.bare_bang(node)) return true;
+      return report(line, path,
+                    "a bare '!' tag (a typo for !env or !file?): write !env NAME or !file /path for a secret, "
+                    "or quotes to make a value a string");
+    }
     if (tag == "!env" || tag == "!file") {
       if (is_key) return report(line, path, "a key cannot be a " + tag + " reference");
       if (!node.IsScalar())
@@ -131,9 +184,10 @@ class Walk {
     return report(line, path, what + ")");
   }
 
+  const WrittenTags written_;
+  const YamlLimits limits_;
   std::size_t nodes_ = 0;
-  const std::size_t max_nodes_;
-  const int max_depth_;
+  std::size_t scalar_bytes_ = 0;
 };
 
 }  // namespace
@@ -151,8 +205,16 @@ std::optional<int> second_document_line(const std::string &text) {
   return std::nullopt;
 }
 
-std::optional<YamlProblem> find_yaml_problem(const YAML::Node &root, std::size_t max_nodes, int max_depth) {
-  Walk walk(max_nodes, max_depth);
+std::optional<int> non_utf8_line(const std::string &text) {
+  for (const char *bom : {"\xFE\xFF", "\xFF\xFE"})  // UTF-16 either way, and UTF-32 LE
+    if (text.rfind(bom, 0) == 0) return 1;
+  const std::size_t nul = text.find('\0');
+  if (nul == std::string::npos) return std::nullopt;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+}
+
+std::optional<YamlProblem> find_yaml_problem(const YAML::Node &root, const std::string &text, const YamlLimits &limits) {
+  Walk walk(text, limits);
   walk.visit(root, "", 0, false, line_of(root, 0));
   return walk.problem;
 }

@@ -12,4 +12,9 @@ namespace outboxd {
 // where the parse fails, since it cannot be told apart from a password.
 std::string redact_conninfo(const std::string &conninfo);
 
+// `text` (libpq's message about a failed connection) with every password of `conninfo` replaced by
+// ***: as written in it (quoted, escaped, percent-encoded), percent-decoded, and as libpq reads it.
+// libpq's messages quote option values, and a password mistyped into another option is one.
+std::string hide_conninfo_secrets(std::string text, const std::string &conninfo);
+
 }  // namespace outboxd

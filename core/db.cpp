@@ -1,6 +1,10 @@
 // Connection setup and array literals for libpqxx 6.4.
 #include "core/db.hpp"
 
+#include <map>
+#include <optional>
+
+#include "core/conninfo_options.hpp"
 #include "core/sql_catalog.hpp"
 
 namespace outboxd {
@@ -17,23 +21,33 @@ void append_quoted(std::string &out, const std::string &item) {
 
 }  // namespace
 
-std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo) {
+std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo) {
+  // libpq's own message for a string it cannot parse quotes the string, password and all.
+  if (std::optional<std::string> problem = conninfo_problem(conninfo))
+    throw ConfigError("database.url: " + *problem);
+  // Without it the session takes the database's encoding: in a LATIN1 database the UTF-8 of every
+  // payload and of every answer would be read as LATIN1 and stored or delivered as mojibake. With
+  // it the server converts, and a character the database cannot hold is an error.
+  const std::string effective = conninfo_with_default(conninfo, "client_encoding", "UTF8");
   try {
-    auto conn = std::make_unique<pqxx::connection>(conninfo);
-    prepare_queries(*conn);
-    return conn;
+    return std::make_unique<pqxx::connection>(effective);
   } catch (const pqxx::broken_connection &e) {
     throw DbConnectionLost(std::string("cannot connect to PostgreSQL (") + redact_conninfo(conninfo) +
-                           "): " + e.what());
+                           "): " + hide_conninfo_secrets(e.what(), conninfo));
   }
 }
 
+std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo) {
+  auto conn = open_plain_connection(conninfo);
+  prepare_queries(*conn);
+  return conn;
+}
+
 std::string conninfo_with_default(const std::string &conninfo, const std::string &key, const std::string &value) {
-  if (conninfo.find(key) != std::string::npos) return conninfo;
-  const std::string setting = key + "=" + value;
-  if (conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0)
-    return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + setting;
-  return conninfo.empty() ? setting : conninfo + " " + setting;
+  std::optional<std::map<std::string, std::string>> options = conninfo_options(conninfo);
+  if (!options || options->count(key)) return conninfo;  // unreadable: open_plain_connection says why
+  (*options)[key] = value;
+  return conninfo_from_options(*options);
 }
 
 void tune_worker_session(pqxx::connection_base &conn) {

@@ -12,13 +12,19 @@
 
 namespace outboxd {
 
-// Connects and prepares every embedded query. Throws DbConnectionLost when the server cannot be
-// reached (the caller retries with backoff) with the reason libpq gave.
+// Connects with client_encoding UTF8 (unless the conninfo sets another). Throws DbConnectionLost
+// when the server cannot be reached (the caller retries with backoff), with the reason libpq gave
+// minus any password, and ConfigError naming database.url when libpq cannot parse the conninfo
+// (without repeating it). For every connection the daemon opens.
+std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo);
+
+// open_plain_connection, then prepares every embedded query.
 std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo);
 
-// `conninfo` (key=value or postgresql:// URL) with `key` set to `value` (a plain word), unless it
-// sets that key itself. E.g. connect_timeout: libpq otherwise waits on an unreachable host for as
-// long as the kernel's TCP timeout.
+// `conninfo` (key=value or postgresql:// URL) with `key` set to `value`, unless libpq reads the key
+// in it already (the text "connect_timeout" inside a password does not count). E.g. connect_timeout:
+// libpq otherwise waits on an unreachable host for as long as the kernel's TCP timeout. The result
+// is in key=value form; a conninfo libpq cannot parse comes back unchanged.
 std::string conninfo_with_default(const std::string &conninfo, const std::string &key, const std::string &value);
 
 // Session settings of a worker connection, applied once per connection (see db.cpp for why).

@@ -12,12 +12,12 @@ const std::set<std::string> kCommands = {"run", "migrate", "check-config", "enqu
 const std::map<std::string, std::set<std::string>> kFlags = {
     {"run", {}},
     {"migrate", {}},
-    {"check-config", {"keys"}},
+    {"check-config", {"keys", "offline"}},
     {"stats", {"json"}},
     {"enqueue", {"destination", "payload", "headers", "idempotency-key", "ordering-key", "priority",
                  "max-attempts", "available-at"}},
 };
-const std::set<std::string> kBooleanFlags = {"json", "keys"};
+const std::set<std::string> kBooleanFlags = {"json", "keys", "offline"};
 
 }  // namespace
 
@@ -71,8 +71,11 @@ Delivers the rows of a PostgreSQL transactional outbox to sender plugins, at lea
 Commands:
   run            run the daemon (the default)
   migrate        apply pending schema migrations and exit
-  check-config   validate the config, load every plugin and init each destination, then exit;
-                 touches no messages. --keys prints every config key with its default instead
+  check-config   validate the config, check api.listen can be bound, load every plugin and init
+                 each destination, check the schema and the on_outcome statements against the
+                 database as run does, then exit; touches no messages
+                   --offline  without the database: the file, api.listen and the plugins only
+                   --keys     print every config key with its default instead
   enqueue        enqueue one message:
                    --destination NAME --payload JSON [--headers JSON] [--idempotency-key K]
                    [--ordering-key K] [--priority N] [--max-attempts N] [--available-at TIMESTAMP]

@@ -13,7 +13,8 @@ constexpr int kExitConfig = 2;   // bad config, plugin that will not load, bad u
 // Runs until SIGTERM/SIGINT; SIGHUP re-reads config.source.
 int run_daemon(const Config &config);
 int run_migrate(const Config &config);
-int run_check_config(const Config &config);
+// `offline`: the file and the plugins only, without connecting to the database.
+int run_check_config(const Config &config, bool offline);
 int run_enqueue(const Config &config, const Args &args);
 int run_stats(const Config &config, const Args &args);
 

@@ -8,6 +8,7 @@
 #include "daemon/cli_args.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/signals.hpp"
+#include "daemon/startup_checks.hpp"
 #include "outboxd/plugin.h"
 
 using namespace outboxd;
@@ -25,9 +26,12 @@ int dispatch(const Args &args) {
   const std::string path = args.config_path.empty() ? default_config_path() : args.config_path;
   Config config = load_config(path);
   setup_logging(config.log_level, config.log_format);
-  if (args.command == "run") return run_daemon(config);
+  if (args.command == "run") {
+    check_api_listen(config);  // the same words as check-config, before anything starts
+    return run_daemon(config);
+  }
   if (args.command == "migrate") return run_migrate(config);
-  if (args.command == "check-config") return run_check_config(config);
+  if (args.command == "check-config") return run_check_config(config, args.options.count("offline") > 0);
   if (args.command == "enqueue") return run_enqueue(config, args);
   if (args.command == "stats") return run_stats(config, args);
   throw std::invalid_argument("unknown command " + args.command);

@@ -1,5 +1,5 @@
-// What `run` verifies against the database before it delivers anything, in one place so that
-// `check-config` refuses exactly the configs `run` (and a SIGHUP reload) refuses.
+// What `run` verifies before it delivers anything (on this machine and against the database), in one
+// place so that `check-config` refuses exactly the configs `run` (and a SIGHUP reload) refuses.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +17,18 @@ class SchemaOutdated : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// api.listen names an address this machine cannot listen on. Exit 1, as for an address in use.
+class ListenAddressUnusable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// For `run` and `check-config`, before anything starts: with api.enabled, the host of api.listen
+// must resolve, and its first address (the one the HTTP server binds) must be one a socket can be
+// bound to here, tried with port 0 so that a running daemon holding the port does not matter.
+// Throws ListenAddressUnusable naming the file, api.listen and why.
+void check_api_listen(const Config &config);
 
 // For `run`: applies pending migrations when database.migrate is true; otherwise throws
 // SchemaOutdated, saying what to run, when any are pending.

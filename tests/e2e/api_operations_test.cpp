@@ -179,10 +179,14 @@ TEST_F(ApiStartup, MailEndpointWithoutADestinationSaysItIsNotConfigured) {
   EXPECT_NE(r.json().value("detail", "").find("api.mail_destination"), std::string::npos) << r.body;
 }
 
-TEST_F(ApiStartup, MailDestinationThatIsNotConfiguredIs422) {
-  start_api(scripted_destination("orders"), "  mail_destination: mail\n");
-  HttpReply r = post("/api/mail/send", R"({"from":"a","to":"b","subject":"s","content":"c"})");
-  EXPECT_EQ(r.status, 422) << r.body;
+TEST_F(ApiStartup, MailDestinationThatIsNotConfiguredRefusesToStartNamingTheKey) {
+  // Before: the daemon started, and every POST /api/mail/send got a 422 long after the file was accepted.
+  auto path = write_config(scripted_destination("orders"), "api:\n  listen: 127.0.0.1:0\n  mail_destination: mail\n");
+  auto [code, out] = run_outboxd({"run", "--config", path});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("api.mail_destination: \"mail\" is not a destination in this file (configured: orders)"),
+            std::string::npos)
+      << out;
   EXPECT_EQ(db.count(), 0);
 }
 

@@ -16,6 +16,7 @@ namespace {
 
 using namespace config_test;
 using test::TempDir;
+using namespace std::string_literals;
 
 const std::string kHead = "database:\n  url: \"dbname=app\"\ndestinations:\n  d:\n    plugin: log\n    config:\n";
 
@@ -34,14 +35,27 @@ TEST(ConfigLimits, AliasesMayBeUsedWithinTheLimits) {
   EXPECT_EQ(j.at("b").at(1).at("Accept"), "json");
 }
 
-TEST(ConfigLimits, AliasesOfALongStringAreRefusedByTheJsonByteBudget) {
-  // 200 uses of a 100 KB string: few nodes, 20 MB of JSON.
+TEST(ConfigLimits, AliasesOfALongStringAreRefusedByTheTextBudget) {
+  // 200 uses of a 100 KB string: few nodes, 20 MB of text.
   std::string y = kHead + "      s: &s \"" + std::string(100000, 'x') + "\"\n      l: [";
   for (int i = 0; i < 200; ++i) y += (i ? ", " : "") + std::string("*s");
   const std::string e = error_of(y + "]\n");
   EXPECT_TRUE(contains(e, "outboxd.yaml:")) << e;
   EXPECT_TRUE(contains(e, "destinations.d.config.l[")) << e;
-  EXPECT_TRUE(contains(e, "more than 16777216 bytes of JSON")) << e;
+  EXPECT_TRUE(contains(e, "keys and values add up to more than 16777216 bytes")) << e;
+}
+
+TEST(ConfigLimits, AliasesOfALongStringOutsideConfigAreRefusedToo) {
+  // Before: only a destination's config: counted bytes; these copies went to the loader unbounded.
+  std::string y = "database:\n  url: &s \"dbname=app " + std::string(100000, 'x') + "\"\napi:\n  tokens: [";
+  for (int i = 0; i < 200; ++i) y += (i ? ", " : "") + std::string("{name: *s, token: *s, scopes: [*s]}");
+  const std::string e = error_of(y + "]\n");
+  EXPECT_TRUE(contains(e, "outboxd.yaml:4: api.tokens[")) << e;
+  EXPECT_TRUE(contains(e, "keys and values add up to more than 16777216 bytes once its aliases")) << e;
+  // Keys count too: a long key aliased as keys of many mappings.
+  std::string k = "k: &k " + std::string(100000, 'y') + "\nl: [";
+  for (int i = 0; i < 200; ++i) k += (i ? ", " : "") + std::string("{*k : 1}");
+  EXPECT_TRUE(contains(error_of(k + "]\n"), "more than 16777216 bytes")) << k.substr(0, 40);
 }
 
 TEST(ConfigLimits, AliasesOfAFileSecretCountTheSecretsBytes) {
@@ -64,6 +78,14 @@ TEST(ConfigLimits, AliasesOfAFileSecretCountTheSecretsBytes) {
 }
 
 std::string nested_lists(int depth) { return std::string(depth, '[') + "1" + std::string(depth, ']'); }
+
+TEST(ConfigLimits, TextThatIsNotUtf8IsRefusedNamingTheLine) {
+  // Tags are found by byte offset in the text, which yaml-cpp's marks only match for UTF-8.
+  EXPECT_EQ(error_of("database:\n  url: \"dbname=app\"\nworkers: 2\0\n"s),
+            "outboxd.yaml:3: not UTF-8 text (a NUL byte, or a UTF-16 or UTF-32 byte order mark); save the file as UTF-8");
+  EXPECT_TRUE(contains(error_of("\xFF\xFE" "d\0a\0"s), "outboxd.yaml:1: not UTF-8 text"));
+  EXPECT_EQ(parse("\xEF\xBB\xBF" "database:\n  url: \"dbname=app\"\n").database_url, "dbname=app");  // UTF-8 BOM
+}
 
 TEST(ConfigLimits, NestingDeeperThanTheLimitIsRefusedWithItsLine) {
   const std::string e = error_of(kHead + "      ok: 1\n      deep: " + nested_lists(70) + "\n");

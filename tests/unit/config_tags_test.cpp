@@ -54,15 +54,43 @@ TEST(ConfigTags, CoreSchemaTagsOtherThanStrMapAndSeqAreRefused) {
 
 TEST(ConfigTags, StrMapAndSeqAreAcceptedOnTheirOwnKindOnly) {
   const json j = plugin_config("      s: !!str 25\n      v: !<tag:yaml.org,2002:str> true\n"
-                               "      m: !!map {a: 1}\n      l: !!seq [1]\n      q: ! 7\n");
+                               "      m: !!map {a: 1}\n      l: !!seq [1]\n");
   EXPECT_EQ(j.at("s"), "25");
   EXPECT_EQ(j.at("v"), "true");
   EXPECT_EQ(j.at("m"), json::parse(R"({"a": 1})"));
   EXPECT_EQ(j.at("l"), json::parse("[1]"));
-  EXPECT_EQ(j.at("q"), "7");  // the non-specific "!" makes a string, as quotes do
   EXPECT_TRUE(contains(error_of(kUrl + kDestination + "      m: !!str {a: 1}\n"),
                        "outboxd.yaml:7: destinations.d.config.m: !!str cannot tag a mapping"));
   EXPECT_TRUE(contains(error_of(kUrl + kDestination + "      l: !!map [1]\n"), "!!map cannot tag a list"));
+}
+
+TEST(ConfigTags, ABareBangTagIsAnErrorButQuotesAreNot) {
+  // Before: `! NAME` (a typo for !env) made the variable's name the admin token.
+  EXPECT_EQ(error_of(kUrl + "api:\n  tokens:\n    - name: orders\n      token: ! OUTBOXD_TOKEN_ORDERS\n"
+                            "      scopes: [admin]\n"),
+            "outboxd.yaml:6: api.tokens[0].token: a bare '!' tag (a typo for !env or !file?): write !env NAME "
+            "or !file /path for a secret, or quotes to make a value a string");
+  EXPECT_TRUE(contains(error_of(kUrl + kDestination + "      q: ! 7\n"), "outboxd.yaml:7: destinations.d.config.q: a bare '!'"));
+  EXPECT_TRUE(contains(error_of(kUrl + kDestination + "      q: &a ! 7\n"), "outboxd.yaml:7: destinations.d.config.q: a bare '!'"));
+  EXPECT_TRUE(contains(error_of(kUrl + kDestination + "      m: ! {a: 1}\n"), "destinations.d.config.m: a bare '!'"));
+  EXPECT_TRUE(contains(error_of(kUrl + kDestination + "      ! k: v\n"), "destinations.d.config.k: a bare '!'"));
+  // yaml-cpp tags quoted and block scalars "!" too: those are plain strings.
+  const json j = plugin_config("      a: \"7\"\n      b: '8'\n      c: &x \"9\"\n      d: |\n        text\n"
+                               "      e: >\n        folded\n");
+  EXPECT_EQ(j.at("a"), "7");
+  EXPECT_EQ(j.at("b"), "8");
+  EXPECT_EQ(j.at("c"), "9");
+  EXPECT_EQ(j.at("d"), "text\n");
+  EXPECT_EQ(j.at("e"), "folded\n");
+}
+
+TEST(ConfigTags, MergeKeysAreRefusedNamingTheirLine) {
+  // yaml-cpp would pass `<<` on as a key, so the plugin got {"<<": {...}} instead of the keys.
+  EXPECT_EQ(error_of(kUrl + kDestination + "      base: &b {a: 1}\n      h:\n        <<: *b\n"),
+            "outboxd.yaml:9: destinations.d.config.h.<<: YAML merge keys (<<) are not supported: write the keys out "
+            "in each mapping, or share a whole value with an alias (config: *shared)");
+  EXPECT_TRUE(contains(error_of(kUrl + "<<: {workers: 2}\n"), "outboxd.yaml:3: <<: YAML merge keys"));
+  EXPECT_EQ(plugin_config("      \"<<\": quoted\n").at("<<"), "quoted");  // an ordinary key
 }
 
 TEST(ConfigTags, SecretTagsOnAMappingOrAKeyAreErrors) {

@@ -238,7 +238,7 @@ TEST(ConfigLoader, ShippedExampleFileParses) {
 
 TEST(ConfigApi, ListenMustBeALoopbackHostAndPort) {
   using namespace outboxd;
-  const std::string url = "database:\n  url: x\n";
+  const std::string url = "database:\n  url: dbname=x\n";
   auto error_of = [&](const std::string &listen) {
     try {
       parse_config(url + "api:\n  listen: \"" + listen + "\"\n", "outboxd.yaml", [](const std::string &) {
@@ -267,7 +267,7 @@ TEST(ConfigApi, ListenMustBeALoopbackHostAndPort) {
 namespace {
 
 std::string tokens_yaml(const std::string &tokens, const std::string &listen = "127.0.0.1:3080") {
-  return "database:\n  url: x\napi:\n  listen: \"" + listen + "\"\n  tokens:\n" + tokens;
+  return "database:\n  url: dbname=x\napi:\n  listen: \"" + listen + "\"\n  tokens:\n" + tokens;
 }
 
 }  // namespace
@@ -323,7 +323,7 @@ TEST(ConfigApiTokens, ErrorsNameFileLineAndKey) {
 
 TEST(ConfigApiTokens, ANonLoopbackListenNeedsAToken) {
   using namespace outboxd::config_test;
-  const std::string err = error_of("database:\n  url: x\napi:\n  listen: 0.0.0.0:3080\n  tokens: []\n");
+  const std::string err = error_of("database:\n  url: dbname=x\napi:\n  listen: 0.0.0.0:3080\n  tokens: []\n");
   EXPECT_NE(err.find("outboxd.yaml:4: api.listen: \"0.0.0.0:3080\" is not a loopback address and api.tokens is empty"),
             std::string::npos)
       << err;
