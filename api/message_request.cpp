@@ -56,7 +56,7 @@ std::optional<std::string> string_in(const json &v, std::size_t max_len, const s
   }
   const std::string &s = v.get_ref<const std::string &>();
   if (s.empty() || s.size() > max_len) {
-    err = invalid(where, field, "must be 1 to " + std::to_string(max_len) + " characters long");
+    err = invalid(where, field, "must be 1 to " + std::to_string(max_len) + " bytes long in UTF-8");
     return std::nullopt;
   }
   return s;
@@ -218,7 +218,7 @@ Parsed<MessageFilter> parse_list_query(const std::map<std::string, std::string> 
   for (const auto &[key, value] : query) {
     if (key == "destination") {
       if (value.empty() || value.size() > kMaxNameLength)
-        return invalid("", "destination", "must be 1 to " + std::to_string(kMaxNameLength) + " characters long");
+        return invalid("", "destination", "must be 1 to " + std::to_string(kMaxNameLength) + " bytes long in UTF-8");
       f.destination = value;
     } else if (key == "state") {
       if (!is_message_state(value))

@@ -3,6 +3,8 @@
 // only after the usual one failed with an error such a row causes.
 #include "core/batch_claim.hpp"
 
+#include <limits>
+
 #include "core/available_at.hpp"
 #include "core/message_limits.hpp"
 #include "core/savepoint.hpp"
@@ -26,7 +28,8 @@ Claimed from_row(const pqxx::row &row, const Destinations &destinations) {
   c.seq = row[0].as<long long>();
   c.id = row[1].as<std::string>();
   c.destination = row[2].as<std::string>();
-  c.attempt = row[5].as<int>() + 1;
+  const int made = row[5].as<int>();  // attempts already made
+  c.attempt = made < std::numeric_limits<int>::max() ? made + 1 : made;
   const Destination *dest = destinations.find(c.destination);
   c.max_attempts = row[6].is_null() ? dest->config.max_attempts : row[6].as<int>();
   if (row[7].is_null()) {
@@ -39,6 +42,14 @@ Claimed from_row(const pqxx::row &row, const Destinations &destinations) {
   } else {
     c.available_at_ms = row[7].as<int64_t>();
   }
+  // A pending row whose own max_attempts its attempts already reach (made pending again by hand
+  // without resetting attempt), or whose count cannot grow: sent, its outcome could not be written
+  // (the CHECK attempt <= max_attempts, or integer overflow), the batch would roll back and every
+  // claim would send it again. Dead at once instead, saying how to give it a new round.
+  if (!c.unsendable && ((!row[6].is_null() && made >= c.max_attempts) || made == std::numeric_limits<int>::max()))
+    make_dead(c, "its " + std::to_string(made) + " attempts already reach its max_attempts " +
+                     (row[6].is_null() ? std::string("(none, and the count cannot grow)") : std::to_string(c.max_attempts)) +
+                     " (made pending again without resetting attempt?); retry it through the API for a new round");
   return c;
 }
 

@@ -2,7 +2,7 @@
 -- $1 bigint[] seq of each message (all claimed, and so row-locked, by the caller's transaction)
 -- Returns the seq of each row written; the caller checks there is one per message.
 UPDATE outbox.messages
-   SET state = 'delivered', attempt = attempt + 1, last_error = NULL,
+   SET state = 'delivered', attempt = least(attempt::bigint + 1, coalesce(max_attempts, 2147483647))::integer, last_error = NULL,
        updated_at = now(), finalized_at = now()
  WHERE seq = ANY ($1::bigint[]) AND state = 'pending'
 RETURNING seq

@@ -24,7 +24,9 @@ WITH outcome AS (
 ), updated AS (
   UPDATE outbox.messages m
      SET state = o.state,
-         attempt = m.attempt + 1,
+         -- Never past max_attempts nor past integer: a row already there is made dead at its
+         -- claim without being sent (core/batch_claim.cpp), and keeps its count.
+         attempt = least(m.attempt::bigint + 1, coalesce(m.max_attempts, 2147483647))::integer,
          -- A row outside outbox.available_at_in_range (from before migration 0002; the caller
          -- makes it dead) gets the time of its outcome: the CHECK applies to every UPDATE.
          available_at = CASE WHEN NOT outbox.available_at_in_range(m.available_at) THEN o.written_at
@@ -37,7 +39,7 @@ WITH outcome AS (
                       FROM (SELECT x.entry, x.n
                               FROM jsonb_array_elements(
                                      m.errors || jsonb_build_array(jsonb_build_object(
-                                       'attempt', m.attempt + 1, 'at', now(), 'error', o.error)))
+                                       'attempt', least(m.attempt::bigint + 1, coalesce(m.max_attempts, 2147483647)), 'at', now(), 'error', o.error)))
                                    WITH ORDINALITY AS x(entry, n)
                              ORDER BY x.n DESC LIMIT $6) h) END,
          updated_at = o.written_at,

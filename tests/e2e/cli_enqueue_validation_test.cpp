@@ -25,7 +25,7 @@ TEST_F(CliEnqueue, WhatTheApiRefusesExitsTwoNamingTheFlag) {
       {{"--max-attempts", "0"}, "outboxd: --max-attempts: must be an integer from 1 to 1000, got 0"},
       {{"--max-attempts", "-5"}, "outboxd: --max-attempts: must be an integer from 1 to 1000, got -5"},
       {{"--max-attempts", "5000"}, "outboxd: --max-attempts: must be an integer from 1 to 1000, got 5000"},
-      {{"--idempotency-key", ""}, "outboxd: --idempotency-key: must be 1 to 255 characters long"},
+      {{"--idempotency-key", ""}, "outboxd: --idempotency-key: must be 1 to 255 bytes long in UTF-8"},
       {{"--payload", R"({"a": "\u0000"})"},
        "outboxd: --payload: must not contain \\u0000 (PostgreSQL jsonb cannot store it)"},
       {{"--payload", std::string(100, '[') + std::string(100, ']')},
@@ -48,7 +48,7 @@ TEST_F(CliEnqueue, WhatTheApiRefusesExitsTwoNamingTheFlag) {
   }
   const auto [code, out] = enqueue_cli({"--destination", "", "--payload", "{}"});
   EXPECT_EQ(code, 2) << out;
-  EXPECT_NE(out.find("--destination: must be 1 to 200 characters long"), std::string::npos) << out;
+  EXPECT_NE(out.find("--destination: must be 1 to 200 bytes long in UTF-8"), std::string::npos) << out;
   EXPECT_EQ(db.count(), 0);
 }
 

@@ -68,4 +68,31 @@ TEST_F(PoisonRow, TheOthersAreDeliveredAndTheRowsPostgresCannotHandOnGoDead) {
   EXPECT_TRUE(wait_count("state = 'delivered'", 11)) << daemon->log();
 }
 
+// A pending row whose attempts already reach its own max_attempts (what a hand-written requeue,
+// UPDATE ... SET state = 'pending' without resetting attempt, leaves) or whose count is at the
+// integer limit: once it was sent, its outcome could not be written (CHECK, or integer out of
+// range), the batch rolled back, and every claim sent it again and stopped everyone else's
+// delivery. Now it is dead at its claim, never sent, and the rest are delivered.
+class ExhaustedRow : public ApiE2E {};
+
+TEST_F(ExhaustedRow, IsDeadNeverSentAndStopsNoClaim) {
+  db.exec("INSERT INTO outbox.messages (destination, payload, attempt, max_attempts) VALUES "
+          "('orders', '{\"full\": 1}', 3, 3), ('orders', '{\"full\": 2}', 2147483647, NULL), "
+          "('orders', '{\"full\": 3}', 2147483647, 2147483647)");
+  db.exec("SELECT outbox.enqueue('orders', jsonb_build_object('n', g)) FROM generate_series(1, 20) g");
+  start_api(scripted_destination("orders"));
+  ASSERT_TRUE(wait_count("state = 'delivered'", 20)) << daemon->log();
+  ASSERT_TRUE(wait_count("state = 'dead'", 3)) << daemon->log();
+  EXPECT_EQ(db.count("state = 'dead' AND last_error LIKE '%attempts already reach its max_attempts%never sent'"), 3)
+      << db.scalar("SELECT string_agg(last_error, ' | ') FROM outbox.messages WHERE state = 'dead'");
+  EXPECT_EQ(db.count("state = 'dead' AND attempt <= coalesce(max_attempts, 2147483647)"), 3);
+  for (const auto &c : read_calls(record_path())) EXPECT_FALSE(c.payload.contains("full")) << c.payload.dump();
+  EXPECT_EQ(daemon->log().find("batch failed"), std::string::npos) << daemon->log();
+
+  // The way out the error names: a retry grants a new round, and the message is sent.
+  const std::string requeued = db.scalar("SELECT id FROM outbox.messages WHERE payload = '{\"full\": 1}'");
+  EXPECT_EQ(post("/v1/messages/" + requeued + "/retry").status, 200);
+  EXPECT_TRUE(wait_state(requeued, "delivered")) << daemon->log();
+}
+
 }  // namespace

@@ -49,7 +49,7 @@ TEST(ApiMessageRequest, EachBadFieldIsNamed) {
       {"", "invalid_json body: empty, expected JSON"},
       {"3", "invalid_field body: must be a JSON object, got number"},
       {R"({"payload":1})", "invalid_field destination: required"},
-      {R"({"destination":"","payload":1})", "invalid_field destination: must be 1 to 200 characters long"},
+      {R"({"destination":"","payload":1})", "invalid_field destination: must be 1 to 200 bytes long in UTF-8"},
       {R"({"destination":"d"})", "invalid_field payload: required"},
       {R"({"destination":"d","payload":1,"headers":"x"})", "invalid_field headers: must be a JSON object, got string"},
       {R"({"destination":"d","payload":1,"priority":32768})", "invalid_field priority: must be an integer from -32768 to 32767, got 32768"},

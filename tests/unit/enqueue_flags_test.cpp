@@ -61,15 +61,15 @@ TEST(EnqueueFlags, TheApisRefusalsNameTheFlag) {
        "--payload: number 1e131072 is out of the range PostgreSQL can store (at most 131072 digits before the "
        "decimal point and 16383 after)"},
       {{"--destination", "d", "--payload", "1", "--headers", "[]"}, "--headers: must be a JSON object, got array"},
-      {{"--destination", "", "--payload", "1"}, "--destination: must be 1 to 200 characters long"},
-      {{"--destination", std::string(201, 'd'), "--payload", "1"}, "--destination: must be 1 to 200 characters long"},
+      {{"--destination", "", "--payload", "1"}, "--destination: must be 1 to 200 bytes long in UTF-8"},
+      {{"--destination", std::string(201, 'd'), "--payload", "1"}, "--destination: must be 1 to 200 bytes long in UTF-8"},
       {{"--destination", "d\xff", "--payload", "1"}, "--destination: is not valid UTF-8"},
       {{"--destination", "d", "--payload", "1", "--idempotency-key", ""},
-       "--idempotency-key: must be 1 to 255 characters long"},
+       "--idempotency-key: must be 1 to 255 bytes long in UTF-8"},
       {{"--destination", "d", "--payload", "1", "--ordering-key", std::string(256, 'k')},
-       "--ordering-key: must be 1 to 255 characters long"},
+       "--ordering-key: must be 1 to 255 bytes long in UTF-8"},
       {{"--destination", "d", "--payload", "1", "--available-at", std::string(65, '2')},
-       "--available-at: must be 1 to 64 characters long"},
+       "--available-at: must be 1 to 64 bytes long in UTF-8"},
       {{"--destination", "d"}, "enqueue needs --destination NAME and --payload JSON"},
   };
   for (const auto &[flags, want] : cases) EXPECT_EQ(refusal(flags), want) << flags[3];
