@@ -16,6 +16,7 @@
 #include "core/config_keys.hpp"
 #include "core/config_yaml_checks.hpp"
 #include "core/conninfo_options.hpp"
+#include "core/destination_name.hpp"
 
 namespace outboxd {
 namespace {
@@ -365,10 +366,9 @@ class Loader {
     for (auto it = map.begin(); it != map.end(); ++it) {
       const int dline = line_of(it->first);
       const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string();
-      if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                 "0123456789_.-") != std::string::npos)
-        fail(dline, "destinations", "bad destination name " + shown(it->first) +
-                                        ": use letters, digits, '_', '.' and '-' only");
+      if (!is_destination_name(name))
+        fail(dline, "destinations",
+             "bad destination name " + shown(it->first) + ": " + std::string(kDestinationNameRule));
       if (cfg.destinations.count(name)) fail(dline, "destinations." + name, "destination given twice");
       cfg.destinations[name] = load_destination(name, it->second, dline);
     }

@@ -3,6 +3,7 @@
 
 #include "core/db.hpp"
 #include "core/logging.hpp"
+#include "core/utf8.hpp"
 
 namespace outboxd {
 
@@ -57,7 +58,7 @@ void Pruner::check_unknown_destinations() {
     if (warned_.insert(name).second)
       log_->warn("{} pending message(s) for destination '{}', which this config does not name: they are kept "
                  "and will be delivered once a destination of that name is configured",
-                 row[1].as<long long>(), name);
+                 row[1].as<long long>(), log_safe(name));
   }
 }
 

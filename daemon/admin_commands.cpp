@@ -6,10 +6,12 @@
 
 #include "core/available_at.hpp"
 #include "core/db.hpp"
+#include "core/destination_name.hpp"
 #include "core/destinations.hpp"
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
 #include "core/sql_errors.hpp"
+#include "core/utf8.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/enqueue_flags.hpp"
 #include "daemon/startup_checks.hpp"
@@ -63,6 +65,9 @@ int run_check_config(const Config &config, bool offline) {
 
 int run_enqueue(const Config &config, const Args &args) {
   const EnqueueRequest req = enqueue_request(args);  // the API's rules; throws naming the flag
+  if (!is_destination_name(req.destination))
+    throw std::invalid_argument("--destination: '" + log_safe(req.destination) +
+                                "' can never be a configured destination: " + std::string(kDestinationNameRule));
   if (!config.destinations.count(req.destination)) {
     spdlog::warn("destination '{}' is not in {}: the message will wait until a daemon configures it",
                  req.destination, config.source);
@@ -115,7 +120,8 @@ int run_stats(const Config &config, const Args &args) {
   for (const auto &r : rows) {
     std::string age = r.oldest_pending_seconds ? fmt::format("{:.1f}s", *r.oldest_pending_seconds) : "";
     if (!config.destinations.count(r.destination) && r.state == "pending") age += " (destination not configured)";
-    std::printf("%-24s %-10s %10lld  %s\n", r.destination.c_str(), r.state.c_str(), r.count, age.c_str());
+    // Names come from the table, where any text may have been written: escaped for the terminal.
+    std::printf("%-24s %-10s %10lld  %s\n", log_safe(r.destination).c_str(), r.state.c_str(), r.count, age.c_str());
   }
   if (rows.empty()) std::printf("(no messages)\n");
   return kExitOk;

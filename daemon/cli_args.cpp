@@ -29,6 +29,7 @@ Args parse_args(const std::vector<std::string> &argv) {
       throw std::invalid_argument("unknown command '" + argv[i] + "' (try outboxd --help)");
     args.command = argv[i++];
   }
+  std::set<std::string> given;  // a flag given twice is a mistake, not "the last one wins"
   for (; i < argv.size(); ++i) {
     const std::string &a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -50,6 +51,7 @@ Args parse_args(const std::vector<std::string> &argv) {
     const bool boolean = kBooleanFlags.count(name) > 0;
     if (name != "config" && !kFlags.at(args.command).count(name))
       throw std::invalid_argument("'" + args.command + "' does not take --" + name + " (try outboxd --help)");
+    if (!given.insert(name).second) throw std::invalid_argument("--" + name + " given twice");
     if (!has_value && !boolean) {
       if (i + 1 >= argv.size()) throw std::invalid_argument("--" + name + " needs a value");
       value = argv[++i];

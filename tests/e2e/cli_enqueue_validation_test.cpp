@@ -72,4 +72,36 @@ TEST_F(CliEnqueue, AConfiguredDestinationsPluginThatCannotLoadExitsTwo) {
   EXPECT_EQ(db.count(), 0);
 }
 
+// Names no config can hold: the CLI once enqueued them with a warning, and they waited for ever.
+TEST_F(CliEnqueue, ADestinationNameNoConfigCanHoldExitsTwo) {
+  for (const std::string name : {"a b", "cli\n2026-11-30 20:00:00.000 error outboxd: FORGED", "caf\xc3\xa9"}) {
+    const auto [code, out] = enqueue_cli({"--destination", name, "--payload", "{}"});
+    EXPECT_EQ(code, 2) << out;
+    EXPECT_NE(out.find("--destination: '"), std::string::npos) << out;
+    EXPECT_NE(out.find("can never be a configured destination"), std::string::npos) << out;
+    EXPECT_EQ(out.find("\n2026-11-30 20:00:00.000 error"), std::string::npos) << "the name is escaped: " << out;
+  }
+  EXPECT_EQ(db.count(), 0);
+}
+
+// Names written into the table by SQL reach the daemon's log and `outboxd stats` escaped: a newline
+// cannot forge a log line, and escape sequences do not reach the terminal.
+TEST_F(CliEnqueue, NamesFromTheTableAreEscapedInTheLogAndInStats) {
+  db.exec("INSERT INTO outbox.messages (destination, payload) VALUES "
+          "(E'evil\\n2026-11-30 20:00:00.000 error outboxd: FORGED LINE', '1'), "
+          "(E'term\\x1b]0;pwned\\x07\\x1b[31mred', '2')");
+  const auto [code, out] = run_outboxd({"stats", "--config", config});
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find("\n2026-11-30 20:00:00.000 error"), std::string::npos) << out;
+  EXPECT_NE(out.find("term\\x1B]0;pwned"), std::string::npos) << out;
+
+  auto daemon = start(config);
+  ASSERT_TRUE(daemon->wait_for_log("which this config does not name")) << daemon->log();
+  ASSERT_TRUE(daemon->wait_for_log("term\\x1B")) << daemon->log();
+  const std::string log = daemon->log();
+  EXPECT_EQ(log.find("\n2026-11-30 20:00:00.000 error outboxd: FORGED"), std::string::npos) << log;
+  EXPECT_EQ(log.find('\x1b'), std::string::npos) << log;
+}
+
 }  // namespace

@@ -34,6 +34,21 @@ TEST(CliArgs, RejectsUnknownCommandAndFlagsByName) {
   EXPECT_THROW(parse_args({"enqueue", "--payload"}), std::invalid_argument);
 }
 
+// `--destination a --destination b` once enqueued to b without a word: a flag given twice is refused.
+TEST(CliArgs, AFlagGivenTwiceIsRefusedByName) {
+  for (const auto &argv : std::vector<std::vector<std::string>>{
+           {"enqueue", "--destination", "a", "--payload", "1", "--destination", "b"},
+           {"enqueue", "--destination=a", "--destination=b"},
+           {"stats", "--config", "x.yaml", "--config=y.yaml"}}) {
+    try {
+      parse_args(argv);
+      ADD_FAILURE() << argv.back();
+    } catch (const std::invalid_argument &e) {
+      EXPECT_NE(std::string(e.what()).find("given twice"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(CliArgs, HelpAndVersionWin) {
   EXPECT_EQ(parse_args({"stats", "--help"}).command, "help");
   EXPECT_EQ(parse_args({"-V"}).command, "version");
