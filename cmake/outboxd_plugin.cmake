@@ -6,7 +6,7 @@
 # to <plugin_dir>/log.so. It lands in the calling directory's binary dir, so plugins/ and
 # tests/fixtures/plugins/ each get a flat directory of .so files the tests can point at.
 #
-# Why each setting (STACK.md §7):
+# Why each setting:
 #  - hidden visibility (C, C++ and inline functions): only OUTBOXD_EXPORT symbols, i.e.
 #    outboxd_plugin_entry, leave the module; header-only libraries such as nlohmann-json stay private.
 #  - a version script making everything but outboxd_plugin_entry local: hidden visibility alone still

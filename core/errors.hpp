@@ -1,4 +1,5 @@
-// Exception types, split by what the caller should do about the failure (DESIGN.md §8.11).
+// Exception types, split by what the caller should do about the failure: fix the config, reconnect,
+// or give up (docs/architecture.md, "Reconnecting").
 #pragma once
 
 #include <stdexcept>

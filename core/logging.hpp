@@ -1,4 +1,4 @@
-// spdlog setup: text or JSON lines, and one named logger per component (DESIGN.md §8.5).
+// spdlog setup: text or JSON lines (docs/configuration.md, `log`), and one named logger per component.
 #pragma once
 
 #include <memory>

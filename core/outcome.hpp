@@ -1,4 +1,4 @@
-// Turns a plugin's result into the message's next state (DESIGN.md §3).
+// Turns a plugin's result into the message's next state (docs/architecture.md, "One delivery").
 #pragma once
 
 #include <chrono>

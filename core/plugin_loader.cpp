@@ -56,7 +56,7 @@ void check_file(const std::string &path, const std::string &hint) {
     throw PluginLoadError(file_prefix(path) + "not a regular file (" + hint + ")");
 }
 
-// Checks the table returned by outboxd_plugin_entry, version first, as DESIGN.md §5 orders.
+// Checks the table returned by outboxd_plugin_entry, version first: nothing else in it can be trusted before the version matches.
 void check_table(const std::string &path, const outboxd_plugin *table) {
   if (table == nullptr)
     throw PluginLoadError(file_prefix(path) +

@@ -1,4 +1,4 @@
-# Install rules and CPack settings for the outboxd .deb and .rpm (docs/packaging.md, STACK.md §10).
+# Install rules and CPack settings for the outboxd .deb and .rpm (docs/packaging.md).
 #
 # Included at the end of the top-level CMakeLists.txt. Packages must be built from a tree configured
 # with -DCMAKE_INSTALL_PREFIX=/usr (packaging/build-packages does this): the plugin directory is

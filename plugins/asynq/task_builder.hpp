@@ -29,7 +29,7 @@ struct BuildResult {
   int64_t not_due_ms = 0;
 };
 
-// Key names of asynq's layout (ASYNQ.md §2).
+// Key names of asynq's layout (docs/plugin-asynq.md).
 std::string task_key(const std::string &queue, const std::string &id);
 std::string pending_key(const std::string &queue);
 std::string scheduled_key(const std::string &queue);

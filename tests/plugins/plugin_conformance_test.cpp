@@ -1,5 +1,5 @@
 // What every built plugin must do, parameterised over the plugins that need no outside service
-// (DESIGN.md §7): refuse bad config by name, survive shutdown after a failed init, accept a
+// (docs/plugins.md): refuse bad config by name, survive shutdown after a failed init, accept a
 // message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
