@@ -27,6 +27,9 @@ struct Claimed {
   // range the schema accepts (a row from before migration 0002), or because PostgreSQL cannot
   // write its payload out or writes it out larger than kMaxMessageTextBytes.
   bool unsendable = false;
+  // Not sent now either: sent by an earlier batch whose outcome write failed, and this is the
+  // outcome that batch kept (core/kept_outcomes.hpp), written now instead of sending again.
+  bool sent_before = false;
   Outcome outcome;
 };
 

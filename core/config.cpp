@@ -478,6 +478,8 @@ class Loader {
   static void apply(Config &c, const std::string &path, const Value &v) {
     if (path == "database.url") c.database_url = v.text;
     else if (path == "database.migrate") c.migrate = v.boolean;
+    else if (path == "database.dead_connection_timeout") c.dead_connection_timeout = v.duration;
+    else if (path == "database.statement_timeout") c.statement_timeout = v.duration;
     else if (path == "workers") c.workers = static_cast<int>(v.integer);
     else if (path == "batch_size") c.batch_size = static_cast<int>(v.integer);
     else if (path == "shutdown_grace") c.shutdown_grace = v.duration;

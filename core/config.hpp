@@ -50,6 +50,9 @@ struct Config {
   // database
   std::string database_url;   // libpq conninfo or postgresql:// URL
   bool migrate = true;        // apply pending migrations at daemon start
+  // A connection that does not answer for this long is given up (core/connection_settings.hpp).
+  std::chrono::milliseconds dead_connection_timeout{std::chrono::seconds(15)};
+  std::chrono::milliseconds statement_timeout{std::chrono::seconds(30)};  // every daemon statement
 
   // engine
   int workers = 2;

@@ -76,6 +76,18 @@ std::vector<ConfigKey> build_table() {
   t.push_back(url);
   t.push_back(bool_key("database.migrate", "true", false,
                        "Apply pending schema migrations at start; false expects a DBA to apply them"));
+  ConfigKey dead = duration_key("database.dead_connection_timeout", 2 * kSecond, "15s", false,
+                                 "A database connection that does not answer for this long (a network "
+                                 "blackhole, a failover) is given up and opened again; sets TCP keepalives, "
+                                 "tcp_user_timeout and connect_timeout unless database.url sets them",
+                                 kSecond);
+  dead.max = 3600 * kSecond;  // beyond an hour it is no longer a bound
+  t.push_back(dead);
+  ConfigKey statement = duration_key("database.statement_timeout", 100, "30s", false,
+                                     "Longest any statement of the daemon may run (claim, outcome writes, "
+                                     "on_outcome, retention); one that takes longer fails and is tried again");
+  statement.max = kDay;  // PostgreSQL takes milliseconds in an int
+  t.push_back(statement);
   t.push_back(int_key("workers", 1, 256, "2", false,
                       "Worker threads; each holds one connection and claims batches independently"));
   t.push_back(int_key("batch_size", 1, 10000, "100", true,
@@ -345,6 +357,8 @@ std::string config_value_text(const Config &c, const std::string &path) {
   using std::chrono::milliseconds;
   if (path == "database.url") return c.database_url;
   if (path == "database.migrate") return c.migrate ? "true" : "false";
+  if (path == "database.dead_connection_timeout") return format_duration(c.dead_connection_timeout);
+  if (path == "database.statement_timeout") return format_duration(c.statement_timeout);
   if (path == "workers") return std::to_string(c.workers);
   if (path == "batch_size") return std::to_string(c.batch_size);
   if (path == "shutdown_grace") return format_duration(c.shutdown_grace);

@@ -21,7 +21,8 @@ void append_quoted(std::string &out, const std::string &item) {
 
 }  // namespace
 
-std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo) {
+std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo, const std::string &shown_as) {
+  const std::string &shown = shown_as.empty() ? conninfo : shown_as;
   // libpq's own message for a string it cannot parse quotes the string, password and all.
   if (std::optional<std::string> problem = conninfo_problem(conninfo))
     throw ConfigError("database.url: " + *problem);
@@ -32,13 +33,13 @@ std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conni
   try {
     return std::make_unique<pqxx::connection>(effective);
   } catch (const pqxx::broken_connection &e) {
-    throw DbConnectionLost(std::string("cannot connect to PostgreSQL (") + redact_conninfo(conninfo) +
+    throw DbConnectionLost(std::string("cannot connect to PostgreSQL (") + redact_conninfo(shown) +
                            "): " + hide_conninfo_secrets(e.what(), conninfo));
   }
 }
 
-std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo) {
-  auto conn = open_plain_connection(conninfo);
+std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo, const std::string &shown_as) {
+  auto conn = open_plain_connection(conninfo, shown_as);
   prepare_queries(*conn);
   return conn;
 }

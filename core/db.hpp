@@ -15,11 +15,14 @@ namespace outboxd {
 // Connects with client_encoding UTF8 (unless the conninfo sets another). Throws DbConnectionLost
 // when the server cannot be reached (the caller retries with backoff), with the reason libpq gave
 // minus any password, and ConfigError naming database.url when libpq cannot parse the conninfo
-// (without repeating it). For every connection the daemon opens.
-std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo);
+// (without repeating it). For every connection the daemon opens. `shown_as`: the conninfo errors
+// name instead, when `conninfo` is database.url with settings the daemon added (they would only
+// make the message longer than the operator's own setting).
+std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo,
+                                                        const std::string &shown_as = "");
 
 // open_plain_connection, then prepares every embedded query.
-std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo);
+std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo, const std::string &shown_as = "");
 
 // `conninfo` (key=value or postgresql:// URL) with `key` set to `value`, unless libpq reads the key
 // in it already (the text "connect_timeout" inside a password does not count). E.g. connect_timeout:

@@ -5,16 +5,29 @@
 #include <map>
 #include <thread>
 
+#include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
 #include "core/on_outcome.hpp"
 #include "core/outcome.hpp"
+#include "core/savepoint.hpp"
+#include "core/sql_errors.hpp"
 
 namespace outboxd {
 
 namespace {
 // How many failed attempts a message keeps in its `errors` history.
 constexpr int kErrorHistory = 10;
+
+// An error's text on one line: PostgreSQL's messages carry a HINT or DETAIL on lines of their own,
+// and a log line that names message ids must stay one line, or a search for it misses the ids.
+std::string one_line(const std::exception &e) {
+  std::string text = e.what();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  for (char &c : text)
+    if (c == '\n') c = ' ';
+  return text;
+}
 }  // namespace
 
 Worker::Worker(int index, const RuntimeHolder &runtime, EngineState &state)
@@ -43,33 +56,68 @@ void Worker::run() {
   while (!state_.stopping.load()) {
     try {
       if (!conn_) {
-        conn_ = open_connection(runtime_.get()->config->database_url);
+        conn_ = open_daemon_connection(*runtime_.get()->config);
         tune_worker_session(*conn_);
         prepared_generation_ = 0;
-        backoff.reset();
       }
+      // Outcomes of messages already sent come first: while the database cannot take them (a full
+      // disk, say) this throws, and nothing new is claimed and sent only to fail the same way.
+      if (!state_.kept.empty()) write_kept_outcomes();
       seen_generation_ = state_.wake.generation();
       size_t n = run_batch();
+      note_recovered();
+      backoff.reset();
       if (n > 0) state_.last_work_ns.store(EngineState::now_ns());
       // A full batch means more is probably waiting: go again at once.
       auto config = runtime_.get()->config;
       if (n < static_cast<size_t>(config->batch_size)) wait_for_work(*config);
     } catch (const std::exception &e) {
-      // Classified by what to do next: a connection that is gone is rebuilt; a SQL error (e.g. a
-      // broken on_outcome statement) only rolled back this batch. Both back off, so a persistent
-      // error does not spin; the batch's messages stay pending either way.
-      auto delay = backoff.next();
-      if (conn_ && conn_->is_open()) {
-        log_->error("worker {}: batch failed and rolled back, its messages stay pending: {}", index_, e.what());
-      } else {
-        if (conn_) state_.reconnects++;
-        conn_.reset();
-        log_->warn("worker {}: database connection lost or unavailable ({}); any open batch rolled back "
-                   "and its messages stay pending; reconnecting in {} ms", index_, e.what(), delay.count());
-      }
-      state_.sleep_unless_stopping(delay);
+      note_fault(e, backoff.next());
     }
   }
+  // One last try, so a fault that has cleared by now costs no duplicate after a restart.
+  if (!state_.kept.empty() && conn_) {
+    try {
+      write_kept_outcomes();
+    } catch (const std::exception &e) {
+      log_->warn("worker {}: could not write the kept outcomes before stopping: {}", index_, e.what());
+    }
+  }
+}
+
+void Worker::note_fault(const std::exception &e, std::chrono::milliseconds delay) {
+  // A batch that failed rolled back: its unsent messages stay pending, and what it sent is kept
+  // (run_batch). A session a new one may cure (read-only, shutting down, lost) is dropped: kept,
+  // it would fail every claim until someone killed it. Any other error (a broken on_outcome
+  // statement) leaves the session as it is. Both back off, so a persistent error does not spin.
+  const bool drop = !conn_ || !conn_->is_open() || needs_new_session(e);
+  const auto now = std::chrono::steady_clock::now();
+  if (faults_in_row_++ == 0) first_fault_ = now;
+  // Every fault is logged at first; while the same one lasts, every 30 s, so an outage of an hour
+  // does not write thousands of lines, and yet the log shows it is still going on.
+  const bool say = faults_in_row_ == 1 || now - last_fault_log_ >= std::chrono::seconds(30);
+  if (say) last_fault_log_ = now;
+  const auto level = say ? spdlog::level::warn : spdlog::level::debug;
+  const auto lasting = std::chrono::duration_cast<std::chrono::seconds>(now - first_fault_).count();
+  if (drop) {
+    if (conn_) state_.reconnects++;
+    conn_.reset();
+    log_->log(level, "worker {}: database connection lost or unusable ({}); reconnecting in {} ms (failing for {} s)",
+              index_, one_line(e), delay.count(), lasting);
+  } else {
+    log_->log(say ? spdlog::level::err : spdlog::level::debug,
+              "worker {}: batch failed and rolled back, its unsent messages stay pending: {}; trying again in {} ms",
+              index_, one_line(e), delay.count());
+  }
+  state_.sleep_unless_stopping(delay);
+}
+
+void Worker::note_recovered() {
+  if (faults_in_row_ == 0) return;
+  const auto took = std::chrono::steady_clock::now() - first_fault_;
+  log_->info("worker {}: database usable again after {} failed tries over {} ms", index_, faults_in_row_,
+             std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+  faults_in_row_ = 0;
 }
 
 void Worker::wait_for_work(const Config &config) {
@@ -106,12 +154,18 @@ size_t Worker::run_batch() {
     tx->commit();
     return 0;
   }
+  const std::vector<long long> kept_written = use_kept_outcomes(batch);
   auto started = std::chrono::steady_clock::now();
   state_.metrics.observe_claim(batch.size());
 
+  std::vector<std::string> sending;
+  for (const auto &c : batch)
+    if (!c.unsendable && !c.sent_before) sending.push_back(c.id);
+  state_.set_in_flight(index_, std::move(sending));
   send_all(destinations, batch);
   size_t delivered = 0, retried = 0, dead = 0;
   for (const auto &c : batch) {
+    if (c.sent_before) continue;  // counted and logged when it was sent
     switch (c.outcome.state) {
       case NextState::Delivered:
         ++delivered;
@@ -129,19 +183,17 @@ size_t Worker::run_batch() {
     }
   }
 
-  record(*tx, *rt, batch);
   try {
+    record(*tx, *rt, batch);
     tx->commit();
-  } catch (const pqxx::in_doubt_error &e) {
-    for (const auto &c : batch)
-      log_->warn("message {}: commit in doubt after sending ({}); it may be sent again", c.id, e.what());
-    throw;
-  } catch (const pqxx::broken_connection &) {
-    for (const auto &c : batch)
-      log_->warn("message {}: sent, but the outcome could not be committed; it will be sent again "
-                 "(receivers drop the duplicate by its id)", c.id);
+  } catch (const std::exception &e) {
+    // Kept before the rollback ends the claim, so no other worker can claim and send them first.
+    keep_sent(batch, e);
+    state_.set_in_flight(index_, {});
     throw;
   }
+  state_.set_in_flight(index_, {});
+  if (!kept_written.empty()) state_.kept.forget(kept_written);
 
   std::map<std::string, DeliveryCounters> tally;
   for (const auto &c : batch) {
@@ -166,7 +218,7 @@ void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &ba
   // never share an ordering key, the claim sees to that) and may send them at once.
   std::map<std::string, std::vector<size_t>> by_destination;
   for (size_t i = 0; i < batch.size(); ++i)
-    if (!batch[i].unsendable) by_destination[batch[i].destination].push_back(i);
+    if (!batch[i].unsendable && !batch[i].sent_before) by_destination[batch[i].destination].push_back(i);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (const auto &[name, indexes] : by_destination) {
     const Destination *dest = destinations.find(name);
@@ -208,6 +260,107 @@ void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &ba
   }
 }
 
+std::vector<long long> Worker::use_kept_outcomes(std::vector<Claimed> &batch) {
+  std::vector<long long> used;
+  if (state_.kept.empty()) return used;
+  for (Claimed &c : batch) {
+    std::optional<Claimed> kept = state_.kept.find(c.seq);
+    if (!kept) continue;
+    if (kept->attempt != c.attempt) {
+      // Someone recorded an attempt since (another daemon): the kept outcome is out of date.
+      used.push_back(c.seq);
+      continue;
+    }
+    log_->info("message {} to {}: sent earlier by attempt {}, whose outcome could not be written then; "
+               "writing that outcome now instead of sending it again", c.id, c.destination, c.attempt);
+    c.outcome = kept->outcome;
+    c.sent_before = true;
+    used.push_back(c.seq);
+  }
+  return used;
+}
+
+void Worker::keep_sent(const std::vector<Claimed> &batch, const std::exception &e) {
+  std::vector<Claimed> sent;
+  for (const Claimed &c : batch)
+    if (!c.unsendable) sent.push_back(c);
+  if (sent.empty()) return;
+  state_.kept.keep(sent);
+  const bool in_doubt = dynamic_cast<const pqxx::in_doubt_error *>(&e) != nullptr;
+  // Named by id, in lines of at most 50, so an operator can find every message that a restart
+  // before the write would send a second time.
+  for (size_t from = 0; from < sent.size(); from += 50) {
+    std::string ids;
+    for (size_t i = from; i < std::min(sent.size(), from + 50); ++i) ids += (ids.empty() ? "" : " ") + sent[i].id;
+    log_->warn("worker {}: {} message(s) were sent but their outcome {} ({}); this daemon keeps the outcomes and "
+               "writes them before it claims anything else, so it does not send them again, but if it stops "
+               "first they will be sent again (receivers drop duplicates by id): {}",
+               index_, sent.size(), in_doubt ? "may not have been committed" : "could not be written", one_line(e), ids);
+  }
+}
+
+void Worker::write_kept_outcomes() {
+  const auto rt = runtime_.get();
+  if (prepared_generation_ != rt->generation) prepare_on_outcome(*rt);
+  const std::vector<Claimed> kept = state_.kept.all();
+  try {
+    write_kept(*rt, kept, false);
+  } catch (const std::exception &e) {
+    if (is_passing_fault(e)) throw;  // the database's fault: try again as it is, after a backoff
+    // The outcomes themselves fail (a broken on_outcome statement, a CHECK): each on its own, so
+    // one cannot hold up the others, nor stop this daemon from ever claiming again.
+    log_->error("worker {}: writing {} kept outcome(s) failed ({}); writing each on its own", index_, kept.size(),
+                one_line(e));
+    write_kept(*rt, kept, true);
+  }
+}
+
+void Worker::write_kept(const Runtime &rt, const std::vector<Claimed> &kept, bool one_by_one) {
+  std::map<long long, const Claimed *> by_seq;
+  std::vector<long long> seqs;
+  for (const Claimed &c : kept) {
+    by_seq[c.seq] = &c;
+    seqs.push_back(c.seq);
+  }
+  pqxx::work tx(*conn_);
+  std::vector<Claimed> writable;
+  std::vector<long long> settled;
+  for (const auto &row : tx.exec_prepared("message_lock_kept", int_array_literal(seqs))) {
+    const long long seq = row[0].as<long long>();
+    if (row[1].is_null()) {
+      if (!row[3].as<bool>()) settled.push_back(seq);  // gone (delivered and deleted by someone else)
+      continue;  // else another transaction holds it: a worker of ours that claims it writes it
+    }
+    const Claimed &c = *by_seq.at(seq);
+    if (row[2].as<std::string>() == "pending" && row[1].as<int>() == c.attempt - 1) {
+      writable.push_back(c);
+    } else {
+      settled.push_back(seq);  // recorded after all (a commit in doubt that went through), or moved on
+    }
+  }
+  std::vector<long long> done = settled;
+  if (!one_by_one) {
+    if (!writable.empty()) record(tx, rt, writable);
+    for (const Claimed &c : writable) done.push_back(c.seq);
+  } else {
+    for (const Claimed &c : writable) {
+      try {
+        under_savepoint(tx, [&] { record(tx, rt, {c}); });
+      } catch (const pqxx::sql_error &e) {
+        if (is_passing_fault(e.sqlstate())) throw;
+        log_->warn("message {} to {}: sent by attempt {}, but its outcome cannot be written ({}); it stays pending "
+                   "and will be sent again", c.id, c.destination, c.attempt, sql_error_line(e));
+      }
+      done.push_back(c.seq);
+    }
+  }
+  tx.commit();
+  state_.kept.forget(done);
+  if (!writable.empty())
+    log_->info("worker {}: wrote the kept outcomes of {} message(s) sent earlier; none was sent again", index_,
+               writable.size());
+}
+
 void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch) {
   std::vector<long long> seqs, delays;
   std::vector<std::string> states, errors;
@@ -242,7 +395,8 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
 
   for (const auto &c : batch) {
     const Destination *dest = rt.destinations->find(c.destination);
-    if (dest->config.on_outcome.empty()) continue;
+    // A kept outcome may outlive its destination across a reload: nothing to run for it then.
+    if (dest == nullptr || dest->config.on_outcome.empty()) continue;
     const std::string &err = c.outcome.error;
     // Headers PostgreSQL could not write out (or too large to hand on) are NULL here.
     tx.exec_prepared(on_outcome_name(rt.generation, c.destination), c.id, state_name(c.outcome.state), c.attempt,

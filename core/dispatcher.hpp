@@ -28,6 +28,16 @@ class Worker {
   void wait_for_work(const Config &config);
   void send_all(const Destinations &destinations, std::vector<Claimed> &batch);
   void record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch);
+  // Kept outcomes (core/kept_outcomes.hpp): the claimed rows that have one get it instead of a
+  // send; returns their seqs, to forget once the batch commits.
+  std::vector<long long> use_kept_outcomes(std::vector<Claimed> &batch);
+  // After the outcome write or commit failed: keeps what was sent, and logs each id.
+  void keep_sent(const std::vector<Claimed> &batch, const std::exception &e);
+  // Writes every kept outcome it can lock; throws when the database cannot take them yet.
+  void write_kept_outcomes();
+  void write_kept(const Runtime &rt, const std::vector<Claimed> &kept, bool one_by_one);
+  void note_fault(const std::exception &e, std::chrono::milliseconds delay);
+  void note_recovered();
 
   int index_;
   const RuntimeHolder &runtime_;
@@ -37,6 +47,8 @@ class Worker {
   uint64_t prepared_generation_ = 0;  // runtime whose on_outcome statements conn_ has prepared
   std::mt19937_64 random_;
   uint64_t seen_generation_ = 0;
+  int faults_in_row_ = 0;  // failed tries since the last batch that worked
+  std::chrono::steady_clock::time_point first_fault_, last_fault_log_;
 };
 
 }  // namespace outboxd

@@ -2,6 +2,8 @@
 #include "core/engine.hpp"
 
 
+#include <spdlog/spdlog.h>
+
 #include "core/dispatcher.hpp"
 #include "core/listener.hpp"
 #include "core/pruner.hpp"
@@ -60,7 +62,18 @@ bool Engine::wait_stopped(std::chrono::milliseconds timeout) {
   lock.unlock();
   for (auto &t : threads_)
     if (t.joinable()) t.join();  // each has finished its body; join only reaps it
+  warn_of_unwritten_outcomes();
   return true;
+}
+
+void Engine::warn_of_unwritten_outcomes() {
+  const std::vector<Claimed> kept = state_.kept.all();
+  if (kept.empty()) return;
+  std::string ids;
+  for (const Claimed &c : kept) ids += (ids.empty() ? "" : " ") + c.id;
+  spdlog::warn("{} message(s) were sent but their outcome could not be written before the daemon stopped; "
+               "they are pending and will be sent again (receivers drop duplicates by id): {}",
+               kept.size(), ids);
 }
 
 }  // namespace outboxd

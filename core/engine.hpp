@@ -42,6 +42,8 @@ class Engine {
   std::unique_ptr<Listener> listener_;
   std::unique_ptr<Pruner> pruner_;
   void spawn(std::function<void()> body);
+  // At the end: names every message sent whose outcome no worker could write (a restart sends it again).
+  void warn_of_unwritten_outcomes();
 
   std::vector<std::thread> threads_;
   std::mutex done_mutex_;

@@ -8,7 +8,9 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "core/kept_outcomes.hpp"
 #include "core/metrics.hpp"
 #include "core/recent_count.hpp"
 #include "core/wake_signal.hpp"
@@ -27,8 +29,27 @@ struct EngineState {
   // Steady-clock nanoseconds when the earliest scheduled message is due (INT64_MAX: none known).
   std::atomic<int64_t> next_due_ns{INT64_MAX};
   std::atomic<uint64_t> reconnects{0};
+  // Sent messages whose outcome could not be written yet: never sent again while the daemon runs.
+  KeptOutcomes kept;
   // Histograms for GET /metrics (the counters below and `reconnects` are the rest).
   Metrics metrics;
+
+  // Ids of the messages each worker is sending now (by worker index): what a forced exit names,
+  // since those may have reached their receivers and will be sent again.
+  void set_in_flight(int worker, std::vector<std::string> ids) {
+    std::lock_guard<std::mutex> lock(in_flight_mutex);
+    if (ids.empty()) {
+      in_flight.erase(worker);
+    } else {
+      in_flight[worker] = std::move(ids);
+    }
+  }
+  std::vector<std::string> in_flight_ids() {
+    std::lock_guard<std::mutex> lock(in_flight_mutex);
+    std::vector<std::string> out;
+    for (const auto &entry : in_flight) out.insert(out.end(), entry.second.begin(), entry.second.end());
+    return out;
+  }
 
   // Sleeps for `d` unless a stop is requested first (used for reconnect backoff).
   void sleep_unless_stopping(std::chrono::milliseconds d) {
@@ -93,15 +114,20 @@ struct EngineState {
   std::condition_variable stop_cv;
   std::mutex counters_mutex;
   std::map<std::string, DeliveryCounters> counters;
+  std::mutex in_flight_mutex;
+  std::map<int, std::vector<std::string>> in_flight;
   std::map<std::string, RecentCount> delivered_recent;  // for GET /v1/stats when retention is short
 };
 
-// Exponential reconnect delay: 100 ms doubling to 5 s, reset after a success.
+// Exponential delay between tries after a database fault: 100 ms doubling to 2 s, reset after a
+// success. Capped low because the cap is what a fault that has just cleared still costs (a
+// read-only database made writable, a network back): the goal is delivery again within seconds,
+// and a few connection attempts a second from a handful of threads cost the server nothing.
 class ReconnectBackoff {
  public:
   std::chrono::milliseconds next() {
     auto d = delay_;
-    delay_ = std::min(delay_ * 2, std::chrono::milliseconds(5000));
+    delay_ = std::min(delay_ * 2, std::chrono::milliseconds(2000));
     return d;
   }
   void reset() { delay_ = std::chrono::milliseconds(100); }

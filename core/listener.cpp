@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
 
@@ -52,7 +53,7 @@ void Listener::request_stop() {
 
 void Listener::connect() {
   receiver_.reset();
-  conn_ = open_connection(runtime_.get()->config->database_url);
+  conn_ = open_daemon_connection(*runtime_.get()->config);
   receiver_ = std::make_unique<Receiver>(*conn_);
   // A notification may have been missed while disconnected: be busy, and let workers look now.
   go_busy();
@@ -149,7 +150,7 @@ void Listener::run() {
       conn_.reset();
       state_.reconnects++;
       auto delay = backoff.next();
-      log_->warn("listener: {}; reconnecting in {} ms (workers keep polling meanwhile)", e.what(), delay.count());
+      log_->warn("{}; reconnecting in {} ms (workers keep polling meanwhile)", e.what(), delay.count());
       state_.idle.store(false);  // without a listener, workers must poll
       state_.sleep_unless_stopping(delay);
     }

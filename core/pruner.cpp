@@ -1,6 +1,7 @@
 // Retention sweeps: small batches with SKIP LOCKED, so they never hold up the claim path.
 #include "core/pruner.hpp"
 
+#include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
 #include "core/utf8.hpp"
@@ -39,7 +40,7 @@ size_t Pruner::purge(const char *states, std::chrono::seconds retention, int bat
 
 size_t Pruner::sweep_once() {
   const auto config = runtime_.get()->config;
-  if (!conn_) conn_ = open_connection(config->database_url);
+  if (!conn_) conn_ = open_daemon_connection(*config);
   size_t n = 0;
   // retention.delivered 0 deletes at delivery; rows left from before such a change go now too.
   n += purge("{delivered}", config->retention_delivered, config->prune_batch);
@@ -50,7 +51,7 @@ size_t Pruner::sweep_once() {
 
 void Pruner::check_unknown_destinations() {
   const auto rt = runtime_.get();
-  if (!conn_) conn_ = open_connection(rt->config->database_url);
+  if (!conn_) conn_ = open_daemon_connection(*rt->config);
   pqxx::read_transaction tx(*conn_);
   auto rows = tx.exec_prepared("message_unknown_destinations", rt->destination_list);
   for (const auto &row : rows) {

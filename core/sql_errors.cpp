@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/errors.hpp"
+
 namespace outboxd {
 
 std::string sql_error_line(const pqxx::sql_error &e, bool with_detail) {
@@ -27,6 +29,35 @@ bool is_row_write_out_error(const std::string &sqlstate) {
   if (sqlstate.size() != 5) return false;
   const std::string cls = sqlstate.substr(0, 2);
   return cls == "22" || cls == "54" || sqlstate == "53200" || sqlstate == "XX001";
+}
+
+bool needs_new_session(const std::string &sqlstate) {
+  return sqlstate == "25006" || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "57P03" || sqlstate == "57P04" || sqlstate == "57P05";
+}
+
+bool is_passing_fault(const std::string &sqlstate) {
+  return needs_new_session(sqlstate) || sqlstate.rfind("53", 0) == 0 || sqlstate.rfind("58", 0) == 0 ||
+         sqlstate == "57014" || sqlstate == "55P03" || sqlstate == "40001" || sqlstate == "40P01";
+}
+
+namespace {
+bool is_connection_loss(const std::exception &e) {
+  return dynamic_cast<const pqxx::broken_connection *>(&e) || dynamic_cast<const pqxx::in_doubt_error *>(&e) ||
+         dynamic_cast<const DbConnectionLost *>(&e);
+}
+}  // namespace
+
+bool needs_new_session(const std::exception &e) {
+  if (is_connection_loss(e)) return true;
+  const auto *sql = dynamic_cast<const pqxx::sql_error *>(&e);
+  return sql && needs_new_session(sql->sqlstate());
+}
+
+bool is_passing_fault(const std::exception &e) {
+  if (is_connection_loss(e)) return true;
+  const auto *sql = dynamic_cast<const pqxx::sql_error *>(&e);
+  return sql && is_passing_fault(sql->sqlstate());
 }
 
 }  // namespace outboxd

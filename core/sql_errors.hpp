@@ -23,4 +23,23 @@ bool is_refused_value_error(const std::string &sqlstate);
 // buffer"), memory running out (53200) and corrupt stored data (XX001).
 bool is_row_write_out_error(const std::string &sqlstate);
 
+// Errors a new session may not see, so the connection that got one is closed and opened again:
+// the session is read-only (25006: default_transaction_read_only was on when it began, or it is on
+// a standby after a failover), the server is shutting down or starting (57P01, 57P02, 57P03), the
+// connection failed (class 08), or the session was told to go (57P04 database dropped, 57P05 idle
+// session timeout). Kept, such a session fails every claim until someone kills it by hand.
+bool needs_new_session(const std::string &sqlstate);
+
+// Errors of the database, not of the statement or its data: they pass when the fault does, so a
+// write that failed with one is tried again as it was. Those that need a new session, resources
+// running out (class 53: disk full, out of memory, too many connections), system and I/O errors
+// (class 58), a statement or lock timeout (57014, 55P03), and serialization failures and deadlocks
+// (40001, 40P01). Anything else is the statement's own fault (a broken on_outcome, a CHECK).
+bool is_passing_fault(const std::string &sqlstate);
+
+// The same for any exception a database call throws: a lost connection (pqxx::broken_connection,
+// DbConnectionLost) and a commit in doubt count as passing faults that need a new session.
+bool needs_new_session(const std::exception &e);
+bool is_passing_fault(const std::exception &e);
+
 }  // namespace outboxd

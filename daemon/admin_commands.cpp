@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/available_at.hpp"
+#include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/destination_name.hpp"
 #include "core/destinations.hpp"
@@ -19,7 +20,7 @@
 namespace outboxd::cli {
 
 int run_migrate(const Config &config) {
-  auto conn = open_connection(config.database_url);
+  auto conn = open_command_connection(config);
   auto applied = apply_migrations(*conn);
   if (applied.empty()) {
     std::cout << "schema is up to date\n";
@@ -40,7 +41,7 @@ int run_check_config(const Config &config, bool offline) {
   if (!offline) {
     std::unique_ptr<pqxx::connection> conn;
     try {
-      conn = open_connection(config.database_url);
+      conn = open_command_connection(config);
     } catch (const DbConnectionLost &e) {
       throw DbConnectionLost(std::string(e.what()) + " (check-config needs the database to check the schema "
                              "and the on_outcome statements; the file and its plugins are valid; "
@@ -77,7 +78,7 @@ int run_enqueue(const Config &config, const Args &args) {
       throw std::invalid_argument(name_flag(*refusal));
   }
 
-  auto conn = open_connection(config.database_url);
+  auto conn = open_command_connection(config);
   EnqueueResult r;
   std::string refused;  // PostgreSQL's line when it refused a value; the transaction is over then
   try {
@@ -101,7 +102,7 @@ int run_enqueue(const Config &config, const Args &args) {
 }
 
 int run_stats(const Config &config, const Args &args) {
-  auto conn = open_connection(config.database_url);
+  auto conn = open_command_connection(config);
   pqxx::read_transaction tx(*conn);
   auto rows = message_stats(tx);
   if (args.options.count("json")) {

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/http_server.hpp"
+#include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/destinations.hpp"
 #include "core/engine.hpp"
@@ -52,12 +53,27 @@ bool prepare_database(const std::shared_ptr<const Config> &config) {
   }
 }
 
+// Before a forced exit: the messages a plugin was handed and whose outcome will not be written. They
+// may have reached their receivers, and they will be sent again.
+void warn_of_messages_in_flight(Engine &engine) {
+  const std::vector<std::string> ids = engine.state().in_flight_ids();
+  std::string list;
+  for (const std::string &id : ids) list += (list.empty() ? "" : " ") + id;
+  if (!ids.empty())
+    spdlog::warn("{} message(s) were being sent when the daemon gave up on them; they may have reached their "
+                 "receivers and will be sent again (receivers drop duplicates by id): {}",
+                 ids.size(), list);
+  spdlog::default_logger()->flush();
+}
+
 // Keys that only a restart can change keep their running values (with a warning).
 void carry_over_restart_only_keys(const Config &running, Config &loaded) {
   for (const auto &key : restart_only_changes(running, loaded))
     spdlog::warn("reload: {} changed, but only a restart applies it; keeping the running value", key);
   loaded.database_url = running.database_url;
   loaded.migrate = running.migrate;
+  loaded.dead_connection_timeout = running.dead_connection_timeout;
+  loaded.statement_timeout = running.statement_timeout;
   loaded.workers = running.workers;
   loaded.wakeup_mode = running.wakeup_mode;
   loaded.plugin_dir = running.plugin_dir;
@@ -124,11 +140,11 @@ int run_daemon(const Config &initial) {
   engine.start();
   std::unique_ptr<api::HttpServer> http;
   if (config->api_enabled) {
-    auto pool = std::make_shared<api::DbPool>(config->database_url, config->api_threads);
+    auto pool = std::make_shared<api::DbPool>(daemon_conninfo(*config), config->api_threads);
     auto handler = std::make_shared<api::ApiHandler>(
         pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config->api_max_body_bytes),
         config->api_tokens, [&engine] { return engine.state().metrics_snapshot(); },
-        std::make_shared<api::ReadinessProbe>(config->database_url));
+        std::make_shared<api::ReadinessProbe>(daemon_conninfo(*config)));
     api::HttpServerOptions options;
     options.listen = config->api_listen;
     options.threads = config->api_threads;
@@ -170,12 +186,14 @@ int run_daemon(const Config &initial) {
     if (engine.wait_stopped(std::chrono::milliseconds(0)) && http_done) break;
     if (wait_for_signal(std::chrono::milliseconds(50))) {
       spdlog::warn("second signal: exiting now; open claims roll back and their messages stay pending");
+      warn_of_messages_in_flight(engine);
       std::_Exit(kExitFailure);
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       spdlog::warn("{} within shutdown_grace; exiting, open claims roll back and their messages stay pending",
                    http_done ? "in-flight batches did not finish"
                              : "in-flight batches or API requests (or their answers to slow clients) did not finish");
+      warn_of_messages_in_flight(engine);
       spdlog::default_logger()->flush();
       std::_Exit(kExitFailure);
     }

@@ -53,12 +53,22 @@ std::vector<std::string> read_lines(const std::string &path) {
 std::string daemon_config(const std::string &conninfo, const std::string &destinations_yaml,
                           const std::string &extra_top_level_yaml) {
   // A top-level section the caller writes itself is left out here (YAML keys must be unique).
+  const auto has_section = [&](const std::string &name) {
+    return extra_top_level_yaml.rfind(name + ":\n", 0) == 0 ||
+           extra_top_level_yaml.find("\n" + name + ":\n") != std::string::npos;
+  };
   const bool own_log = extra_top_level_yaml.rfind("log:", 0) == 0 || extra_top_level_yaml.find("\nlog:") != std::string::npos;
-  return "database:\n  url: \"" + conninfo + "\"\n" +
+  const std::string url = "  url: \"" + conninfo + "\"\n";
+  std::string extra = extra_top_level_yaml;
+  // A `database:` section of the caller's gets the url as its first key.
+  if (has_section("database")) {
+    const std::size_t at = extra.rfind("database:\n", 0) == 0 ? 0 : extra.find("\ndatabase:\n") + 1;
+    extra.insert(at + std::string("database:\n").size(), url);
+  }
+  return (has_section("database") ? "" : "database:\n" + url) +
          "plugin_dir: \"" OUTBOXD_TEST_FIXTURE_PLUGIN_DIR "\"\n"
          "shutdown_grace: 20s\n" +
-         std::string(own_log ? "" : "log:\n  level: debug\n") + extra_top_level_yaml + "destinations:\n" +
-         destinations_yaml;
+         std::string(own_log ? "" : "log:\n  level: debug\n") + extra + "destinations:\n" + destinations_yaml;
 }
 
 DaemonProcess::DaemonProcess(const std::vector<std::string> &args, const std::string &log_path,
