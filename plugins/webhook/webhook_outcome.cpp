@@ -91,6 +91,22 @@ Verdict webhook_classify_http(const HttpAnswer &answer, std::time_t now) {
   return v;
 }
 
+Verdict webhook_classify_finished(CURLcode code, const HttpAnswer &answer, const GuardRecord &guard,
+                                  std::string_view curl_message, long timeout_ms, std::time_t now) {
+  if (code == CURLE_OK) return webhook_classify_http(answer, now);
+  if (!guard.refused.empty() && guard.allowed_connects == 0) {
+    Verdict v;
+    v.status = OUTBOXD_PERMANENT;
+    v.error = "refused to connect to " + guard.refused +
+              ": loopback, private, link-local, this host's own and other addresses that are not "
+              "globally reachable are blocked (SSRF protection); set allow_private_networks: true to allow";
+    return v;
+  }
+  Verdict v = webhook_classify_transfer(code, curl_message, timeout_ms);
+  if (!guard.refused.empty()) v.error += " (the SSRF guard refused " + guard.refused + ")";
+  return v;
+}
+
 Verdict webhook_classify_transfer(CURLcode code, std::string_view curl_message, long timeout_ms) {
   Verdict v;
   const std::string detail = webhook_body_excerpt(curl_message.empty() ? curl_easy_strerror(code) : curl_message, 300);

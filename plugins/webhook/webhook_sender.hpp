@@ -1,6 +1,9 @@
 // Delivers webhook requests concurrently with the curl multi interface, reusing connections.
 #pragma once
 
+#include <curl/curl.h>
+#include <sys/socket.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -20,10 +23,20 @@ struct WebhookSession;  // one curl multi handle and its connection cache
 // a session of their own from a pool, so a session is never used by two threads at once, and its
 // connections stay open between calls. max_concurrent_requests bounds the requests in flight across
 // all calls of this instance together.
+// Why the SSRF guard refuses an address, "" to allow it (webhook_blocked_reason in production).
+using WebhookAddressGuard = std::function<std::string(const sockaddr *)>;
+
+// What the tests may change about a sender. Production uses the defaults; a test changes only
+// which addresses a name resolves to and which the guard refuses, never the code that applies them.
+struct WebhookSenderHooks {
+  WebhookAddressGuard guard;         // empty: webhook_blocked_reason
+  std::vector<std::string> resolve;  // CURLOPT_RESOLVE entries ("host:port:addr,addr")
+};
+
 class WebhookSender {
  public:
   using Log = std::function<void(int level, const std::string &message)>;
-  WebhookSender(WebhookConfig config, Log log);
+  WebhookSender(WebhookConfig config, Log log, WebhookSenderHooks hooks = {});
   ~WebhookSender();
   WebhookSender(const WebhookSender &) = delete;
   WebhookSender &operator=(const WebhookSender &) = delete;
@@ -49,6 +62,8 @@ class WebhookSender {
 
   const WebhookConfig config_;
   const Log log_;
+  const WebhookSenderHooks hooks_;
+  curl_slist *resolve_ = nullptr;  // hooks_.resolve for curl
   std::mutex sessions_mutex_;
   std::vector<std::unique_ptr<WebhookSession>> idle_sessions_;
   std::mutex slots_mutex_;
