@@ -184,6 +184,11 @@ Verdict finish(Transfer &t, CURLcode code) {
 
 }  // namespace
 
+long webhook_min_start_budget_ms(long full_budget_ms) {
+  // At most half the budget, so a short timeout_ms (300 ms) still starts its first requests.
+  return std::min(full_budget_ms / 2, std::max(1000L, full_budget_ms / 4));
+}
+
 WebhookSender::WebhookSender(WebhookConfig config, Log log, WebhookSenderHooks hooks)
     : config_(std::move(config)), log_(std::move(log)), hooks_(std::move(hooks)), free_slots_(config_.max_concurrent_requests) {
   for (const auto &entry : hooks_.resolve) {
@@ -279,7 +284,6 @@ void WebhookSender::send_batch(const outboxd_message *const *msgs, outboxd_resul
 void WebhookSender::run(WebhookSession &session, const outboxd_message *const *msgs, outboxd_result *const *results,
                         std::size_t count) {
   const auto started = Clock::now();
-  const std::int64_t timestamp = static_cast<std::int64_t>(std::time(nullptr));
   // The guard of this call: off with allow_private_networks, and through a proxy, where the
   // address curl connects to is the proxy's, which the operator chose (the URL's host was judged
   // by webhook_choose_url). This host's addresses are read once per call (and cached for a second).
@@ -307,20 +311,23 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *const *m
         }
     }
   } cleanup{*this, session, active};
-  const auto deadline_of = [&](std::size_t i) {
-    return started + std::chrono::milliseconds(msgs[i]->timeout_ms > 0 ? msgs[i]->timeout_ms : 10000);
-  };
+  const auto budget_of = [&](std::size_t i) -> long { return msgs[i]->timeout_ms > 0 ? msgs[i]->timeout_ms : 10000; };
 
   while (!waiting.empty() || in_flight > 0) {
     // Start what the slots allow.
     while (!waiting.empty()) {
       const std::size_t i = waiting.front();
-      const long left_ms = static_cast<long>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline_of(i) - Clock::now()).count());
-      if (left_ms <= 0) {
-        set_result(*results[i], OUTBOXD_RETRY, -1,
-                   "not sent within timeout_ms: all " + std::to_string(config_.max_concurrent_requests) +
-                       " request slots (max_concurrent_requests) stayed busy");
+      const long left_ms = budget_of(i) - static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              Clock::now() - started).count());
+      const long full_ms = config_.request_timeout_ms > 0 ? std::min(config_.request_timeout_ms, budget_of(i)) : budget_of(i);
+      const long min_ms = webhook_min_start_budget_ms(full_ms);
+      if (left_ms < min_ms) {
+        // Not an attempt at the receiver: it never saw this message, so it may come back at once.
+        set_result(*results[i], OUTBOXD_RETRY, 0,
+                   "not sent: all " + std::to_string(config_.max_concurrent_requests) +
+                       " request slots (max_concurrent_requests) stayed busy until " + std::to_string(std::max(0L, left_ms)) +
+                       " ms of the " + std::to_string(budget_of(i)) + " ms budget (timeout_ms) were left, under the " +
+                       std::to_string(min_ms) + " ms a request needs to start; the receiver never saw this attempt");
         waiting.pop_front();
         continue;
       }
@@ -331,12 +338,15 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *const *m
       t->config = &config_;
       t->guard = guard;
       std::string error;
+      // Timestamped and signed now, as it starts: a request that waited for its slot must not
+      // carry a time receivers already find stale (Standard Webhooks allow 5 minutes).
+      const auto timestamp = static_cast<std::int64_t>(std::time(nullptr));
       if (!webhook_build_request(config_, *msgs[i], timestamp, t->request, error)) {
         set_result(*results[i], OUTBOXD_PERMANENT, -1, error);
         give_back_slot();
         continue;
       }
-      const long budget = config_.request_timeout_ms > 0 ? std::min(config_.request_timeout_ms, left_ms) : left_ms;
+      const long budget = std::min(full_ms, left_ms);
       if (!configure(*t, *msgs[i], budget, resolve_, error) || curl_multi_add_handle(session.multi, t->easy) != CURLM_OK) {
         set_result(*results[i], OUTBOXD_RETRY, -1, error.empty() ? "curl_multi_add_handle failed" : error);
         give_back_slot();

@@ -140,7 +140,7 @@ TEST(WebhookPlugin, ASlowReceiverIsATimeoutAndRetried) {
   m.timeout_ms = 300;
   const auto r = p->send(m.view());
   EXPECT_EQ(r.status, OUTBOXD_RETRY);
-  EXPECT_THAT(r.error, StartsWith("timed out after 2"));  // "timed out after 29x ms", within the 300
+  EXPECT_THAT(r.error, ::testing::ContainsRegex("^timed out after (2[0-9][0-9]|300) ms"));  // within the 300
 }
 
 TEST(WebhookPlugin, ARequestTimeoutShorterThanTheDestinationsIsUsed) {
