@@ -81,7 +81,13 @@ Verdict webhook_classify_http(const HttpAnswer &answer, std::time_t now) {
   if (retryable_status(answer.status)) {
     v.status = OUTBOXD_RETRY;
     v.retry_after_ms = webhook_parse_retry_after(answer.retry_after, now);
-    if (v.retry_after_ms >= 0) v.error += " (Retry-After: " + trim(answer.retry_after) + ")";
+    if (v.retry_after_ms >= webhook_min_retry_after_ms) {
+      v.error += " (Retry-After: " + trim(answer.retry_after) + ")";
+    } else if (v.retry_after_ms >= 0) {
+      v.retry_after_ms = -1;
+      v.error += " (Retry-After: " + webhook_body_excerpt(trim(answer.retry_after), 40) +
+                 ", under 1 s: the destination's backoff applies)";
+    }
     return v;
   }
   v.status = OUTBOXD_PERMANENT;

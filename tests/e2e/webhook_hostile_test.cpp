@@ -1,5 +1,5 @@
 // End to end against hostile receivers: one that takes 2 s to answer (no request may be started
-// that cannot finish, so no POST is duplicated).
+// that cannot finish, so no POST is duplicated) and one that answers "Retry-After: 0".
 #include <gmock/gmock.h>
 
 #include <algorithm>
@@ -63,6 +63,24 @@ TEST_F(WebhookHostileE2E, ASlowReceiverGetsNoDuplicatesFromRequestsThatCouldNotF
   EXPECT_LE(duplicates * 100, total) << duplicates << " duplicate POSTs of " << total;
   EXPECT_EQ(db.count("state = 'delivered' AND errors::text LIKE '%timed out%'"), 0)
       << db.scalar("SELECT string_agg(DISTINCT last_error, ' | ') FROM outbox.messages");
+}
+
+// A receiver that answers 503 with "Retry-After: 0" twice: each retry waits for the destination's
+// backoff (max_backoff 1s here: 0.9 s to 1 s), not 0 ms. The daemon polls every 100 ms, so a
+// message due at once would be sent again well within that.
+TEST_F(WebhookHostileE2E, RetryAfterZeroWaitsForTheBackoff) {
+  WebhookReceiver rx;
+  auto daemon = start(write_config(destination(rx.url("/h?seq=503,503,200&retry_after=0"),
+                                               "    max_attempts: 5\n    max_backoff: 1s\n"),
+                                   "wakeup:\n  linger: 50ms\n  safety_poll: 100ms\n"));
+  enqueue("orders", R"({"n": 1})");
+  ASSERT_TRUE(wait_count("state = 'delivered' AND attempt = 3", 1)) << daemon->log();
+  const auto reqs = rx.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  for (std::size_t i = 1; i < reqs.size(); ++i)
+    EXPECT_GE(reqs[i]["arrived"].get<double>() - reqs[i - 1]["arrived"].get<double>(), 0.85) << "retry " << i;
+  EXPECT_THAT(db.scalar("SELECT errors::text FROM outbox.messages"),
+              ::testing::HasSubstr("under 1 s: the destination's backoff applies"));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The built webhook plugin against hostile network situations: the host's own address, requests
-// that wait for a slot, and budgets too short to start a request.
+// that wait for a slot, budgets too short to start a request, and a Retry-After of 0.
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -109,6 +109,18 @@ TEST(WebhookHostileNetwork, ARequestThatCannotFinishIsNotStarted) {
   for (const auto &r : rx.requests()) posts[r["headers"]["webhook-id"].get<std::string>()]++;
   for (std::size_t i = 0; i < msgs.size(); ++i)
     EXPECT_EQ(posts[msgs[i].id], results[i].status == OUTBOXD_OK ? 1 : 0) << msgs[i].id << ": " << results[i].error;
+}
+
+// "Retry-After: 0" and a date in the past are not a 0 ms delay: the daemon's backoff decides.
+TEST(WebhookHostileNetwork, RetryAfterZeroOrInThePastLeavesTheDelayToTheBackoff) {
+  WebhookReceiver rx;
+  const auto zero = webhook(local_config(rx.url("/h?status=503&retry_after=0")))->send(WebhookTestMessage{}.view());
+  EXPECT_EQ(zero.status, OUTBOXD_RETRY);
+  EXPECT_EQ(zero.retry_after_ms, -1) << zero.error;
+  EXPECT_THAT(zero.error, HasSubstr("(Retry-After: 0, under 1 s: the destination's backoff applies)"));
+  const auto past = webhook(local_config(rx.url("/h?status=429&retry_after=date%2B-30")))->send(WebhookTestMessage{}.view());
+  EXPECT_EQ(past.status, OUTBOXD_RETRY);
+  EXPECT_EQ(past.retry_after_ms, -1) << past.error;
 }
 
 }  // namespace
