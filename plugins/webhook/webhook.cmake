@@ -7,6 +7,7 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 # tests/webhook links it directly; the module adds only the ABI glue.
 add_library(webhook_core STATIC
   ${CMAKE_CURRENT_LIST_DIR}/webhook_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/webhook_host_addresses.cpp
   ${CMAKE_CURRENT_LIST_DIR}/webhook_outcome.cpp
   ${CMAKE_CURRENT_LIST_DIR}/webhook_request.cpp
   ${CMAKE_CURRENT_LIST_DIR}/webhook_sender.cpp

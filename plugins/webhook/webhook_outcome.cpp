@@ -81,13 +81,35 @@ Verdict webhook_classify_http(const HttpAnswer &answer, std::time_t now) {
   if (retryable_status(answer.status)) {
     v.status = OUTBOXD_RETRY;
     v.retry_after_ms = webhook_parse_retry_after(answer.retry_after, now);
-    if (v.retry_after_ms >= 0) v.error += " (Retry-After: " + trim(answer.retry_after) + ")";
+    if (v.retry_after_ms >= webhook_min_retry_after_ms) {
+      v.error += " (Retry-After: " + trim(answer.retry_after) + ")";
+    } else if (v.retry_after_ms >= 0) {
+      v.retry_after_ms = -1;
+      v.error += " (Retry-After: " + webhook_body_excerpt(trim(answer.retry_after), 40) +
+                 ", under 1 s: the destination's backoff applies)";
+    }
     return v;
   }
   v.status = OUTBOXD_PERMANENT;
   if (answer.status >= 300 && answer.status <= 399)
     v.error += " (redirect to " + (answer.location.empty() ? std::string("?") : webhook_body_excerpt(answer.location)) +
                " not followed: redirects are never followed; set url to the final address)";
+  return v;
+}
+
+Verdict webhook_classify_finished(CURLcode code, const HttpAnswer &answer, const GuardRecord &guard,
+                                  std::string_view curl_message, long timeout_ms, std::time_t now) {
+  if (code == CURLE_OK) return webhook_classify_http(answer, now);
+  if (!guard.refused.empty() && guard.allowed_connects == 0) {
+    Verdict v;
+    v.status = OUTBOXD_PERMANENT;
+    v.error = "refused to connect to " + guard.refused +
+              ": loopback, private, link-local, this host's own and other addresses that are not "
+              "globally reachable are blocked (SSRF protection); set allow_private_networks: true to allow";
+    return v;
+  }
+  Verdict v = webhook_classify_transfer(code, curl_message, timeout_ms);
+  if (!guard.refused.empty()) v.error += " (the SSRF guard refused " + guard.refused + ")";
   return v;
 }
 

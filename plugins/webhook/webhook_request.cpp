@@ -66,14 +66,14 @@ bool webhook_choose_url(const WebhookConfig &config, const outboxd_message &msg,
     return false;
   }
   // Through a proxy the connect-time guard sees only the proxy's address, and the proxy resolves
-  // the host itself; what can still be checked here is a literal address or localhost in the URL.
+  // the host itself; what can still be checked here is the host's text: an address in any spelling
+  // a resolver takes, or a name for this host, with or without a trailing dot.
   if (!config.allow_private_networks && !config.proxy.empty()) {
-    const char *reason = webhook_blocked_literal(host);
-    const bool local_name = host == "localhost" || (host.size() > 10 && host.rfind(".localhost") == host.size() - 10);
-    if (reason != nullptr || local_name) {
+    const std::string reason = webhook_blocked_host(host);
+    if (!reason.empty()) {
       error = (own_url.empty() ? std::string("url: ") : own_field) + "refused to send to " + host +
-              " through the proxy: " + (reason ? reason : "loopback (localhost)") +
-              " addresses are blocked (SSRF protection); set allow_private_networks: true to allow";
+              " through the proxy: " + reason +
+              " is blocked (SSRF protection); set allow_private_networks: true to allow";
       return false;
     }
   }

@@ -43,9 +43,10 @@ struct Transfer {
   CURL *easy = nullptr;
   curl_slist *headers = nullptr;
   const WebhookConfig *config = nullptr;
+  const WebhookAddressGuard *guard = nullptr;  // nullptr: the guard is off (allowed or proxied)
   WebhookRequest request;
   HttpAnswer answer;
-  std::string refused;  // set by the SSRF guard when it refused an address
+  GuardRecord guarded;  // what the SSRF guard refused and let through for this request
   long budget_ms = 0;
   char curl_error[CURL_ERROR_SIZE] = {};
 
@@ -96,16 +97,18 @@ size_t webhook_on_header(char *data, size_t size, size_t nmemb, void *user) {
 }
 
 // The SSRF guard: curl calls this instead of socket(2) with the address it is about to connect to,
-// after DNS, for every address it tries. Refusing returns CURL_SOCKET_BAD before any packet is sent.
+// after DNS, for every address it tries. Refusing returns CURL_SOCKET_BAD before any packet is
+// sent, and curl goes on to the name's next address, if any.
 curl_socket_t webhook_open_socket(void *user, curlsocktype purpose, curl_sockaddr *address) {
   auto *t = static_cast<Transfer *>(user);
-  // With a proxy the address is the proxy's, which the operator chose: not judged (see the docs).
-  if (purpose == CURLSOCKTYPE_IPCXN && !t->config->allow_private_networks && t->config->proxy.empty()) {
-    if (const char *reason = webhook_blocked_reason(&address->addr)) {
-      if (!t->refused.empty()) t->refused += ", ";
-      t->refused += webhook_address_text(&address->addr) + " (" + reason + ")";
+  if (purpose == CURLSOCKTYPE_IPCXN && t->guard != nullptr) {
+    const std::string reason = (*t->guard)(&address->addr);
+    if (!reason.empty()) {
+      if (!t->guarded.refused.empty()) t->guarded.refused += ", ";
+      t->guarded.refused += webhook_address_text(&address->addr) + " (" + reason + ")";
       return CURL_SOCKET_BAD;
     }
+    ++t->guarded.allowed_connects;
   }
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
@@ -118,7 +121,7 @@ void fail_unsent(outboxd_result *const *results, std::size_t count, const std::s
 }
 
 // Sets up the easy handle for one request; false (with `error`) when curl refuses an option.
-bool configure(Transfer &t, const outboxd_message &msg, long budget_ms, std::string &error) {
+bool configure(Transfer &t, const outboxd_message &msg, long budget_ms, curl_slist *resolve, std::string &error) {
   const WebhookConfig &c = *t.config;
   t.easy = curl_easy_init();
   if (t.easy == nullptr) return error = "curl_easy_init failed", false;
@@ -164,33 +167,45 @@ bool configure(Transfer &t, const outboxd_message &msg, long budget_ms, std::str
   // "" rather than unset: curl would otherwise take a proxy from http_proxy/https_proxy in the
   // daemon's environment, and the SSRF guard must know whether a proxy is in the path.
   set(curl_easy_setopt(e, CURLOPT_PROXY, c.proxy.c_str()));
+  if (resolve != nullptr) set(curl_easy_setopt(e, CURLOPT_RESOLVE, resolve));
   if (rc != CURLE_OK) return error = std::string("curl refused an option: ") + curl_easy_strerror(rc), false;
   return true;
 }
 
-// The outcome of a finished transfer.
+// The outcome of a finished transfer: what the request that was actually made got.
 Verdict finish(Transfer &t, CURLcode code) {
-  if (!t.refused.empty()) {
-    Verdict v;
-    v.status = OUTBOXD_PERMANENT;
-    v.error = "refused to connect to " + t.refused +
-              ": private, loopback and link-local addresses are blocked (SSRF protection); set "
-              "allow_private_networks: true to allow";
-    return v;
+  if (code == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+    t.answer.status = status;
   }
-  if (code != CURLE_OK) return webhook_classify_transfer(code, t.curl_error, t.budget_ms);
-  long status = 0;
-  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-  t.answer.status = status;
-  return webhook_classify_http(t.answer, std::time(nullptr));
+  return webhook_classify_finished(code, t.answer, t.guarded, t.curl_error, t.budget_ms, std::time(nullptr));
 }
 
 }  // namespace
 
-WebhookSender::WebhookSender(WebhookConfig config, Log log)
-    : config_(std::move(config)), log_(std::move(log)), free_slots_(config_.max_concurrent_requests) {}
+long webhook_min_start_budget_ms(long full_budget_ms) {
+  // At most half the budget, so a short timeout_ms (300 ms) still starts its first requests.
+  return std::min(full_budget_ms / 2, std::max(1000L, full_budget_ms / 4));
+}
 
-WebhookSender::~WebhookSender() = default;
+WebhookSender::WebhookSender(WebhookConfig config, Log log, WebhookSenderHooks hooks)
+    : config_(std::move(config)), log_(std::move(log)), hooks_(std::move(hooks)), free_slots_(config_.max_concurrent_requests) {
+  for (const auto &entry : hooks_.resolve) {
+    curl_slist *next = curl_slist_append(resolve_, entry.c_str());
+    if (next == nullptr) {
+      curl_slist_free_all(resolve_);
+      throw std::bad_alloc();
+    }
+    resolve_ = next;
+  }
+}
+
+WebhookSender::~WebhookSender() {
+  // Sessions first: their cached connections may still refer to the resolve list.
+  idle_sessions_.clear();
+  curl_slist_free_all(resolve_);
+}
 
 std::unique_ptr<WebhookSession> WebhookSender::take_session() {
   {
@@ -269,7 +284,14 @@ void WebhookSender::send_batch(const outboxd_message *const *msgs, outboxd_resul
 void WebhookSender::run(WebhookSession &session, const outboxd_message *const *msgs, outboxd_result *const *results,
                         std::size_t count) {
   const auto started = Clock::now();
-  const std::int64_t timestamp = static_cast<std::int64_t>(std::time(nullptr));
+  // The guard of this call: off with allow_private_networks, and through a proxy, where the
+  // address curl connects to is the proxy's, which the operator chose (the URL's host was judged
+  // by webhook_choose_url). This host's addresses are read once per call (and cached for a second).
+  const auto own = webhook_host_addresses();
+  const WebhookAddressGuard production = [&own](const sockaddr *a) { return webhook_blocked_reason(a, *own); };
+  const WebhookAddressGuard *guard = config_.allow_private_networks || !config_.proxy.empty() ? nullptr
+                                     : hooks_.guard                                            ? &hooks_.guard
+                                                                                               : &production;
   std::deque<std::size_t> waiting;
   for (std::size_t i = 0; i < count; ++i) waiting.push_back(i);
   std::vector<std::unique_ptr<Transfer>> active(count);
@@ -289,20 +311,23 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *const *m
         }
     }
   } cleanup{*this, session, active};
-  const auto deadline_of = [&](std::size_t i) {
-    return started + std::chrono::milliseconds(msgs[i]->timeout_ms > 0 ? msgs[i]->timeout_ms : 10000);
-  };
+  const auto budget_of = [&](std::size_t i) -> long { return msgs[i]->timeout_ms > 0 ? msgs[i]->timeout_ms : 10000; };
 
   while (!waiting.empty() || in_flight > 0) {
     // Start what the slots allow.
     while (!waiting.empty()) {
       const std::size_t i = waiting.front();
-      const long left_ms = static_cast<long>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline_of(i) - Clock::now()).count());
-      if (left_ms <= 0) {
-        set_result(*results[i], OUTBOXD_RETRY, -1,
-                   "not sent within timeout_ms: all " + std::to_string(config_.max_concurrent_requests) +
-                       " request slots (max_concurrent_requests) stayed busy");
+      const long left_ms = budget_of(i) - static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              Clock::now() - started).count());
+      const long full_ms = config_.request_timeout_ms > 0 ? std::min(config_.request_timeout_ms, budget_of(i)) : budget_of(i);
+      const long min_ms = webhook_min_start_budget_ms(full_ms);
+      if (left_ms < min_ms) {
+        // Not an attempt at the receiver: it never saw this message, so it may come back at once.
+        set_result(*results[i], OUTBOXD_RETRY, 0,
+                   "not sent: all " + std::to_string(config_.max_concurrent_requests) +
+                       " request slots (max_concurrent_requests) stayed busy until " + std::to_string(std::max(0L, left_ms)) +
+                       " ms of the " + std::to_string(budget_of(i)) + " ms budget (timeout_ms) were left, under the " +
+                       std::to_string(min_ms) + " ms a request needs to start; the receiver never saw this attempt");
         waiting.pop_front();
         continue;
       }
@@ -311,14 +336,18 @@ void WebhookSender::run(WebhookSession &session, const outboxd_message *const *m
       auto t = std::make_unique<Transfer>();
       t->index = i;
       t->config = &config_;
+      t->guard = guard;
       std::string error;
+      // Timestamped and signed now, as it starts: a request that waited for its slot must not
+      // carry a time receivers already find stale (Standard Webhooks allow 5 minutes).
+      const auto timestamp = static_cast<std::int64_t>(std::time(nullptr));
       if (!webhook_build_request(config_, *msgs[i], timestamp, t->request, error)) {
         set_result(*results[i], OUTBOXD_PERMANENT, -1, error);
         give_back_slot();
         continue;
       }
-      const long budget = config_.request_timeout_ms > 0 ? std::min(config_.request_timeout_ms, left_ms) : left_ms;
-      if (!configure(*t, *msgs[i], budget, error) || curl_multi_add_handle(session.multi, t->easy) != CURLM_OK) {
+      const long budget = std::min(full_ms, left_ms);
+      if (!configure(*t, *msgs[i], budget, resolve_, error) || curl_multi_add_handle(session.multi, t->easy) != CURLM_OK) {
         set_result(*results[i], OUTBOXD_RETRY, -1, error.empty() ? "curl_multi_add_handle failed" : error);
         give_back_slot();
         continue;

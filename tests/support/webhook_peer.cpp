@@ -14,11 +14,12 @@
 
 namespace outboxd::test {
 
-WebhookReceiver::WebhookReceiver(const std::vector<std::string> &secrets, bool ipv6, Transport transport) {
+WebhookReceiver::WebhookReceiver(const std::vector<std::string> &secrets, bool ipv6, Transport transport, Bind bind) {
   std::vector<std::string> args = {"/usr/bin/python3", source_path("tests/fixtures/webhook/receiver.py"), "--dir",
                                    dir_.path()};
   for (const auto &s : secrets) args.insert(args.end(), {"--secret", s});
   if (ipv6) args.push_back("--ipv6");
+  if (bind == Bind::AllInterfaces) args.push_back("--all-interfaces");
   if (transport == Transport::Tls) args.push_back("--tls");
   if (transport == Transport::Mtls) args.push_back("--mtls");
   if (transport != Transport::Http) scheme_ = "https";

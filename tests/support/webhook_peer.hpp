@@ -20,8 +20,10 @@ class WebhookReceiver {
   // Tls: HTTPS with a certificate from a throwaway CA (ca_file()); Mtls: also demands a client
   // certificate from that CA (client_cert(), client_key()).
   enum class Transport { Http, Tls, Mtls };
+  // AllInterfaces listens on 0.0.0.0 instead of 127.0.0.1: reachable at this host's own addresses.
+  enum class Bind { Loopback, AllInterfaces };
   explicit WebhookReceiver(const std::vector<std::string> &secrets = {}, bool ipv6 = false,
-                           Transport transport = Transport::Http);
+                           Transport transport = Transport::Http, Bind bind = Bind::Loopback);
   ~WebhookReceiver();
   WebhookReceiver(const WebhookReceiver &) = delete;
   WebhookReceiver &operator=(const WebhookReceiver &) = delete;

@@ -55,11 +55,14 @@ TEST(WebhookOutcome, RedirectsArePermanentAndSayWhereTheyPointed) {
 TEST(WebhookOutcome, RetryAfterInSecondsOrAsAnHttpDateBecomesTheRetryDelay) {
   EXPECT_EQ(http(503, "120").retry_after_ms, 120000);
   EXPECT_EQ(http(429, " 7 ").retry_after_ms, 7000);
-  EXPECT_EQ(http(503, "0").retry_after_ms, 0);
+  // Under webhook_min_retry_after_ms (0, a past date): no Retry-After, the daemon's backoff decides.
+  EXPECT_EQ(http(503, "0").retry_after_ms, -1);
+  EXPECT_NE(http(503, "0").error.find("(Retry-After: 0, under 1 s: the destination's backoff applies)"), std::string::npos);
+  EXPECT_EQ(http(503, "1").retry_after_ms, 1000);
   EXPECT_EQ(http(503, "Tue, 14 Nov 2023 22:14:20 GMT").retry_after_ms, 60000);   // IMF-fixdate
   EXPECT_EQ(http(503, "Tuesday, 14-Nov-23 22:13:50 GMT").retry_after_ms, 30000);  // RFC 850
   EXPECT_EQ(http(503, "Tue Nov 14 22:13:25 2023").retry_after_ms, 5000);          // asctime
-  EXPECT_EQ(http(503, "Mon, 13 Nov 2023 00:00:00 GMT").retry_after_ms, 0) << "a past date: at once";
+  EXPECT_EQ(http(503, "Mon, 13 Nov 2023 00:00:00 GMT").retry_after_ms, -1) << "a past date: the backoff";
   EXPECT_EQ(http(503, "soon").retry_after_ms, -1) << "unreadable: the daemon's backoff";
   EXPECT_EQ(http(503, "-5").retry_after_ms, -1);
   EXPECT_NE(http(503, "120").error.find("Retry-After: 120"), std::string::npos);

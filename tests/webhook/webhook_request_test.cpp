@@ -105,6 +105,32 @@ TEST(WebhookRequest, ThroughAProxyPrivateLiteralsAndLocalhostAreRefusedUpFront) 
   EXPECT_TRUE(webhook_build_request(allowed, test::WebhookTestMessage{}.view(), 1, r, error)) << error;
 }
 
+// The proxy resolves the host itself, so every spelling a resolver reads as this host or a blocked
+// address is refused: a trailing dot, upper case, the short, octal, hex and decimal IPv4 forms
+// (curl and getaddrinfo accept them), IPv6 spellings, the names for this host, and addresses in
+// the special-purpose blocks.
+TEST(WebhookRequest, ThroughAProxyEverySpellingOfABlockedHostIsRefused) {
+  for (const std::string host :
+       {"localhost.", "LOCALHOST", "LocalHost.", "api.localhost.", "localhost.localdomain", "ip6-localhost",
+        "127.0.0.1.", "127.1", "127.1.", "0x7f.1", "0x7f.1.", "0177.0.0.1", "0177.0.0.1.", "2130706433",
+        "2130706433.", "0", "10.1.2.3.", "192.0.2.1", "198.51.100.7", "203.0.113.9", "[::1]", "[0:0:0:0:0:0:0:1]",
+        "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[2002:7f00:1::1]", "[64:ff9b:1::a00:1]"}) {
+    const auto config =
+        config_with(R"({"url": "http://)" + host + R"(:8080/x", "proxy": "http://proxy.internal:3128"})");
+    WebhookRequest r;
+    std::string error;
+    EXPECT_FALSE(webhook_build_request(config, test::WebhookTestMessage{}.view(), 1, r, error)) << host;
+    EXPECT_THAT(error, HasSubstr("through the proxy")) << host;
+  }
+  for (const std::string host : {"hooks.example.com", "hooks.example.com.", "8.8.8.8", "[2606:4700::1111]", "localhost.example"}) {
+    const auto config =
+        config_with(R"({"url": "http://)" + host + R"(:8080/x", "proxy": "http://proxy.internal:3128"})");
+    WebhookRequest r;
+    std::string error;
+    EXPECT_TRUE(webhook_build_request(config, test::WebhookTestMessage{}.view(), 1, r, error)) << host << ": " << error;
+  }
+}
+
 TEST(WebhookRequest, HeadersThatAreNotAnObjectArePermanent) {
   const auto config = config_with(R"({"url": "https://h.example/in"})");
   test::WebhookTestMessage m;

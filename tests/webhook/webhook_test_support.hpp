@@ -1,6 +1,11 @@
 // Helpers for the webhook tests: messages that own their strings, and the built plugin's path.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -30,6 +35,19 @@ inline std::vector<WebhookTestMessage> webhook_test_messages(int n, int32_t time
     out[i].timeout_ms = timeout_ms;
   }
   return out;
+}
+
+// A loopback port nothing listens on (bound, then closed).
+inline int closed_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
 }
 
 }  // namespace outboxd::test
