@@ -20,6 +20,12 @@ enum class WakeupMode {
   Poll     // poll every wakeup.poll_interval; for poolers (PgBouncer) that drop LISTEN.
 };
 
+// What sits between the daemon and PostgreSQL (database.pooler).
+enum class Pooler {
+  None,        // one server session per connection: a direct connection, or a pooler in session mode
+  Transaction  // PgBouncer pool_mode = transaction: each transaction may run in another server session
+};
+
 enum class LogFormat { Text, Json };
 
 struct DestinationConfig {
@@ -50,6 +56,7 @@ struct Config {
   // database
   std::string database_url;   // libpq conninfo or postgresql:// URL
   bool migrate = true;        // apply pending migrations at daemon start
+  Pooler pooler = Pooler::None;  // Transaction: no named statements, LISTEN or session SET
 
   // engine
   int workers = 2;

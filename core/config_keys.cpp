@@ -76,6 +76,8 @@ std::vector<ConfigKey> build_table() {
   t.push_back(url);
   t.push_back(bool_key("database.migrate", "true", false,
                        "Apply pending schema migrations at start; false expects a DBA to apply them"));
+  t.push_back(enum_key("database.pooler", {"none", "transaction"}, "none", false,
+                       "transaction: behind PgBouncer in transaction pooling (needs wakeup.mode: poll)"));
   t.push_back(int_key("workers", 1, 256, "2", false,
                       "Worker threads; each holds one connection and claims batches independently"));
   t.push_back(int_key("batch_size", 1, 10000, "100", true,
@@ -345,6 +347,7 @@ std::string config_value_text(const Config &c, const std::string &path) {
   using std::chrono::milliseconds;
   if (path == "database.url") return c.database_url;
   if (path == "database.migrate") return c.migrate ? "true" : "false";
+  if (path == "database.pooler") return c.pooler == Pooler::Transaction ? "transaction" : "none";
   if (path == "workers") return std::to_string(c.workers);
   if (path == "batch_size") return std::to_string(c.batch_size);
   if (path == "shutdown_grace") return format_duration(c.shutdown_grace);

@@ -18,7 +18,9 @@ namespace outboxd {
 // (without repeating it). For every connection the daemon opens.
 std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo);
 
-// open_plain_connection, then prepares every embedded query.
+// open_plain_connection, then prepares every embedded query (registers them: libpqxx prepares each
+// on its first use), except through a transaction pooler, where none is prepared by name
+// (core/named_query.hpp).
 std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo);
 
 // `conninfo` (key=value or postgresql:// URL) with `key` set to `value`, unless libpq reads the key
@@ -27,8 +29,30 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo);
 // is in key=value form; a conninfo libpq cannot parse comes back unchanged.
 std::string conninfo_with_default(const std::string &conninfo, const std::string &key, const std::string &value);
 
-// Session settings of a worker connection, applied once per connection (see db.cpp for why).
-void tune_worker_session(pqxx::connection_base &conn);
+// Which of the daemon's connections a session setting is for.
+enum class SessionRole { Worker, Pruner, Api, Readiness };
+
+struct SessionSetting {
+  std::string name;   // a PostgreSQL parameter, e.g. enable_sort
+  std::string value;  // as SET takes it, e.g. off
+};
+
+// The settings each role's sessions run with: the one list (db.cpp), which both functions below
+// apply, so a setting added there holds on a direct connection and through a pooler alike.
+const std::vector<SessionSetting> &session_settings(SessionRole role);
+
+// database.pooler: none: SETs the role's settings once, right after connecting. Does nothing
+// through a transaction pooler, where a session-level SET would stay in a server session that
+// serves other clients next (and be missing from this client's next transaction).
+void apply_session_settings(pqxx::connection_base &conn, SessionRole role);
+
+// database.pooler: transaction: SET LOCALs the role's settings; call it first in every transaction
+// of that role. Does nothing on a direct connection (the session has them already).
+void apply_transaction_settings(pqxx::transaction_base &tx, SessionRole role);
+
+// "SET LOCAL a = 'x'; SET LOCAL b = 'y'; " for the role, in either mode: for a caller that sends its
+// statement in the same simple query (one implicit transaction) through libpq itself.
+std::string transaction_settings_sql(SessionRole role);
 
 // A PostgreSQL array literal for text items: {"a","b \"c\""} (libpqxx 6.4 has no container params).
 std::string text_array_literal(const std::vector<std::string> &items);

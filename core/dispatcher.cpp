@@ -44,7 +44,7 @@ void Worker::run() {
     try {
       if (!conn_) {
         conn_ = open_connection(runtime_.get()->config->database_url);
-        tune_worker_session(*conn_);
+        apply_session_settings(*conn_, SessionRole::Worker);
         prepared_generation_ = 0;
         backoff.reset();
       }
@@ -227,11 +227,11 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
     // The common case gets a plain statement over one array: measurably cheaper per batch than
     // unnesting four arrays and joining them (docs/BENCHMARKS.md).
     written = static_cast<long long>(
-        tx.exec_prepared(delete_delivered ? "message_delete_delivered" : "message_mark_delivered",
+        exec_query(tx, delete_delivered ? "message_delete_delivered" : "message_mark_delivered",
                          int_array_literal(seqs))
             .size());
   } else {
-    written = tx.exec_prepared1("message_mark_outcomes", int_array_literal(seqs), text_array_literal(states),
+    written = exec_query1(tx, "message_mark_outcomes", int_array_literal(seqs), text_array_literal(states),
                                 int_array_literal(delays), nullable_text_array_literal(errors, no_error),
                                 delete_delivered, kErrorHistory)[0]
                   .as<long long>();
@@ -245,8 +245,9 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
     if (dest->config.on_outcome.empty()) continue;
     const std::string &err = c.outcome.error;
     // Headers PostgreSQL could not write out (or too large to hand on) are NULL here.
-    tx.exec_prepared(on_outcome_name(rt.generation, c.destination), c.id, state_name(c.outcome.state), c.attempt,
-                     err.empty() ? nullptr : err.c_str(), c.headers ? c.headers->c_str() : nullptr);
+    exec_on_outcome(tx, on_outcome_name(rt.generation, c.destination), dest->config.on_outcome, c.id,
+                    state_name(c.outcome.state), c.attempt, err.empty() ? nullptr : err.c_str(),
+                    c.headers ? c.headers->c_str() : nullptr);
   }
 }
 

@@ -11,6 +11,7 @@
 #include "core/destinations.hpp"
 #include "core/engine.hpp"
 #include "core/logging.hpp"
+#include "core/named_query.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/interruptible.hpp"
 #include "daemon/signals.hpp"
@@ -41,7 +42,7 @@ bool prepare_database(const std::shared_ptr<const Config> &config) {
         if (config->wakeup_mode == WakeupMode::Poll) {
           // A polling daemon wants no NOTIFY: clear a flag an earlier notify-mode daemon left raised.
           pqxx::nontransaction tx(*conn);
-          tx.exec_prepared("wake_flag_set", 0);
+          exec_query(tx, "wake_flag_set", 0);
         }
       });
     } catch (const DbConnectionLost &e) {
@@ -58,6 +59,7 @@ void carry_over_restart_only_keys(const Config &running, Config &loaded) {
     spdlog::warn("reload: {} changed, but only a restart applies it; keeping the running value", key);
   loaded.database_url = running.database_url;
   loaded.migrate = running.migrate;
+  loaded.pooler = running.pooler;
   loaded.workers = running.workers;
   loaded.wakeup_mode = running.wakeup_mode;
   loaded.plugin_dir = running.plugin_dir;
