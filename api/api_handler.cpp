@@ -15,6 +15,7 @@
 #include "api/message_request.hpp"
 #include "api/routes.hpp"
 #include "core/available_at.hpp"
+#include "core/db.hpp"
 #include "core/utf8.hpp"
 #include "core/outbox_store.hpp"
 #include "core/sql_errors.hpp"
@@ -271,6 +272,7 @@ ApiResponse ApiHandler::create_message(const ApiRequest &req) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
+    apply_transaction_settings(tx, SessionRole::Api);
     const EnqueueResult res = enqueue_checked(tx, r, "");
     json body = enqueue_reply(tx, res);
     tx.commit();
@@ -294,6 +296,7 @@ ApiResponse ApiHandler::create_batch(const ApiRequest &req) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);  // all or nothing: one failing item rolls back every earlier one
+    apply_transaction_settings(tx, SessionRole::Api);
     json out = json::array();
     bool any_created = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -324,6 +327,7 @@ ApiResponse ApiHandler::send_mail(const ApiRequest &req) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
+    apply_transaction_settings(tx, SessionRole::Api);
     const EnqueueResult res = enqueue_checked(tx, r, "");
     tx.commit();
     return reply(202, {{"id", res.id}});
@@ -396,6 +400,7 @@ ApiResponse ApiHandler::retry_message(const std::string &id) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
+    apply_transaction_settings(tx, SessionRole::Api);
     auto m = message_state(tx, id);
     if (!m) fail(404, "not_found", "id: no message " + id);
     if (!message_retry(tx, id, default_max_attempts(*rt, m->destination)))
@@ -413,6 +418,7 @@ ApiResponse ApiHandler::cancel_message(const std::string &id) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
+    apply_transaction_settings(tx, SessionRole::Api);
     if (!message_cancel(tx, id)) {
       auto m = message_state(tx, id);
       if (!m) fail(404, "not_found", "id: no message " + id);
@@ -436,6 +442,7 @@ ApiResponse ApiHandler::retry_dead(const std::string &destination) const {
   auto conn = pool_->acquire();
   try {
     pqxx::work tx(*conn);
+    apply_transaction_settings(tx, SessionRole::Api);
     const long long n = destination_retry_dead(tx, destination, default_max_attempts(*rt, destination));
     tx.commit();
     return reply(200, {{"destination", destination}, {"retried", n}});
@@ -455,6 +462,7 @@ ApiResponse ApiHandler::stats() const {
   auto conn = pool_->acquire();
   try {
     pqxx::read_transaction tx(*conn);
+    apply_transaction_settings(tx, SessionRole::Api);
     json out = json::object();
     auto entry = [&](const std::string &destination) -> json & {
       json &d = out[destination];
@@ -486,6 +494,7 @@ ApiResponse ApiHandler::metrics() const {
   auto conn = pool_->acquire();
   try {
     pqxx::read_transaction tx(*conn);
+    apply_transaction_settings(tx, SessionRole::Api);
     for (const auto &row : message_stats(tx)) {  // the one query of a scrape
       if (row.state != "pending") continue;
       PendingGauge &g = snapshot.pending[row.destination];

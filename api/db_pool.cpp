@@ -31,9 +31,10 @@ DbPool::Lease DbPool::acquire() {
       // A request must fail within seconds, not wait out the kernel's TCP timeout, when the
       // database host does not answer.
       conn = open_connection(conninfo_with_default(conninfo_, "connect_timeout", "5"));
-      // A request should fail, not hang a worker thread, when the database stalls.
-      pqxx::nontransaction tx(*conn);
-      tx.exec("SET statement_timeout = 30000");
+      // A request should fail, not hang a worker thread, when the database stalls (a statement
+      // timeout, among the API's settings in core/db.cpp). Through a transaction pooler each
+      // request's transaction sets them instead.
+      apply_session_settings(*conn, SessionRole::Api);
     } catch (const std::exception &e) {
       give_back(nullptr, true);
       throw PoolUnavailable("the database cannot be reached; retry", e.what());

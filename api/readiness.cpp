@@ -25,12 +25,14 @@ using Clock = std::chrono::steady_clock;
 
 // While not ready, the details are logged again at most this often (the state changes always are).
 constexpr std::chrono::seconds kRelogEvery{60};
-// The versions recorded by the migration runner; the table's absence means "no schema yet". The
-// server-side timeout backs up our own deadline (2 s): a check we give up on (say, behind a lock)
-// must not leave its statement waiting on the server.
-constexpr const char *kAppliedVersions =
-    "SET statement_timeout = 3000; "
-    "SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '') FROM outbox.schema_migration";
+// The versions recorded by the migration runner; the table's absence means "no schema yet". Sent
+// after the readiness settings (a server-side statement timeout that backs up our own deadline) in
+// one simple query, which PostgreSQL runs as one implicit transaction: SET LOCAL holds for the
+// SELECT and ends with it, so nothing stays behind in a server session a transaction pooler shares.
+std::string applied_versions_sql() {
+  return transaction_settings_sql(SessionRole::Readiness) +
+         "SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '') FROM outbox.schema_migration";
+}
 
 struct Failure {
   std::string database;  // what the client sees: "unreachable" or "not answering"
@@ -148,7 +150,7 @@ Readiness ReadinessProbe::probe() {
   try {
     if (conn_ && PQstatus(conn_) != CONNECTION_OK) drop_connection();
     if (!conn_) conn_ = connect_by(conninfo_, deadline);
-    const auto applied_text = query_by(conn_, kAppliedVersions, "42P01", deadline);  // 42P01: no table
+    const auto applied_text = query_by(conn_, applied_versions_sql().c_str(), "42P01", deadline);  // 42P01: no table
     std::vector<int> applied;
     std::istringstream in(applied_text.value_or(""));
     for (std::string v; std::getline(in, v, ',');) applied.push_back(std::stoi(v));

@@ -6,7 +6,9 @@
 #include <limits>
 
 #include "core/available_at.hpp"
+#include "core/db.hpp"
 #include "core/message_limits.hpp"
+#include "core/named_query.hpp"
 #include "core/savepoint.hpp"
 #include "core/sql_errors.hpp"
 
@@ -67,7 +69,8 @@ void take_text(Claimed &c, const pqxx::field &payload, const pqxx::field &header
 }
 
 pqxx::result claim_rows(pqxx::work &tx, const Runtime &rt, bool write_out) {
-  return tx.exec_prepared("message_claim", rt.destination_list, rt.config->batch_size, rt.schedules_ahead_list,
+  apply_transaction_settings(tx, SessionRole::Worker);  // the claim is the first statement of its transaction
+  return exec_query(tx, "message_claim", rt.destination_list, rt.config->batch_size, rt.schedules_ahead_list,
                           kMaxMessageTextBytes, write_out);
 }
 
@@ -80,7 +83,7 @@ std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, spdlog:
     Claimed c = from_row(row, *rt.destinations);
     try {
       under_savepoint(tx, [&] {
-        const pqxx::row text = tx.exec_prepared1("message_write_out", c.seq, kMaxMessageTextBytes);
+        const pqxx::row text = exec_query1(tx, "message_write_out", c.seq, kMaxMessageTextBytes);
         take_text(c, text[0], text[1], text[2]);
       });
     } catch (const pqxx::sql_error &e) {

@@ -94,6 +94,7 @@ class Loader {
     if (url_override_) cfg.database_url = *url_override_;
     check_listen(cfg);
     check_database_url(cfg);
+    check_pooler(cfg);
     check_mail_destination(cfg);
     return cfg;
   }
@@ -164,6 +165,7 @@ class Loader {
           listen_line_ = line;
         }
         if (path == "database.url") url_line_ = line;
+        if (path == "database.pooler") pooler_line_ = line;
         if (path == "api.mail_destination") mail_line_ = line;
         apply(cfg, path, v);
       } else {
@@ -196,6 +198,18 @@ class Loader {
     for (const char c : options->at("client_encoding"))
       if (c != '-' && c != '_') name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return name == "utf8" || name == "unicode";
+  }
+
+  // A transaction pooler hands each transaction to whichever server session is free, so a LISTEN
+  // stays behind in a session that serves other clients next: notify mode would sleep through
+  // enqueues and wake only on its safety poll. Refused rather than switched silently, so the file
+  // says what runs.
+  void check_pooler(const Config &cfg) const {
+    if (cfg.pooler != Pooler::Transaction || cfg.wakeup_mode == WakeupMode::Poll) return;
+    fail(pooler_line_, "database.pooler",
+         "transaction needs wakeup.mode: poll (behind a transaction pooler a LISTEN ends with its "
+         "transaction, so notify mode would miss every wake-up); set wakeup.mode: poll, or database.pooler: "
+         "none for a direct connection");
   }
 
   // POST /api/mail/send would otherwise refuse every mail, long after the file was accepted.
@@ -480,6 +494,7 @@ class Loader {
     else if (path == "database.migrate") c.migrate = v.boolean;
     else if (path == "database.dead_connection_timeout") c.dead_connection_timeout = v.duration;
     else if (path == "database.statement_timeout") c.statement_timeout = v.duration;
+    else if (path == "database.pooler") c.pooler = v.text == "transaction" ? Pooler::Transaction : Pooler::None;
     else if (path == "workers") c.workers = static_cast<int>(v.integer);
     else if (path == "batch_size") c.batch_size = static_cast<int>(v.integer);
     else if (path == "shutdown_grace") c.shutdown_grace = v.duration;
@@ -517,6 +532,7 @@ class Loader {
   std::optional<std::string> url_override_;
   int database_line_ = 0;
   int url_line_ = 0;
+  int pooler_line_ = 0;
   int listen_line_ = 0;
   int mail_line_ = 0;
 };

@@ -20,6 +20,12 @@ enum class WakeupMode {
   Poll     // poll every wakeup.poll_interval; for poolers (PgBouncer) that drop LISTEN.
 };
 
+// What sits between the daemon and PostgreSQL (database.pooler).
+enum class Pooler {
+  None,        // one server session per connection: a direct connection, or a pooler in session mode
+  Transaction  // PgBouncer pool_mode = transaction: each transaction may run in another server session
+};
+
 enum class LogFormat { Text, Json };
 
 struct DestinationConfig {
@@ -53,6 +59,7 @@ struct Config {
   // A connection that does not answer for this long is given up (core/connection_settings.hpp).
   std::chrono::milliseconds dead_connection_timeout{std::chrono::seconds(15)};
   std::chrono::milliseconds statement_timeout{std::chrono::seconds(30)};  // every daemon statement
+  Pooler pooler = Pooler::None;  // Transaction: no named statements, LISTEN or session SET
 
   // engine
   int workers = 2;

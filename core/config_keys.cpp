@@ -88,6 +88,8 @@ std::vector<ConfigKey> build_table() {
                                      "on_outcome, retention); one that takes longer fails and is tried again");
   statement.max = kDay;  // PostgreSQL takes milliseconds in an int
   t.push_back(statement);
+  t.push_back(enum_key("database.pooler", {"none", "transaction"}, "none", false,
+                       "transaction: behind PgBouncer in transaction pooling (needs wakeup.mode: poll)"));
   t.push_back(int_key("workers", 1, 256, "2", false,
                       "Worker threads; each holds one connection and claims batches independently"));
   t.push_back(int_key("batch_size", 1, 10000, "100", true,
@@ -359,6 +361,7 @@ std::string config_value_text(const Config &c, const std::string &path) {
   if (path == "database.migrate") return c.migrate ? "true" : "false";
   if (path == "database.dead_connection_timeout") return format_duration(c.dead_connection_timeout);
   if (path == "database.statement_timeout") return format_duration(c.statement_timeout);
+  if (path == "database.pooler") return c.pooler == Pooler::Transaction ? "transaction" : "none";
   if (path == "workers") return std::to_string(c.workers);
   if (path == "batch_size") return std::to_string(c.batch_size);
   if (path == "shutdown_grace") return format_duration(c.shutdown_grace);

@@ -2,8 +2,10 @@
 #include "core/connection_settings.hpp"
 
 #include <algorithm>
+#include <mutex>
 
 #include "core/db.hpp"
+#include "core/named_query.hpp"
 
 namespace outboxd {
 namespace {
@@ -37,24 +39,39 @@ std::string daemon_conninfo(const Config &config) {
   return conninfo_with_default(c, "tcp_user_timeout", std::to_string(config.dead_connection_timeout.count()));
 }
 
-std::string session_settings_sql(const Config &config) {
-  const Keepalive k = keepalive_for(config.dead_connection_timeout);
+namespace {
+// Set once at start (set_engine_limits), read by every connection the engine opens afterwards.
+std::mutex g_limits_mutex;
+std::chrono::milliseconds g_statement_timeout = Config{}.statement_timeout;
+std::chrono::milliseconds g_dead_connection_timeout = Config{}.dead_connection_timeout;
+}  // namespace
+
+void set_engine_limits(const Config &config) {
+  std::lock_guard<std::mutex> lock(g_limits_mutex);
+  g_statement_timeout = config.statement_timeout;
+  g_dead_connection_timeout = config.dead_connection_timeout;
+}
+
+std::vector<SessionSetting> engine_limit_settings() {
+  std::lock_guard<std::mutex> lock(g_limits_mutex);
+  std::vector<SessionSetting> out{{"statement_timeout", std::to_string(g_statement_timeout.count())}};
+  if (current_pooler() == Pooler::Transaction) return out;
   // The server's keepalive settings apply to TCP sessions only; on a Unix socket they are ignored.
-  return "SET statement_timeout = " + std::to_string(config.statement_timeout.count()) +
-         "; SET tcp_keepalives_idle = " + std::to_string(k.idle_s) +
-         "; SET tcp_keepalives_interval = " + std::to_string(k.interval_s) +
-         "; SET tcp_keepalives_count = " + std::to_string(k.count) +
-         "; SET tcp_user_timeout = " + std::to_string(config.dead_connection_timeout.count());
+  const Keepalive k = keepalive_for(g_dead_connection_timeout);
+  out.push_back({"tcp_keepalives_idle", std::to_string(k.idle_s)});
+  out.push_back({"tcp_keepalives_interval", std::to_string(k.interval_s)});
+  out.push_back({"tcp_keepalives_count", std::to_string(k.count)});
+  out.push_back({"tcp_user_timeout", std::to_string(g_dead_connection_timeout.count())});
+  return out;
 }
 
 std::unique_ptr<pqxx::connection> open_command_connection(const Config &config) {
   return open_connection(daemon_conninfo(config), config.database_url);
 }
 
-std::unique_ptr<pqxx::connection> open_daemon_connection(const Config &config) {
+std::unique_ptr<pqxx::connection> open_daemon_connection(const Config &config, SessionRole role) {
   auto conn = open_command_connection(config);
-  pqxx::nontransaction tx(*conn);
-  tx.exec(session_settings_sql(config));
+  apply_session_settings(*conn, role);
   return conn;
 }
 

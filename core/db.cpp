@@ -3,8 +3,11 @@
 
 #include <map>
 #include <optional>
+#include <stdexcept>
 
+#include "core/connection_settings.hpp"
 #include "core/conninfo_options.hpp"
+#include "core/named_query.hpp"
 #include "core/sql_catalog.hpp"
 
 namespace outboxd {
@@ -17,6 +20,14 @@ void append_quoted(std::string &out, const std::string &item) {
     out += c;
   }
   out += '"';
+}
+
+// "SET a = 'x'; SET b = 'y'; " (`verb` "SET " or "SET LOCAL "). The names and values are ours,
+// from session_settings(), never the user's.
+std::string set_statements(SessionRole role, const char *verb) {
+  std::string sql;
+  for (const SessionSetting &s : session_settings(role)) sql += verb + s.name + " = '" + s.value + "'; ";
+  return sql;
 }
 
 }  // namespace
@@ -40,7 +51,7 @@ std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conni
 
 std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo, const std::string &shown_as) {
   auto conn = open_plain_connection(conninfo, shown_as);
-  prepare_queries(*conn);
+  if (current_pooler() == Pooler::None) prepare_queries(*conn);
   return conn;
 }
 
@@ -51,16 +62,48 @@ std::string conninfo_with_default(const std::string &conninfo, const std::string
   return conninfo_from_options(*options);
 }
 
-void tune_worker_session(pqxx::connection_base &conn) {
-  // The claim must walk messages_claim_idx in (priority, seq) order and stop after batch_size rows.
-  // When the table's statistics are stale (analysed while nearly empty, then a burst arrives) the
-  // planner instead reads and sorts every pending row for each batch: 100-200 ms a claim instead of
-  // a fraction of a millisecond (docs/BENCHMARKS.md). With sorting priced out, the ordered index
-  // scan is the only plan left. Worker connections run only the claim, the outcome writes (array
-  // joins on the primary key) and on_outcome statements, none of which needs a sort.
-  pqxx::nontransaction tx(conn);
-  tx.exec("SET enable_sort = off");
+std::vector<SessionSetting> session_settings(SessionRole role) {
+  // Worker: the claim must walk messages_claim_idx in (priority, seq) order and stop after
+  // batch_size rows. When the table's statistics are stale (analysed while nearly empty, then a
+  // burst arrives) the planner instead reads and sorts every pending row for each batch: 100-200 ms
+  // a claim instead of a fraction of a millisecond (docs/BENCHMARKS.md). With sorting priced out,
+  // the ordered index scan is the only plan left. Worker transactions run only the claim, the
+  // outcome writes (array joins on the primary key) and on_outcome statements, none of which needs
+  // a sort.
+  // Worker, Pruner, Listener: database.statement_timeout and the server's side of the keepalives
+  // (core/connection_settings.hpp).
+  // Api: a request should fail, not hang a worker thread, when the database stalls.
+  // Readiness: backs up the probe's own 2 s deadline, so a check it gives up on (say, behind a
+  // lock) does not leave its statement waiting on the server.
+  std::vector<SessionSetting> out;
+  switch (role) {
+    case SessionRole::Worker:
+      out = engine_limit_settings();
+      out.push_back({"enable_sort", "off"});
+      return out;
+    case SessionRole::Pruner:
+    case SessionRole::Listener:
+      return engine_limit_settings();
+    case SessionRole::Api:
+      return {{"statement_timeout", "30000"}};
+    case SessionRole::Readiness:
+      return {{"statement_timeout", "3000"}};
+  }
+  throw std::logic_error("session role without settings");
 }
+
+void apply_session_settings(pqxx::connection_base &conn, SessionRole role) {
+  if (current_pooler() == Pooler::Transaction || session_settings(role).empty()) return;
+  pqxx::nontransaction tx(conn);
+  tx.exec(set_statements(role, "SET "));
+}
+
+void apply_transaction_settings(pqxx::transaction_base &tx, SessionRole role) {
+  if (current_pooler() == Pooler::None || session_settings(role).empty()) return;
+  tx.exec(transaction_settings_sql(role));
+}
+
+std::string transaction_settings_sql(SessionRole role) { return set_statements(role, "SET LOCAL "); }
 
 std::string text_array_literal(const std::vector<std::string> &items) {
   return nullable_text_array_literal(items, std::vector<bool>(items.size(), false));

@@ -9,6 +9,7 @@
 
 #include "core/conninfo_redaction.hpp"  // redact_conninfo, for messages that name the database
 #include "core/errors.hpp"
+#include "core/session_role.hpp"
 
 namespace outboxd {
 
@@ -21,7 +22,9 @@ namespace outboxd {
 std::unique_ptr<pqxx::connection> open_plain_connection(const std::string &conninfo,
                                                         const std::string &shown_as = "");
 
-// open_plain_connection, then prepares every embedded query.
+// open_plain_connection, then prepares every embedded query (registers them: libpqxx prepares each
+// on its first use), except through a transaction pooler, where none is prepared by name
+// (core/named_query.hpp).
 std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo, const std::string &shown_as = "");
 
 // `conninfo` (key=value or postgresql:// URL) with `key` set to `value`, unless libpq reads the key
@@ -30,8 +33,22 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string &conninfo, c
 // is in key=value form; a conninfo libpq cannot parse comes back unchanged.
 std::string conninfo_with_default(const std::string &conninfo, const std::string &key, const std::string &value);
 
-// Session settings of a worker connection, applied once per connection (see db.cpp for why).
-void tune_worker_session(pqxx::connection_base &conn);
+// The settings each role's sessions run with: the one list (db.cpp), which both functions below
+// apply, so a setting added there holds on a direct connection and through a pooler alike.
+std::vector<SessionSetting> session_settings(SessionRole role);
+
+// database.pooler: none: SETs the role's settings once, right after connecting. Does nothing
+// through a transaction pooler, where a session-level SET would stay in a server session that
+// serves other clients next (and be missing from this client's next transaction).
+void apply_session_settings(pqxx::connection_base &conn, SessionRole role);
+
+// database.pooler: transaction: SET LOCALs the role's settings; call it first in every transaction
+// of that role. Does nothing on a direct connection (the session has them already).
+void apply_transaction_settings(pqxx::transaction_base &tx, SessionRole role);
+
+// "SET LOCAL a = 'x'; SET LOCAL b = 'y'; " for the role, in either mode: for a caller that sends its
+// statement in the same simple query (one implicit transaction) through libpq itself.
+std::string transaction_settings_sql(SessionRole role);
 
 // A PostgreSQL array literal for text items: {"a","b \"c\""} (libpqxx 6.4 has no container params).
 std::string text_array_literal(const std::vector<std::string> &items);

@@ -8,6 +8,7 @@
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
+#include "core/named_query.hpp"
 #include "core/on_outcome.hpp"
 #include "core/outcome.hpp"
 #include "core/savepoint.hpp"
@@ -56,8 +57,7 @@ void Worker::run() {
   while (!state_.stopping.load()) {
     try {
       if (!conn_) {
-        conn_ = open_daemon_connection(*runtime_.get()->config);
-        tune_worker_session(*conn_);
+        conn_ = open_daemon_connection(*runtime_.get()->config, SessionRole::Worker);
         prepared_generation_ = 0;
       }
       // Outcomes of messages already sent come first: while the database cannot take them (a full
@@ -323,9 +323,10 @@ void Worker::write_kept(const Runtime &rt, const std::vector<Claimed> &kept, boo
     seqs.push_back(c.seq);
   }
   pqxx::work tx(*conn_);
+  apply_transaction_settings(tx, SessionRole::Worker);  // through a pooler: the worker's limits
   std::vector<Claimed> writable;
   std::vector<long long> settled;
-  for (const auto &row : tx.exec_prepared("message_lock_kept", int_array_literal(seqs))) {
+  for (const auto &row : exec_query(tx, "message_lock_kept", int_array_literal(seqs))) {
     const long long seq = row[0].as<long long>();
     if (row[1].is_null()) {
       if (!row[3].as<bool>()) settled.push_back(seq);  // gone (delivered and deleted by someone else)
@@ -380,11 +381,11 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
     // The common case gets a plain statement over one array: measurably cheaper per batch than
     // unnesting four arrays and joining them (docs/BENCHMARKS.md).
     written = static_cast<long long>(
-        tx.exec_prepared(delete_delivered ? "message_delete_delivered" : "message_mark_delivered",
+        exec_query(tx, delete_delivered ? "message_delete_delivered" : "message_mark_delivered",
                          int_array_literal(seqs))
             .size());
   } else {
-    written = tx.exec_prepared1("message_mark_outcomes", int_array_literal(seqs), text_array_literal(states),
+    written = exec_query1(tx, "message_mark_outcomes", int_array_literal(seqs), text_array_literal(states),
                                 int_array_literal(delays), nullable_text_array_literal(errors, no_error),
                                 delete_delivered, kErrorHistory)[0]
                   .as<long long>();
@@ -399,8 +400,9 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
     if (dest == nullptr || dest->config.on_outcome.empty()) continue;
     const std::string &err = c.outcome.error;
     // Headers PostgreSQL could not write out (or too large to hand on) are NULL here.
-    tx.exec_prepared(on_outcome_name(rt.generation, c.destination), c.id, state_name(c.outcome.state), c.attempt,
-                     err.empty() ? nullptr : err.c_str(), c.headers ? c.headers->c_str() : nullptr);
+    exec_on_outcome(tx, on_outcome_name(rt.generation, c.destination), dest->config.on_outcome, c.id,
+                    state_name(c.outcome.state), c.attempt, err.empty() ? nullptr : err.c_str(),
+                    c.headers ? c.headers->c_str() : nullptr);
   }
 }
 

@@ -10,6 +10,7 @@
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
+#include "core/named_query.hpp"
 
 namespace outboxd {
 
@@ -53,7 +54,7 @@ void Listener::request_stop() {
 
 void Listener::connect() {
   receiver_.reset();
-  conn_ = open_daemon_connection(*runtime_.get()->config);
+  conn_ = open_daemon_connection(*runtime_.get()->config, SessionRole::Listener);
   receiver_ = std::make_unique<Receiver>(*conn_);
   // A notification may have been missed while disconnected: be busy, and let workers look now.
   go_busy();
@@ -63,7 +64,7 @@ void Listener::connect() {
 
 void Listener::set_flag(int value) {
   pqxx::nontransaction tx(*conn_);
-  tx.exec_prepared("wake_flag_set", value);
+  exec_query(tx, "wake_flag_set", value);
 }
 
 void Listener::go_busy() {
@@ -82,8 +83,8 @@ bool Listener::try_finish_going_idle() {
     // Free only when every transaction that read the flag as 0 has ended; their rows are then
     // committed (or gone), and the workers' next poll sees them.
     pqxx::nontransaction tx(*conn_);
-    if (!tx.exec_prepared1("wake_gate_try_lock")[0].as<bool>()) return false;
-    tx.exec_prepared("wake_gate_unlock");
+    if (!exec_query1(tx, "wake_gate_try_lock")[0].as<bool>()) return false;
+    exec_query(tx, "wake_gate_unlock");
   }
   awaiting_gate_ = false;
   refresh_next_due();
@@ -96,7 +97,7 @@ bool Listener::try_finish_going_idle() {
 
 void Listener::refresh_next_due() {
   pqxx::nontransaction tx(*conn_);
-  auto r = tx.exec_prepared1("message_next_due", runtime_.get()->destination_list);
+  auto r = exec_query1(tx, "message_next_due", runtime_.get()->destination_list);
   int64_t due = INT64_MAX;
   if (!r[0].is_null())
     due = EngineState::now_ns() + std::clamp<int64_t>(r[0].as<int64_t>(), 0, kMaxDueAheadMs) * 1000000;

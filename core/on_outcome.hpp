@@ -2,6 +2,11 @@
 #pragma once
 
 #include <string>
+#include <utility>
+
+#include <pqxx/pqxx>
+
+#include "core/named_query.hpp"
 
 namespace outboxd {
 
@@ -10,5 +15,14 @@ namespace outboxd {
 // (attempt just made), $4 text (error line or NULL), $5 jsonb (the message's headers).
 // An unreferenced CTE declares them; a statement that starts with its own WITH gets ours prepended.
 std::string on_outcome_sql(const std::string &user_sql);
+
+// Runs a destination's on_outcome statement `user_sql` with its five parameters: by `name` on a
+// direct connection, where the worker prepared it under that name for the running config; as the
+// unnamed statement through a transaction pooler (core/named_query.hpp).
+template <typename... Args>
+pqxx::result exec_on_outcome(pqxx::transaction_base &tx, const std::string &name, const std::string &user_sql,
+                             Args &&...args) {
+  return exec_statement(tx, name, on_outcome_sql(user_sql), std::forward<Args>(args)...);
+}
 
 }  // namespace outboxd

@@ -4,7 +4,9 @@
 #include <algorithm>
 
 #include "core/available_at.hpp"
+#include "core/db.hpp"
 #include "core/message_limits.hpp"
+#include "core/named_query.hpp"
 #include "core/savepoint.hpp"
 #include "core/sql_errors.hpp"
 
@@ -23,7 +25,7 @@ bool is_timestamp_input_error(const std::string &sqlstate) {
 
 EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req) {
   try {
-    auto row = tx.exec_prepared1("message_enqueue", req.destination, req.payload_json, req.headers_json,
+    auto row = exec_query1(tx, "message_enqueue", req.destination, req.payload_json, req.headers_json,
                                  opt(req.available_at), opt(req.idempotency_key), opt(req.ordering_key),
                                  req.priority, req.max_attempts ? std::to_string(*req.max_attempts).c_str() : nullptr,
                                  req.delay_ms ? std::to_string(*req.delay_ms).c_str() : nullptr);
@@ -40,7 +42,7 @@ EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req) {
 
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
   std::vector<StatsRow> out;
-  for (const auto &row : tx.exec_prepared("message_stats")) {
+  for (const auto &row : exec_query(tx, "message_stats")) {
     StatsRow s;
     s.destination = row[0].as<std::string>();
     s.state = row[1].as<std::string>();
@@ -70,7 +72,7 @@ std::optional<RefusedField> find_refused_field(pqxx::connection &conn, const Enq
 }
 
 std::optional<MessageState> message_state(pqxx::transaction_base &tx, const std::string &id) {
-  const auto rows = tx.exec_prepared("message_state", id);
+  const auto rows = exec_query(tx, "message_state", id);
   if (rows.empty()) return std::nullopt;
   return MessageState{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
 }
@@ -82,7 +84,7 @@ namespace {
 MessagePage read_page(pqxx::transaction_base &tx, const MessageFilter &f, const char *omit_reason,
                       const std::string *id = nullptr) {
   MessagePage page;
-  const pqxx::result rows = tx.exec_prepared("message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit,
+  const pqxx::result rows = exec_query(tx, "message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit,
                                              f.max_bytes, kMaxMessageTextBytes, omit_reason,
                                              id ? id->c_str() : nullptr);
   page.messages.reserve(rows.size());
@@ -141,12 +143,14 @@ MessagePage read_around_bad_rows(pqxx::connection &conn, const MessageFilter &f,
   std::string reason;
   try {
     pqxx::read_transaction tx(conn);
+    apply_transaction_settings(tx, SessionRole::Api);  // the HTTP API's reads
     return read_page(tx, f, nullptr, id);
   } catch (const pqxx::sql_error &e) {
     if (!is_row_write_out_error(e.sqlstate())) throw;
     reason = cannot_write_out(e);
   }
   pqxx::read_transaction tx(conn);
+  apply_transaction_settings(tx, SessionRole::Api);
   return read_page_one_by_one(tx, f, id, reason);
 }
 
@@ -165,20 +169,20 @@ std::optional<MessageJson> message_get(pqxx::connection &conn, const std::string
 }
 
 bool message_retry(pqxx::transaction_base &tx, const std::string &id, int default_max_attempts) {
-  const bool changed = !tx.exec_prepared("message_retry", id, default_max_attempts).empty();
-  if (changed) tx.exec_prepared("wake_request");
+  const bool changed = !exec_query(tx, "message_retry", id, default_max_attempts).empty();
+  if (changed) exec_query(tx, "wake_request");
   return changed;
 }
 
 bool message_cancel(pqxx::transaction_base &tx, const std::string &id) {
-  return !tx.exec_prepared("message_cancel", id).empty();
+  return !exec_query(tx, "message_cancel", id).empty();
 }
 
 long long destination_retry_dead(pqxx::transaction_base &tx, const std::string &destination,
                                  int default_max_attempts) {
   const auto n = static_cast<long long>(
-      tx.exec_prepared("destination_retry_dead", destination, default_max_attempts).size());
-  if (n > 0) tx.exec_prepared("wake_request");
+      exec_query(tx, "destination_retry_dead", destination, default_max_attempts).size());
+  if (n > 0) exec_query(tx, "wake_request");
   return n;
 }
 

@@ -4,6 +4,7 @@
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
+#include "core/named_query.hpp"
 #include "core/utf8.hpp"
 
 namespace outboxd {
@@ -29,7 +30,8 @@ size_t Pruner::purge(const char *states, std::chrono::seconds retention, int bat
   size_t total = 0;
   while (!state_.stopping.load()) {
     pqxx::work tx(*conn_);
-    auto r = tx.exec_prepared("message_purge_finished", states, static_cast<long long>(retention.count()),
+    apply_transaction_settings(tx, SessionRole::Pruner);
+    auto r = exec_query(tx, "message_purge_finished", states, static_cast<long long>(retention.count()),
                               batch);
     tx.commit();
     total += r.size();
@@ -38,9 +40,13 @@ size_t Pruner::purge(const char *states, std::chrono::seconds retention, int bat
   return total;
 }
 
+void Pruner::connect_if_needed(const Config &config) {
+  if (!conn_) conn_ = open_daemon_connection(config, SessionRole::Pruner);
+}
+
 size_t Pruner::sweep_once() {
   const auto config = runtime_.get()->config;
-  if (!conn_) conn_ = open_daemon_connection(*config);
+  connect_if_needed(*config);
   size_t n = 0;
   // retention.delivered 0 deletes at delivery; rows left from before such a change go now too.
   n += purge("{delivered}", config->retention_delivered, config->prune_batch);
@@ -51,9 +57,10 @@ size_t Pruner::sweep_once() {
 
 void Pruner::check_unknown_destinations() {
   const auto rt = runtime_.get();
-  if (!conn_) conn_ = open_daemon_connection(*rt->config);
+  connect_if_needed(*rt->config);
   pqxx::read_transaction tx(*conn_);
-  auto rows = tx.exec_prepared("message_unknown_destinations", rt->destination_list);
+  apply_transaction_settings(tx, SessionRole::Pruner);
+  auto rows = exec_query(tx, "message_unknown_destinations", rt->destination_list);
   for (const auto &row : rows) {
     auto name = row[0].as<std::string>();
     if (warned_.insert(name).second)

@@ -23,6 +23,7 @@ class Pruner {
 
  private:
   size_t purge(const char *states, std::chrono::seconds retention, int batch);
+  void connect_if_needed(const Config &config);
 
   const RuntimeHolder &runtime_;
   EngineState &state_;

@@ -4,7 +4,9 @@
 
 #include "core/config.hpp"
 #include "core/config_keys.hpp"
+#include "core/connection_settings.hpp"
 #include "core/logging.hpp"
+#include "core/named_query.hpp"
 #include "daemon/cli_args.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/signals.hpp"
@@ -26,6 +28,8 @@ int dispatch(const Args &args) {
   const std::string path = args.config_path.empty() ? default_config_path() : args.config_path;
   Config config = load_config(path);
   setup_logging(config.log_level, config.log_format);
+  set_pooler(config.pooler);  // before any connection: how every statement is sent (restart-only)
+  set_engine_limits(config);  // the same for the engine sessions' statement_timeout and keepalives
   if (args.command == "run") {
     check_api_listen(config);  // the same words as check-config, before anything starts
     return run_daemon(config);

@@ -12,6 +12,7 @@
 #include "core/destinations.hpp"
 #include "core/engine.hpp"
 #include "core/logging.hpp"
+#include "core/named_query.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/interruptible.hpp"
 #include "daemon/signals.hpp"
@@ -42,7 +43,7 @@ bool prepare_database(const std::shared_ptr<const Config> &config) {
         if (config->wakeup_mode == WakeupMode::Poll) {
           // A polling daemon wants no NOTIFY: clear a flag an earlier notify-mode daemon left raised.
           pqxx::nontransaction tx(*conn);
-          tx.exec_prepared("wake_flag_set", 0);
+          exec_query(tx, "wake_flag_set", 0);
         }
       });
     } catch (const DbConnectionLost &e) {
@@ -74,6 +75,7 @@ void carry_over_restart_only_keys(const Config &running, Config &loaded) {
   loaded.migrate = running.migrate;
   loaded.dead_connection_timeout = running.dead_connection_timeout;
   loaded.statement_timeout = running.statement_timeout;
+  loaded.pooler = running.pooler;
   loaded.workers = running.workers;
   loaded.wakeup_mode = running.wakeup_mode;
   loaded.plugin_dir = running.plugin_dir;

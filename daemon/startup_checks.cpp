@@ -102,8 +102,10 @@ void check_on_outcome_statements(const Config &config, pqxx::connection &conn) {
     if (d.on_outcome.empty()) continue;
     try {
       // libpqxx prepares lazily, so ask the server directly: this parses and plans the statement
-      // (syntax, tables, columns) without running it.
-      pqxx::nontransaction tx(conn);
+      // (syntax, tables, columns) without running it. In one transaction, which is rolled back:
+      // through a transaction pooler both statements then reach the same server session, and the
+      // name is gone again before the session serves anyone else.
+      pqxx::work tx(conn);
       tx.exec("PREPARE outboxd_check_on_outcome AS " + on_outcome_sql(d.on_outcome));
       tx.exec("DEALLOCATE outboxd_check_on_outcome");
     } catch (const pqxx::broken_connection &) {

@@ -33,7 +33,7 @@ TEST(ClaimPlan, WalksTheClaimIndexInOrderEvenWithStaleStatistics) {
   db.exec("ANALYZE outbox.messages");  // statistics of an empty table
   db.exec("INSERT INTO outbox.messages (destination, payload) SELECT 'a', '{}' FROM generate_series(1, 50000)");
   pqxx::connection conn(db.conninfo());
-  outboxd::tune_worker_session(conn);
+  outboxd::apply_session_settings(conn, outboxd::SessionRole::Worker);
   auto plan = claim_plan(conn);
   EXPECT_NE(plan.find("messages_claim_idx"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("Sort"), std::string::npos) << plan;

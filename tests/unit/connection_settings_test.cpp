@@ -2,8 +2,11 @@
 // for judging a database error by its SQLSTATE (core/sql_errors.hpp).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/conninfo_options.hpp"
 #include "core/connection_settings.hpp"
+#include "core/db.hpp"
 #include "core/errors.hpp"
 #include "core/sql_errors.hpp"
 
@@ -50,10 +53,14 @@ TEST(ConnectionSettings, FollowTheConfiguredTimeouts) {
   ASSERT_TRUE(o);
   EXPECT_EQ(o->at("tcp_user_timeout"), "60000");
   EXPECT_EQ(o->at("connect_timeout"), "10");  // a third, at most 10 s
-  const std::string sql = session_settings_sql(c);
-  EXPECT_NE(sql.find("SET statement_timeout = 2500"), std::string::npos) << sql;
-  EXPECT_NE(sql.find("SET tcp_user_timeout = 60000"), std::string::npos) << sql;
-  EXPECT_NE(sql.find("SET tcp_keepalives_idle = 20"), std::string::npos) << sql;
+  set_engine_limits(c);
+  std::map<std::string, std::string> settings;
+  for (const auto &s : session_settings(SessionRole::Worker)) settings[s.name] = s.value;
+  EXPECT_EQ(settings["statement_timeout"], "2500");
+  EXPECT_EQ(settings["tcp_user_timeout"], "60000");
+  EXPECT_EQ(settings["tcp_keepalives_idle"], "20");
+  EXPECT_EQ(settings["enable_sort"], "off");  // the worker's own setting stays
+  set_engine_limits(Config{});
   c.dead_connection_timeout = std::chrono::seconds(2);  // the smallest the config allows
   const auto small = conninfo_options(daemon_conninfo(c));
   EXPECT_EQ(small->at("connect_timeout"), "2");  // libpq's own minimum
