@@ -30,6 +30,7 @@ Claimed from_row(const pqxx::row &row, const Destinations &destinations) {
   c.seq = row[0].as<long long>();
   c.id = row[1].as<std::string>();
   c.destination = row[2].as<std::string>();
+  c.row_version = row[10].as<std::string>();
   const int made = row[5].as<int>();  // attempts already made
   c.attempt = made < std::numeric_limits<int>::max() ? made + 1 : made;
   const Destination *dest = destinations.find(c.destination);
@@ -68,18 +69,18 @@ void take_text(Claimed &c, const pqxx::field &payload, const pqxx::field &header
                    std::to_string(kMaxMessageTextBytes) + " (64 MiB) a plugin is handed");
 }
 
-pqxx::result claim_rows(pqxx::work &tx, const Runtime &rt, bool write_out) {
+pqxx::result claim_rows(pqxx::work &tx, const Runtime &rt, int limit, bool write_out) {
   apply_transaction_settings(tx, SessionRole::Worker);  // the claim is the first statement of its transaction
-  return exec_query(tx, "message_claim", rt.destination_list, rt.config->batch_size, rt.schedules_ahead_list,
+  return exec_query(tx, "message_claim", rt.destination_list, limit, rt.schedules_ahead_list,
                           kMaxMessageTextBytes, write_out);
 }
 
 // The way around a row PostgreSQL cannot write out: claim without writing anything out, then
 // write each row out under a savepoint. A row that fails gets its outcome here, with PostgreSQL's
 // reason; the rest go on as usual.
-std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, spdlog::logger &log) {
+std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, int limit, spdlog::logger &log) {
   std::vector<Claimed> batch;
-  for (const auto &row : claim_rows(tx, rt, false)) {
+  for (const auto &row : claim_rows(tx, rt, limit, false)) {
     Claimed c = from_row(row, *rt.destinations);
     try {
       under_savepoint(tx, [&] {
@@ -104,11 +105,11 @@ std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, spdlog:
 }  // namespace
 
 std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
-                                 spdlog::logger &log) {
+                                 spdlog::logger &log, int limit) {
   tx.emplace(conn);
   std::vector<Claimed> batch;
   try {
-    const pqxx::result rows = claim_rows(*tx, rt, true);
+    const pqxx::result rows = claim_rows(*tx, rt, limit, true);
     batch.reserve(rows.size());
     for (const auto &row : rows) {
       batch.push_back(from_row(row, *rt.destinations));
@@ -123,7 +124,7 @@ std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::wor
   }
   tx.reset();  // rolls back: the failed statement ended that transaction
   tx.emplace(conn);
-  return claim_one_by_one(*tx, rt, log);
+  return claim_one_by_one(*tx, rt, limit, log);
 }
 
 }  // namespace outboxd

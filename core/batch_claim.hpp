@@ -19,6 +19,10 @@ namespace outboxd {
 struct Claimed {
   long long seq = 0;
   std::string id, destination, payload;
+  // The row's xmin when claimed: any committed change since (an operator's cancel and retry) gives
+  // it another, and a rolled-back one does not, so a kept outcome is written only to the version
+  // of the row it was sent for.
+  std::string row_version;
   std::optional<std::string> headers;  // nullopt: PostgreSQL could not write them out, or too large
   int attempt = 0;                     // the attempt being made now (1 for the first)
   int max_attempts = 0;
@@ -33,10 +37,10 @@ struct Claimed {
   Outcome outcome;
 };
 
-// Opens a transaction on `conn` into `tx` and claims up to batch_size due messages of the loaded
+// Opens a transaction on `conn` into `tx` and claims up to `limit` (batch_size) due messages of the loaded
 // destinations in it, leaving it open for the caller to send and record the batch. A row
 // PostgreSQL cannot write out comes back dead (unsendable, with the reason), logged by its id.
 std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
-                                 spdlog::logger &log);
+                                 spdlog::logger &log, int limit);
 
 }  // namespace outboxd

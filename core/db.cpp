@@ -80,6 +80,10 @@ std::vector<SessionSetting> session_settings(SessionRole role) {
     case SessionRole::Worker:
       out = engine_limit_settings();
       out.push_back({"enable_sort", "off"});
+      // A claim stays open while its batch is sent. A role's or database's
+      // idle_in_transaction_session_timeout shorter than a slow batch would end the session under
+      // it, release the rows and have them claimed and sent again.
+      out.push_back({"idle_in_transaction_session_timeout", "0"});
       return out;
     case SessionRole::Pruner:
     case SessionRole::Listener:

@@ -2,6 +2,7 @@
 // and the outcomes are written in the same transaction, so a crash anywhere leaves rows pending.
 #include "core/dispatcher.hpp"
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -62,7 +63,11 @@ void Worker::run() {
       }
       // Outcomes of messages already sent come first: while the database cannot take them (a full
       // disk, say) this throws, and nothing new is claimed and sent only to fail the same way.
-      if (!state_.kept.empty()) write_kept_outcomes();
+      if (!state_.kept.empty()) {
+        writing_kept_ = true;
+        write_kept_outcomes();
+        writing_kept_ = false;
+      }
       seen_generation_ = state_.wake.generation();
       size_t n = run_batch();
       note_recovered();
@@ -80,7 +85,7 @@ void Worker::run() {
     try {
       write_kept_outcomes();
     } catch (const std::exception &e) {
-      log_->warn("worker {}: could not write the kept outcomes before stopping: {}", index_, e.what());
+      log_->warn("worker {}: could not write the kept outcomes before stopping: {}", index_, one_line(e));
     }
   }
 }
@@ -104,11 +109,15 @@ void Worker::note_fault(const std::exception &e, std::chrono::milliseconds delay
     conn_.reset();
     log_->log(level, "worker {}: database connection lost or unusable ({}); reconnecting in {} ms (failing for {} s)",
               index_, one_line(e), delay.count(), lasting);
+  } else if (writing_kept_) {
+    log_->log(level, "worker {}: writing the kept outcomes failed ({}); nothing new is claimed until they are "
+              "written; trying again in {} ms (failing for {} s)", index_, one_line(e), delay.count(), lasting);
   } else {
     log_->log(say ? spdlog::level::err : spdlog::level::debug,
               "worker {}: batch failed and rolled back, its unsent messages stay pending: {}; trying again in {} ms",
               index_, one_line(e), delay.count());
   }
+  writing_kept_ = false;
   state_.sleep_unless_stopping(delay);
 }
 
@@ -149,18 +158,21 @@ size_t Worker::run_batch() {
   const Destinations &destinations = *rt->destinations;
   if (prepared_generation_ != rt->generation) prepare_on_outcome(*rt);
   std::optional<pqxx::work> tx;
-  std::vector<Claimed> batch = claim_batch(*conn_, tx, *rt, *log_);
+  std::vector<Claimed> batch = claim_rows_within_limit(tx, *rt);
+  // First the rows another worker is still sending, then the kept outcomes: a worker keeps its
+  // outcomes before it stops counting its messages as in flight, so in this order none slips by.
+  leave_rows_in_flight_elsewhere(batch);
   if (batch.empty()) {
     tx->commit();
     return 0;
   }
-  const std::vector<long long> kept_written = use_kept_outcomes(batch);
+  const auto kept_written = use_kept_outcomes(batch);
   auto started = std::chrono::steady_clock::now();
   state_.metrics.observe_claim(batch.size());
 
-  std::vector<std::string> sending;
+  std::map<long long, std::string> sending;
   for (const auto &c : batch)
-    if (!c.unsendable && !c.sent_before) sending.push_back(c.id);
+    if (!c.unsendable && !c.sent_before) sending.emplace(c.seq, c.id);
   state_.set_in_flight(index_, std::move(sending));
   send_all(destinations, batch);
   size_t delivered = 0, retried = 0, dead = 0;
@@ -260,22 +272,48 @@ void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &ba
   }
 }
 
-std::vector<long long> Worker::use_kept_outcomes(std::vector<Claimed> &batch) {
-  std::vector<long long> used;
+std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt) {
+  const int batch_size = rt.config->batch_size;
+  if (claim_limit_ <= 0 || claim_limit_ > batch_size) claim_limit_ = batch_size;
+  try {
+    std::vector<Claimed> batch = claim_batch(*conn_, tx, rt, *log_, claim_limit_);
+    claim_limit_ = std::min(batch_size, claim_limit_ * 2);  // back towards batch_size, step by step
+    return batch;
+  } catch (const pqxx::sql_error &e) {
+    // A claim slower than statement_timeout (very large payloads, a slow link) would fail the same
+    // way every time, on the same first rows, and nothing behind them would ever be sent.
+    if (e.sqlstate() != "57014" || claim_limit_ == 1) throw;
+    claim_limit_ = std::max(1, claim_limit_ / 2);
+    log_->warn("worker {}: the claim took longer than database.statement_timeout; claiming at most {} message(s) "
+               "at a time until claims are quick again", index_, claim_limit_);
+    throw;
+  }
+}
+
+void Worker::leave_rows_in_flight_elsewhere(std::vector<Claimed> &batch) {
+  auto busy = [&](const Claimed &c) {
+    if (!state_.in_flight_elsewhere(index_, c.seq)) return false;
+    log_->info("message {} to {}: another worker is still sending it (its claim ended under it); left to that "
+               "worker's outcome", c.id, c.destination);
+    return true;
+  };
+  batch.erase(std::remove_if(batch.begin(), batch.end(), busy), batch.end());
+}
+
+std::vector<std::pair<long long, std::string>> Worker::use_kept_outcomes(std::vector<Claimed> &batch) {
+  std::vector<std::pair<long long, std::string>> used;
   if (state_.kept.empty()) return used;
   for (Claimed &c : batch) {
     std::optional<Claimed> kept = state_.kept.find(c.seq);
     if (!kept) continue;
-    if (kept->attempt != c.attempt) {
-      // Someone recorded an attempt since (another daemon): the kept outcome is out of date.
-      used.push_back(c.seq);
-      continue;
-    }
+    used.emplace_back(kept->seq, kept->row_version);
+    // A change committed since (an operator's cancel and retry; another daemon's outcome): the
+    // row is a new round, and the kept outcome belongs to the old one.
+    if (kept->row_version != c.row_version) continue;
     log_->info("message {} to {}: sent earlier by attempt {}, whose outcome could not be written then; "
                "writing that outcome now instead of sending it again", c.id, c.destination, c.attempt);
     c.outcome = kept->outcome;
     c.sent_before = true;
-    used.push_back(c.seq);
   }
   return used;
 }
@@ -325,24 +363,25 @@ void Worker::write_kept(const Runtime &rt, const std::vector<Claimed> &kept, boo
   pqxx::work tx(*conn_);
   apply_transaction_settings(tx, SessionRole::Worker);  // through a pooler: the worker's limits
   std::vector<Claimed> writable;
-  std::vector<long long> settled;
+  std::vector<std::pair<long long, std::string>> done;
   for (const auto &row : exec_query(tx, "message_lock_kept", int_array_literal(seqs))) {
-    const long long seq = row[0].as<long long>();
+    const Claimed &c = *by_seq.at(row[0].as<long long>());
     if (row[1].is_null()) {
-      if (!row[3].as<bool>()) settled.push_back(seq);  // gone (delivered and deleted by someone else)
-      continue;  // else another transaction holds it: a worker of ours that claims it writes it
+      // Gone (delivered and deleted by someone else): settled. Else another transaction holds
+      // it, and a worker of ours that claims it writes the kept outcome then.
+      if (!row[3].as<bool>()) done.emplace_back(c.seq, c.row_version);
+      continue;
     }
-    const Claimed &c = *by_seq.at(seq);
-    if (row[2].as<std::string>() == "pending" && row[1].as<int>() == c.attempt - 1) {
+    if (row[2].as<std::string>() == "pending" && row[4].as<std::string>() == c.row_version) {
       writable.push_back(c);
     } else {
-      settled.push_back(seq);  // recorded after all (a commit in doubt that went through), or moved on
+      // Recorded after all (a commit in doubt that went through), or a new round since.
+      done.emplace_back(c.seq, c.row_version);
     }
   }
-  std::vector<long long> done = settled;
   if (!one_by_one) {
     if (!writable.empty()) record(tx, rt, writable);
-    for (const Claimed &c : writable) done.push_back(c.seq);
+    for (const Claimed &c : writable) done.emplace_back(c.seq, c.row_version);
   } else {
     for (const Claimed &c : writable) {
       try {
@@ -352,7 +391,7 @@ void Worker::write_kept(const Runtime &rt, const std::vector<Claimed> &kept, boo
         log_->warn("message {} to {}: sent by attempt {}, but its outcome cannot be written ({}); it stays pending "
                    "and will be sent again", c.id, c.destination, c.attempt, sql_error_line(e));
       }
-      done.push_back(c.seq);
+      done.emplace_back(c.seq, c.row_version);
     }
   }
   tx.commit();
@@ -396,8 +435,13 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
 
   for (const auto &c : batch) {
     const Destination *dest = rt.destinations->find(c.destination);
-    // A kept outcome may outlive its destination across a reload: nothing to run for it then.
-    if (dest == nullptr || dest->config.on_outcome.empty()) continue;
+    // A kept outcome may outlive its destination across a reload: its on_outcome is gone too.
+    if (dest == nullptr) {
+      log_->warn("message {}: destination {} is no longer configured, so its on_outcome statement (if it had "
+                 "one) does not run for the outcome written now", c.id, c.destination);
+      continue;
+    }
+    if (dest->config.on_outcome.empty()) continue;
     const std::string &err = c.outcome.error;
     // Headers PostgreSQL could not write out (or too large to hand on) are NULL here.
     exec_on_outcome(tx, on_outcome_name(rt.generation, c.destination), dest->config.on_outcome, c.id,

@@ -28,9 +28,14 @@ class Worker {
   void wait_for_work(const Config &config);
   void send_all(const Destinations &destinations, std::vector<Claimed> &batch);
   void record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch);
+  // claim_batch with at most claim_limit_ rows, which halves after a claim that ran out of
+  // statement_timeout and doubles back after each claim that did not.
+  std::vector<Claimed> claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt);
+  // Drops from `batch` the rows another worker is sending now: they stay pending, untouched.
+  void leave_rows_in_flight_elsewhere(std::vector<Claimed> &batch);
   // Kept outcomes (core/kept_outcomes.hpp): the claimed rows that have one get it instead of a
   // send; returns their seqs, to forget once the batch commits.
-  std::vector<long long> use_kept_outcomes(std::vector<Claimed> &batch);
+  std::vector<std::pair<long long, std::string>> use_kept_outcomes(std::vector<Claimed> &batch);
   // After the outcome write or commit failed: keeps what was sent, and logs each id.
   void keep_sent(const std::vector<Claimed> &batch, const std::exception &e);
   // Writes every kept outcome it can lock; throws when the database cannot take them yet.
@@ -47,6 +52,8 @@ class Worker {
   uint64_t prepared_generation_ = 0;  // runtime whose on_outcome statements conn_ has prepared
   std::mt19937_64 random_;
   uint64_t seen_generation_ = 0;
+  bool writing_kept_ = false;  // for the log line of a fault: what failed
+  int claim_limit_ = 0;    // most rows a claim takes now (0: batch_size)
   int faults_in_row_ = 0;  // failed tries since the last batch that worked
   std::chrono::steady_clock::time_point first_fault_, last_fault_log_;
 };

@@ -68,7 +68,8 @@ bool Engine::wait_stopped(std::chrono::milliseconds timeout) {
 
 void Engine::warn_of_unwritten_outcomes() {
   const std::vector<Claimed> kept = state_.kept.all();
-  if (kept.empty()) return;
+  if (kept.empty() || warned_of_unwritten_) return;
+  warned_of_unwritten_ = true;  // wait_stopped may be called again and again
   std::string ids;
   for (const Claimed &c : kept) ids += (ids.empty() ? "" : " ") + c.id;
   spdlog::warn("{} message(s) were sent but their outcome could not be written before the daemon stopped; "

@@ -44,6 +44,7 @@ class Engine {
   void spawn(std::function<void()> body);
   // At the end: names every message sent whose outcome no worker could write (a restart sends it again).
   void warn_of_unwritten_outcomes();
+  bool warned_of_unwritten_ = false;
 
   std::vector<std::thread> threads_;
   std::mutex done_mutex_;

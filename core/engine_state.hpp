@@ -34,20 +34,29 @@ struct EngineState {
   // Histograms for GET /metrics (the counters below and `reconnects` are the rest).
   Metrics metrics;
 
-  // Ids of the messages each worker is sending now (by worker index): what a forced exit names,
-  // since those may have reached their receivers and will be sent again.
-  void set_in_flight(int worker, std::vector<std::string> ids) {
+  // The messages each worker is sending now (by worker index), by seq and id. Two uses: a claim
+  // that meets a row another worker is still sending leaves it alone (that worker's session may
+  // have died under it, which released the row), and a forced exit names them, since they may
+  // have reached their receivers and will be sent again.
+  void set_in_flight(int worker, std::map<long long, std::string> sending) {
     std::lock_guard<std::mutex> lock(in_flight_mutex);
-    if (ids.empty()) {
+    if (sending.empty()) {
       in_flight.erase(worker);
     } else {
-      in_flight[worker] = std::move(ids);
+      in_flight[worker] = std::move(sending);
     }
+  }
+  bool in_flight_elsewhere(int worker, long long seq) {
+    std::lock_guard<std::mutex> lock(in_flight_mutex);
+    for (const auto &[other, sending] : in_flight)
+      if (other != worker && sending.count(seq)) return true;
+    return false;
   }
   std::vector<std::string> in_flight_ids() {
     std::lock_guard<std::mutex> lock(in_flight_mutex);
     std::vector<std::string> out;
-    for (const auto &entry : in_flight) out.insert(out.end(), entry.second.begin(), entry.second.end());
+    for (const auto &entry : in_flight)
+      for (const auto &sending : entry.second) out.push_back(sending.second);
     return out;
   }
 
@@ -115,7 +124,7 @@ struct EngineState {
   std::mutex counters_mutex;
   std::map<std::string, DeliveryCounters> counters;
   std::mutex in_flight_mutex;
-  std::map<int, std::vector<std::string>> in_flight;
+  std::map<int, std::map<long long, std::string>> in_flight;
   std::map<std::string, RecentCount> delivered_recent;  // for GET /v1/stats when retention is short
 };
 

@@ -10,6 +10,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/batch_claim.hpp"
@@ -44,10 +46,14 @@ class KeptOutcomes {
     if (it == by_seq_.end()) return std::nullopt;
     return it->second;
   }
-  // Written, or settled by someone else: no longer this daemon's to write.
-  void forget(const std::vector<long long> &seqs) {
+  // Written, or settled by someone else: no longer this daemon's to write. By seq and row version,
+  // so that an entry kept meanwhile for a newer version of the row stays.
+  void forget(const std::vector<std::pair<long long, std::string>> &entries) {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (long long s : seqs) by_seq_.erase(s);
+    for (const auto &[seq, version] : entries) {
+      auto it = by_seq_.find(seq);
+      if (it != by_seq_.end() && it->second.row_version == version) by_seq_.erase(it);
+    }
     size_.store(by_seq_.size());
   }
 

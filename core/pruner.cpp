@@ -15,8 +15,16 @@ Pruner::Pruner(const RuntimeHolder &runtime, EngineState &state)
 void Pruner::run() {
   while (!state_.stopping.load()) {
     const auto interval = runtime_.get()->config->prune_interval;
+    // Apart, so that a check that cannot finish (statement_timeout over a huge backlog) does not
+    // stop retention, nor the other way round.
     try {
       check_unknown_destinations();
+    } catch (const std::exception &e) {
+      conn_.reset();
+      log_->warn("the check for pending messages of unknown destinations failed, will try again in {} ms: {}",
+                 interval.count(), e.what());
+    }
+    try {
       sweep_once();
     } catch (const std::exception &e) {
       conn_.reset();

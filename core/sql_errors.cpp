@@ -42,8 +42,11 @@ bool is_passing_fault(const std::string &sqlstate) {
 }
 
 namespace {
+// libpqxx 6.4 throws these classes for some SQLSTATEs instead of a pqxx::sql_error. Among them
+// 40003 (statement_completion_unknown) is a commit whose result is unknown, as in_doubt_error.
 bool is_connection_loss(const std::exception &e) {
   return dynamic_cast<const pqxx::broken_connection *>(&e) || dynamic_cast<const pqxx::in_doubt_error *>(&e) ||
+         dynamic_cast<const pqxx::statement_completion_unknown *>(&e) ||
          dynamic_cast<const DbConnectionLost *>(&e);
 }
 }  // namespace
@@ -55,7 +58,8 @@ bool needs_new_session(const std::exception &e) {
 }
 
 bool is_passing_fault(const std::exception &e) {
-  if (is_connection_loss(e)) return true;
+  // 40001 and 40P01 (serialization failure, deadlock), as pqxx::transaction_rollback subclasses.
+  if (is_connection_loss(e) || dynamic_cast<const pqxx::transaction_rollback *>(&e)) return true;
   const auto *sql = dynamic_cast<const pqxx::sql_error *>(&e);
   return sql && is_passing_fault(sql->sqlstate());
 }

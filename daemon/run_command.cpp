@@ -57,11 +57,13 @@ bool prepare_database(const std::shared_ptr<const Config> &config) {
 // Before a forced exit: the messages a plugin was handed and whose outcome will not be written. They
 // may have reached their receivers, and they will be sent again.
 void warn_of_messages_in_flight(Engine &engine) {
-  const std::vector<std::string> ids = engine.state().in_flight_ids();
+  std::vector<std::string> ids = engine.state().in_flight_ids();
+  for (const Claimed &c : engine.state().kept.all()) ids.push_back(c.id);  // sent, outcome not written
   std::string list;
   for (const std::string &id : ids) list += (list.empty() ? "" : " ") + id;
   if (!ids.empty())
-    spdlog::warn("{} message(s) were being sent when the daemon gave up on them; they may have reached their "
+    spdlog::warn("{} message(s) were being sent, or sent without their outcome written, when the daemon gave up "
+                 "on them; they may have reached their "
                  "receivers and will be sent again (receivers drop duplicates by id): {}",
                  ids.size(), list);
   spdlog::default_logger()->flush();

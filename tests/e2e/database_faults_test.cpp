@@ -64,7 +64,9 @@ TEST_F(DatabaseFaults, ReadOnlyDatabaseIsLeftWithinSecondsOfBecomingWritableAgai
 }
 
 TEST_F(DatabaseFaults, ConnectionKilledWhileABatchIsSentDoesNotSendItAgain) {
-  auto daemon = start(write_config(scripted_destination("orders"), "workers: 1\n"));
+  // Three workers: when the session dies, its rows are free at once, and the other workers, idle,
+  // claim them while the first is still sending.
+  auto daemon = start(write_config(scripted_destination("orders"), "workers: 3\n"));
   db.exec("INSERT INTO outbox.messages (destination, payload) "
           "SELECT 'orders', jsonb_build_object('n', g, 'behavior', 'slow', 'ms', 300) FROM generate_series(1, 5) g");
   // The claim is open while the plugin sends; its session is killed under it.
@@ -75,6 +77,7 @@ TEST_F(DatabaseFaults, ConnectionKilledWhileABatchIsSentDoesNotSendItAgain) {
   db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
           "AND state = 'idle in transaction'");
   ASSERT_TRUE(wait_count("state = 'delivered'", 5, std::chrono::seconds(30))) << daemon->log();
+  EXPECT_NE(daemon->log().find("another worker is still sending it"), std::string::npos) << daemon->log();
   const auto by_id = ok_calls_by_id(read_calls(record_path()));
   EXPECT_EQ(by_id.size(), 5u);
   for (const auto &[id, n] : by_id) EXPECT_EQ(n, 1) << id << " was sent " << n << " times\n" << daemon->log();
