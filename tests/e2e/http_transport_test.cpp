@@ -374,7 +374,7 @@ TEST_F(HttpStuckDatabase, ReadyzAnswersNotReadyInTimeWhenTheDatabaseDoesNotAnswe
   lock_tx->exec("LOCK TABLE outbox.schema_migration IN ACCESS EXCLUSIVE MODE");
   HttpReply r;
   ASSERT_TRUE(wait_until([&] { return (r = get("/readyz")).status == 503; }, std::chrono::seconds(10))) << r.body;
-  EXPECT_EQ(r.json()["checks"]["database"], "not answering") << r.body;
+  EXPECT_EQ(r.json()["checks"]["database"], "not answering") << r.body << "\n" << daemon->log();
   // Many checks in a row neither pile up nor take the health check's place.
   std::vector<std::future<HttpReply>> checks;
   for (int i = 0; i < 20; ++i) checks.push_back(std::async(std::launch::async, [&] { return get("/readyz"); }));
