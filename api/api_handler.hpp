@@ -1,5 +1,5 @@
 // The HTTP API's routes and handlers, independent of the HTTP library: a request in (method, path,
-// query, content type, body), a JSON response out. api/http_server.cpp adapts Pistache to it.
+// query, content type, body), a JSON response out. api/http_server.cpp serves it over HTTP (Boost.Beast).
 #pragma once
 
 #include <functional>
