@@ -160,4 +160,8 @@ std::string destination_value_text(const DestinationConfig &destination, const s
 // differ between the running and the newly loaded config; the daemon keeps the old value and warns.
 std::vector<std::string> restart_only_changes(const Config &running, const Config &loaded);
 
+// Gives `loaded` the running value of every key that SIGHUP cannot change (reloadable = false in
+// the table), so a reload applies only what it may.
+void keep_restart_only_values(const Config &running, Config &loaded);
+
 }  // namespace outboxd

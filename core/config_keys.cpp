@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <map>
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
@@ -67,90 +69,164 @@ ConfigKey mapping_key(std::string path, bool reloadable, std::string help) {
   return k;
 }
 
+// ---- Binding a row to its storage in Config -------------------------------------------------
+// Each top-level row names the Config member that holds its value, so reading the value back as
+// text and keeping a running value on reload are loops over the table, not lists to keep in step.
+
+std::string value_text(const std::string &v) { return v; }
+std::string value_text(bool v) { return v ? "true" : "false"; }
+std::string value_text(int v) { return std::to_string(v); }
+std::string value_text(std::chrono::milliseconds v) { return format_duration(v); }
+std::string value_text(std::chrono::seconds v) { return format_duration(v); }
+std::string value_text(Pooler v) { return v == Pooler::Transaction ? "transaction" : "none"; }
+std::string value_text(WakeupMode v) { return v == WakeupMode::Poll ? "poll" : "notify"; }
+std::string value_text(LogFormat v) { return v == LogFormat::Json ? "json" : "text"; }
+
+// Names and scopes only: never the secret.
+std::string value_text(const std::vector<ApiToken> &tokens) {
+  std::string out;
+  for (const ApiToken &t : tokens) {
+    std::string scopes;
+    for (const auto &s : t.scopes) scopes += (scopes.empty() ? "" : ",") + s;
+    out += (out.empty() ? "" : ", ") + t.name + " (" + scopes + ")";
+  }
+  return out.empty() ? "[]" : out;
+}
+
+// The destination names, joined by ", ".
+std::string value_text(const std::map<std::string, DestinationConfig> &destinations) {
+  std::string names;
+  for (const auto &entry : destinations) names += (names.empty() ? "" : ", ") + entry.first;
+  return names;
+}
+
+template <auto Member>
+std::string member_text(const Config &c) {
+  return value_text(c.*Member);
+}
+
+template <auto Member>
+void copy_member(const Config &from, Config &to) {
+  to.*Member = from.*Member;
+}
+
+template <auto Member>
+ConfigKey bind(ConfigKey k) {
+  k.value_text = &member_text<Member>;
+  k.copy_value = &copy_member<Member>;
+  return k;
+}
+
 std::vector<ConfigKey> build_table() {
   std::vector<ConfigKey> t;
   ConfigKey url = string_key("database.url", "", false,
                              "libpq conninfo or postgresql:// URL; OUTBOXD_DATABASE_URL overrides it");
   url.required = true;
   url.secret_allowed = true;
-  t.push_back(url);
-  t.push_back(bool_key("database.migrate", "true", false,
-                       "Apply pending schema migrations at start; false expects a DBA to apply them"));
+  t.push_back(bind<&Config::database_url>(url));
+  t.push_back(bind<&Config::migrate>(
+      bool_key("database.migrate", "true", false,
+               "Apply pending schema migrations at start; false expects a DBA to apply them")));
   ConfigKey dead = duration_key("database.dead_connection_timeout", 2 * kSecond, "15s", false,
                                  "A database connection that does not answer for this long (a network "
                                  "blackhole, a failover) is given up and opened again; sets TCP keepalives, "
                                  "tcp_user_timeout and connect_timeout unless database.url sets them",
                                  kSecond);
   dead.max = 3600 * kSecond;  // beyond an hour it is no longer a bound
-  t.push_back(dead);
+  t.push_back(bind<&Config::dead_connection_timeout>(dead));
   ConfigKey statement = duration_key("database.statement_timeout", 100, "30s", false,
                                      "Longest any statement of the daemon may run (claim, outcome writes, "
                                      "on_outcome, retention); one that takes longer fails and is tried again");
   statement.max = kDay;  // PostgreSQL takes milliseconds in an int
-  t.push_back(statement);
-  t.push_back(enum_key("database.pooler", {"none", "transaction"}, "none", false,
-                       "transaction: behind PgBouncer in transaction pooling (needs wakeup.mode: poll)"));
-  t.push_back(int_key("workers", 1, 256, "2", false,
-                      "Worker threads; each holds one connection and claims batches independently"));
-  t.push_back(int_key("batch_size", 1, 10000, "100", true,
-                      "Messages claimed per transaction; a transaction lives up to batch_size x timeout"));
-  t.push_back(duration_key("shutdown_grace", 0, "30s", true,
-                           "On SIGTERM, how long in-flight sends may take before the daemon exits"));
-  t.push_back(enum_key("wakeup.mode", {"notify", "poll"}, "notify", false,
-                       "notify: LISTEN/NOTIFY plus timers; poll: for poolers that drop LISTEN"));
-  t.push_back(duration_key("wakeup.poll_interval", 1, "100ms", true,
-                           "poll mode: how often an idle daemon looks for due messages"));
-  t.push_back(duration_key("wakeup.busy_poll_interval", 1, "2ms", true,
-                           "notify mode: fast polling period while there is work"));
-  t.push_back(duration_key("wakeup.linger", 0, "200ms", true,
-                           "notify mode: keep fast polling this long after the last work before idling"));
-  t.push_back(duration_key("wakeup.safety_poll", 1, "5s", true,
-                           "notify mode: slow poll that covers lost notifications"));
-  t.push_back(duration_key("retention.delivered", 0, "7d", true,
-                           "Keep delivered messages this long; 0 deletes them at delivery",
-                           kSecond));
-  t.push_back(duration_key("retention.finished", 0, "30d", true,
-                           "Keep dead and cancelled messages this long (operators inspect them)",
-                           kSecond));
-  t.push_back(duration_key("retention.prune_interval", kSecond, "60s", true,
-                           "How often the retention sweep runs"));
-  t.push_back(int_key("retention.prune_batch", 1, 1000000, "1000", true,
-                      "Rows deleted per sweep statement, so a sweep never holds long locks"));
-  t.push_back(string_key("plugin_dir", OUTBOXD_PLUGIN_DIR, false,
-                         "Where plugins named without a slash are found (<dir>/<name>.so)"));
-  t.push_back(enum_key("log.level", {"trace", "debug", "info", "warn", "error"}, "info", true,
-                       "Least severe level that is logged"));
-  t.push_back(enum_key("log.format", {"text", "json"}, "text", false,
-                       "text: human-readable lines; json: one JSON object per line"));
-  t.push_back(bool_key("api.enabled", "true", false,
-                       "Serve the HTTP API from the daemon process"));
-  t.push_back(string_key("api.listen", "127.0.0.1:3080", false,
-                         "host:port the HTTP API listens on; a non-loopback address needs api.tokens; "
-                         "port 0 picks a free port"));
-  t.push_back(int_key("api.threads", 1, 64, "2", false,
-                      "HTTP API database workers, each with its own database connection; requests that "
-                      "need the database wait for one"));
-  t.push_back(int_key("api.max_body_bytes", 1024, 64 << 20, "1048576", false,
-                      "Largest request body the HTTP API accepts; larger ones get 413"));
-  t.push_back(int_key("api.max_connections", 1, 100000, "512", false,
-                      "Most client connections the HTTP API keeps open at once; more are answered 503 and "
-                      "closed. Keep it well under the daemon's descriptor limit (LimitNOFILE)"));
-  t.push_back(duration_key("api.idle_timeout", 1000, "30s", false,
-                           "A keep-alive connection with no request for this long is closed",
-                           kSecond));
-  t.push_back(string_key("api.mail_destination", "", true,
-                         "Destination that POST /api/mail/send enqueues on; empty turns the endpoint off"));
-  t.push_back(bool_key("api.metrics_public", "false", true,
-                       "Serve GET /metrics without a token even when api.tokens is set, for Prometheus"));
+  t.push_back(bind<&Config::statement_timeout>(statement));
+  t.push_back(bind<&Config::pooler>(
+      enum_key("database.pooler", {"none", "transaction"}, "none", false,
+               "transaction: behind PgBouncer in transaction pooling (needs wakeup.mode: poll)")));
+  t.push_back(bind<&Config::workers>(
+      int_key("workers", 1, 256, "2", false,
+              "Worker threads; each holds one connection and claims batches independently")));
+  t.push_back(bind<&Config::batch_size>(
+      int_key("batch_size", 1, 10000, "100", true,
+              "Messages claimed per transaction; a transaction lives up to batch_size x timeout")));
+  t.push_back(bind<&Config::shutdown_grace>(
+      duration_key("shutdown_grace", 0, "30s", true,
+                   "On SIGTERM, how long in-flight sends may take before the daemon exits")));
+  t.push_back(bind<&Config::wakeup_mode>(
+      enum_key("wakeup.mode", {"notify", "poll"}, "notify", false,
+               "notify: LISTEN/NOTIFY plus timers; poll: for poolers that drop LISTEN")));
+  t.push_back(bind<&Config::poll_interval>(
+      duration_key("wakeup.poll_interval", 1, "100ms", true,
+                   "poll mode: how often an idle daemon looks for due messages")));
+  t.push_back(bind<&Config::busy_poll_interval>(
+      duration_key("wakeup.busy_poll_interval", 1, "2ms", true,
+                   "notify mode: fast polling period while there is work")));
+  t.push_back(bind<&Config::linger>(
+      duration_key("wakeup.linger", 0, "200ms", true,
+                   "notify mode: keep fast polling this long after the last work before idling")));
+  t.push_back(bind<&Config::safety_poll>(
+      duration_key("wakeup.safety_poll", 1, "5s", true,
+                   "notify mode: slow poll that covers lost notifications")));
+  t.push_back(bind<&Config::retention_delivered>(
+      duration_key("retention.delivered", 0, "7d", true,
+                   "Keep delivered messages this long; 0 deletes them at delivery",
+                   kSecond)));
+  t.push_back(bind<&Config::retention_finished>(
+      duration_key("retention.finished", 0, "30d", true,
+                   "Keep dead and cancelled messages this long (operators inspect them)",
+                   kSecond)));
+  t.push_back(bind<&Config::prune_interval>(
+      duration_key("retention.prune_interval", kSecond, "60s", true,
+                   "How often the retention sweep runs")));
+  t.push_back(bind<&Config::prune_batch>(
+      int_key("retention.prune_batch", 1, 1000000, "1000", true,
+              "Rows deleted per sweep statement, so a sweep never holds long locks")));
+  t.push_back(bind<&Config::plugin_dir>(
+      string_key("plugin_dir", OUTBOXD_PLUGIN_DIR, false,
+                 "Where plugins named without a slash are found (<dir>/<name>.so)")));
+  t.push_back(bind<&Config::log_level>(
+      enum_key("log.level", {"trace", "debug", "info", "warn", "error"}, "info", true,
+               "Least severe level that is logged")));
+  t.push_back(bind<&Config::log_format>(
+      enum_key("log.format", {"text", "json"}, "text", false,
+               "text: human-readable lines; json: one JSON object per line")));
+  t.push_back(bind<&Config::api_enabled>(
+      bool_key("api.enabled", "true", false,
+               "Serve the HTTP API from the daemon process")));
+  t.push_back(bind<&Config::api_listen>(
+      string_key("api.listen", "127.0.0.1:3080", false,
+                 "host:port the HTTP API listens on; a non-loopback address needs api.tokens; "
+                 "port 0 picks a free port")));
+  t.push_back(bind<&Config::api_threads>(
+      int_key("api.threads", 1, 64, "2", false,
+              "HTTP API database workers, each with its own database connection; requests that "
+              "need the database wait for one")));
+  t.push_back(bind<&Config::api_max_body_bytes>(
+      int_key("api.max_body_bytes", 1024, 64 << 20, "1048576", false,
+              "Largest request body the HTTP API accepts; larger ones get 413")));
+  t.push_back(bind<&Config::api_max_connections>(
+      int_key("api.max_connections", 1, 100000, "512", false,
+              "Most client connections the HTTP API keeps open at once; more are answered 503 and "
+              "closed. Keep it well under the daemon's descriptor limit (LimitNOFILE)")));
+  t.push_back(bind<&Config::api_idle_timeout>(
+      duration_key("api.idle_timeout", 1000, "30s", false,
+                   "A keep-alive connection with no request for this long is closed",
+                   kSecond)));
+  t.push_back(bind<&Config::api_mail_destination>(
+      string_key("api.mail_destination", "", true,
+                 "Destination that POST /api/mail/send enqueues on; empty turns the endpoint off")));
+  t.push_back(bind<&Config::api_metrics_public>(
+      bool_key("api.metrics_public", "false", true,
+               "Serve GET /metrics without a token even when api.tokens is set, for Prometheus")));
   ConfigKey tokens = string_key("api.tokens", "[]", false,
                                 "Bearer tokens: a list of {name, token, scopes}; token is a secret of 16+ "
                                 "characters (!env NAME or !file /path), scopes from enqueue, read, admin; "
                                 "empty leaves the API open, loopback only");
   tokens.type = KeyType::List;
   tokens.secret_allowed = true;
-  t.push_back(tokens);
-  t.push_back(mapping_key("destinations", true,
-                          "Named destinations: name -> plugin and its settings; names use [A-Za-z0-9_.-]"));
+  t.push_back(bind<&Config::api_tokens>(tokens));
+  t.push_back(bind<&Config::destinations>(
+      mapping_key("destinations", true,
+                  "Named destinations: name -> plugin and its settings; names use [A-Za-z0-9_.-]")));
   ConfigKey plugin = string_key("destinations.*.plugin", "", true,
                                 "Plugin name (looked up in plugin_dir) or a path to a .so file");
   plugin.required = true;
@@ -356,50 +432,9 @@ std::string format_duration(std::chrono::milliseconds d) {
 }
 
 std::string config_value_text(const Config &c, const std::string &path) {
-  using std::chrono::milliseconds;
-  if (path == "database.url") return c.database_url;
-  if (path == "database.migrate") return c.migrate ? "true" : "false";
-  if (path == "database.dead_connection_timeout") return format_duration(c.dead_connection_timeout);
-  if (path == "database.statement_timeout") return format_duration(c.statement_timeout);
-  if (path == "database.pooler") return c.pooler == Pooler::Transaction ? "transaction" : "none";
-  if (path == "workers") return std::to_string(c.workers);
-  if (path == "batch_size") return std::to_string(c.batch_size);
-  if (path == "shutdown_grace") return format_duration(c.shutdown_grace);
-  if (path == "wakeup.mode") return c.wakeup_mode == WakeupMode::Poll ? "poll" : "notify";
-  if (path == "wakeup.poll_interval") return format_duration(c.poll_interval);
-  if (path == "wakeup.busy_poll_interval") return format_duration(c.busy_poll_interval);
-  if (path == "wakeup.linger") return format_duration(c.linger);
-  if (path == "wakeup.safety_poll") return format_duration(c.safety_poll);
-  if (path == "retention.delivered") return format_duration(milliseconds(c.retention_delivered));
-  if (path == "retention.finished") return format_duration(milliseconds(c.retention_finished));
-  if (path == "retention.prune_interval") return format_duration(c.prune_interval);
-  if (path == "retention.prune_batch") return std::to_string(c.prune_batch);
-  if (path == "plugin_dir") return c.plugin_dir;
-  if (path == "log.level") return c.log_level;
-  if (path == "log.format") return c.log_format == LogFormat::Json ? "json" : "text";
-  if (path == "api.enabled") return c.api_enabled ? "true" : "false";
-  if (path == "api.listen") return c.api_listen;
-  if (path == "api.threads") return std::to_string(c.api_threads);
-  if (path == "api.max_body_bytes") return std::to_string(c.api_max_body_bytes);
-  if (path == "api.max_connections") return std::to_string(c.api_max_connections);
-  if (path == "api.idle_timeout") return format_duration(c.api_idle_timeout);
-  if (path == "api.mail_destination") return c.api_mail_destination;
-  if (path == "api.metrics_public") return c.api_metrics_public ? "true" : "false";
-  if (path == "api.tokens") {  // names and scopes only: never the secret
-    std::string out;
-    for (const ApiToken &t : c.api_tokens) {
-      std::string scopes;
-      for (const auto &s : t.scopes) scopes += (scopes.empty() ? "" : ",") + s;
-      out += (out.empty() ? "" : ", ") + t.name + " (" + scopes + ")";
-    }
-    return out.empty() ? "[]" : out;
-  }
-  if (path == "destinations") {
-    std::string names;
-    for (const auto &entry : c.destinations) names += (names.empty() ? "" : ", ") + entry.first;
-    return names;
-  }
-  throw std::invalid_argument("not a top-level config key: " + path);
+  const ConfigKey *key = find_config_key(path);
+  if (!key || !key->value_text) throw std::invalid_argument("not a top-level config key: " + path);
+  return key->value_text(c);
 }
 
 std::string destination_value_text(const DestinationConfig &d, const std::string &key) {
@@ -420,6 +455,11 @@ std::vector<std::string> restart_only_changes(const Config &running, const Confi
       changed.push_back(k.path);
   }
   return changed;
+}
+
+void keep_restart_only_values(const Config &running, Config &loaded) {
+  for (const ConfigKey &k : config_keys())
+    if (!k.reloadable && k.copy_value) k.copy_value(running, loaded);
 }
 
 }  // namespace outboxd

@@ -8,6 +8,8 @@
 
 namespace outboxd {
 
+struct Config;
+
 enum class KeyType {
   String,    // a YAML scalar kept as text
   Bool,      // true or false
@@ -32,6 +34,10 @@ struct ConfigKey {
   std::int64_t max = 0;
   std::int64_t unit_ms = 1;        // Duration: the value must be a whole multiple of this
   std::vector<std::string> allowed;  // Enum: accepted values, in the order docs list them
+  // Where a top-level key's value lives in Config (null for destinations.*): its value as YAML
+  // text (config_value_text) and a copy from one Config to another (keep_restart_only_values).
+  std::string (*value_text)(const Config &config) = nullptr;
+  void (*copy_value)(const Config &from, Config &to) = nullptr;
 };
 
 // Every key, in the order etc/outboxd.yaml and the reference list them.

@@ -73,22 +73,7 @@ void warn_of_messages_in_flight(Engine &engine) {
 void carry_over_restart_only_keys(const Config &running, Config &loaded) {
   for (const auto &key : restart_only_changes(running, loaded))
     spdlog::warn("reload: {} changed, but only a restart applies it; keeping the running value", key);
-  loaded.database_url = running.database_url;
-  loaded.migrate = running.migrate;
-  loaded.dead_connection_timeout = running.dead_connection_timeout;
-  loaded.statement_timeout = running.statement_timeout;
-  loaded.pooler = running.pooler;
-  loaded.workers = running.workers;
-  loaded.wakeup_mode = running.wakeup_mode;
-  loaded.plugin_dir = running.plugin_dir;
-  loaded.log_format = running.log_format;
-  loaded.api_enabled = running.api_enabled;
-  loaded.api_listen = running.api_listen;
-  loaded.api_threads = running.api_threads;
-  loaded.api_max_body_bytes = running.api_max_body_bytes;
-  loaded.api_max_connections = running.api_max_connections;
-  loaded.api_idle_timeout = running.api_idle_timeout;
-  loaded.api_tokens = running.api_tokens;
+  keep_restart_only_values(running, loaded);
 }
 
 // SIGHUP: re-read the file; on any error keep running on the old config and say why. Returns

@@ -117,6 +117,74 @@ TEST(ConfigKeys, RestartOnlyChangesListsKeysSighupCannotChange) {
   EXPECT_EQ(restart_only_changes(running, loaded), (std::vector<std::string>{"workers", "log.format"}));
 }
 
+TEST(ConfigKeys, EveryTopLevelKeyIsBoundToItsStorage) {
+  for (const ConfigKey &k : config_keys()) {
+    const bool bound = k.value_text && k.copy_value;
+    EXPECT_EQ(bound, k.path.rfind("destinations.*.", 0) != 0) << k.path;
+  }
+}
+
+// A config that differs from the built-in defaults in every top-level key. Keep it complete:
+// KeepRestartOnlyValuesKeepsEveryKeySighupCannotChange fails for a key it leaves at its default.
+Config config_unlike_the_defaults() {
+  using namespace std::chrono_literals;
+  Config c;
+  c.database_url = "dbname=elsewhere";
+  c.migrate = false;
+  c.dead_connection_timeout = 3s;
+  c.statement_timeout = 1s;
+  c.pooler = Pooler::Transaction;
+  c.workers = 3;
+  c.batch_size = 7;
+  c.shutdown_grace = 5s;
+  c.wakeup_mode = WakeupMode::Poll;
+  c.poll_interval = 50ms;
+  c.busy_poll_interval = 3ms;
+  c.linger = 0ms;
+  c.safety_poll = 6s;
+  c.retention_delivered = 1h;
+  c.retention_finished = 2h;
+  c.prune_interval = 2s;
+  c.prune_batch = 5;
+  c.plugin_dir = "/elsewhere";
+  c.log_level = "debug";
+  c.log_format = LogFormat::Json;
+  c.api_enabled = false;
+  c.api_listen = "127.0.0.1:3081";
+  c.api_threads = 3;
+  c.api_max_body_bytes = 2048;
+  c.api_max_connections = 9;
+  c.api_idle_timeout = 5s;
+  c.api_mail_destination = "mail";
+  c.api_metrics_public = true;
+  c.api_tokens = {ApiToken{"ops", "0123456789abcdef", {"admin"}}};
+  c.destinations["mail"].plugin = "log";
+  return c;
+}
+
+TEST(ConfigKeys, KeepRestartOnlyValuesKeepsEveryKeySighupCannotChange) {
+  const Config running;
+  Config loaded = config_unlike_the_defaults();
+  std::vector<std::string> restart_only;
+  for (const ConfigKey &k : config_keys()) {
+    if (k.path.rfind("destinations.*.", 0) == 0) continue;
+    ASSERT_NE(config_value_text(loaded, k.path), config_value_text(running, k.path))
+        << k.path << ": set it in config_unlike_the_defaults()";
+    if (!k.reloadable) restart_only.push_back(k.path);
+  }
+  EXPECT_EQ(restart_only_changes(running, loaded), restart_only);
+
+  const Config before = loaded;
+  keep_restart_only_values(running, loaded);
+  for (const ConfigKey &k : config_keys()) {
+    if (k.path.rfind("destinations.*.", 0) == 0) continue;
+    const Config &expected = k.reloadable ? before : running;
+    EXPECT_EQ(config_value_text(loaded, k.path), config_value_text(expected, k.path))
+        << k.path << (k.reloadable ? ": a reload applies it" : ": only a restart applies it");
+  }
+  EXPECT_TRUE(restart_only_changes(running, loaded).empty());
+}
+
 TEST(ConfigKeys, FormatsDurationsWithTheLargestExactUnit) {
   using std::chrono::milliseconds;
   EXPECT_EQ(format_duration(milliseconds(0)), "0");
