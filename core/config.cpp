@@ -23,13 +23,7 @@ namespace {
 
 using Ms = std::chrono::milliseconds;
 
-// One key's value after type checking; which member is meaningful depends on the key's type.
-struct Value {
-  std::string text;
-  bool boolean = false;
-  std::int64_t integer = 0;
-  Ms duration{0};
-};
+using Value = ConfigValue;  // core/config_keys.hpp
 
 bool parse_int64(const std::string &s, std::int64_t &out) {
   const char *begin = s.data() + (s.size() > 1 && s[0] == '+' && s[1] != '-' ? 1 : 0);
@@ -167,7 +161,7 @@ class Loader {
         if (path == "database.url") url_line_ = line;
         if (path == "database.pooler") pooler_line_ = line;
         if (path == "api.mail_destination") mail_line_ = line;
-        apply(cfg, path, v);
+        apply(cfg, *key, v);
       } else {
         fail_unknown(line, section, section, name);
       }
@@ -489,38 +483,10 @@ class Loader {
     }
   }
 
-  static void apply(Config &c, const std::string &path, const Value &v) {
-    if (path == "database.url") c.database_url = v.text;
-    else if (path == "database.migrate") c.migrate = v.boolean;
-    else if (path == "database.dead_connection_timeout") c.dead_connection_timeout = v.duration;
-    else if (path == "database.statement_timeout") c.statement_timeout = v.duration;
-    else if (path == "database.pooler") c.pooler = v.text == "transaction" ? Pooler::Transaction : Pooler::None;
-    else if (path == "workers") c.workers = static_cast<int>(v.integer);
-    else if (path == "batch_size") c.batch_size = static_cast<int>(v.integer);
-    else if (path == "shutdown_grace") c.shutdown_grace = v.duration;
-    else if (path == "wakeup.mode") c.wakeup_mode = v.text == "poll" ? WakeupMode::Poll : WakeupMode::Notify;
-    else if (path == "wakeup.poll_interval") c.poll_interval = v.duration;
-    else if (path == "wakeup.busy_poll_interval") c.busy_poll_interval = v.duration;
-    else if (path == "wakeup.linger") c.linger = v.duration;
-    else if (path == "wakeup.safety_poll") c.safety_poll = v.duration;
-    else if (path == "retention.delivered")
-      c.retention_delivered = std::chrono::duration_cast<std::chrono::seconds>(v.duration);
-    else if (path == "retention.finished")
-      c.retention_finished = std::chrono::duration_cast<std::chrono::seconds>(v.duration);
-    else if (path == "retention.prune_interval") c.prune_interval = v.duration;
-    else if (path == "retention.prune_batch") c.prune_batch = static_cast<int>(v.integer);
-    else if (path == "plugin_dir") c.plugin_dir = v.text;
-    else if (path == "log.level") c.log_level = v.text;
-    else if (path == "log.format") c.log_format = v.text == "json" ? LogFormat::Json : LogFormat::Text;
-    else if (path == "api.enabled") c.api_enabled = v.boolean;
-    else if (path == "api.listen") c.api_listen = v.text;
-    else if (path == "api.threads") c.api_threads = static_cast<int>(v.integer);
-    else if (path == "api.max_body_bytes") c.api_max_body_bytes = static_cast<int>(v.integer);
-    else if (path == "api.max_connections") c.api_max_connections = static_cast<int>(v.integer);
-    else if (path == "api.idle_timeout") c.api_idle_timeout = v.duration;
-    else if (path == "api.mail_destination") c.api_mail_destination = v.text;
-    else if (path == "api.metrics_public") c.api_metrics_public = v.boolean;
-    else throw std::logic_error("config key without a loader: " + path);
+  // The table row knows where its value goes (core/config_keys.cpp).
+  static void apply(Config &c, const ConfigKey &key, const Value &v) {
+    if (!key.assign) throw std::logic_error("config key without a loader: " + key.path);
+    key.assign(c, v);
   }
 
  private:

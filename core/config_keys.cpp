@@ -100,6 +100,22 @@ std::string value_text(const std::map<std::string, DestinationConfig> &destinati
   return names;
 }
 
+void from_value(std::string &m, const ConfigValue &v) { m = v.text; }
+void from_value(bool &m, const ConfigValue &v) { m = v.boolean; }
+void from_value(int &m, const ConfigValue &v) { m = static_cast<int>(v.integer); }  // bounds checked
+void from_value(std::chrono::milliseconds &m, const ConfigValue &v) { m = v.duration; }
+void from_value(std::chrono::seconds &m, const ConfigValue &v) {  // whole seconds (unit_ms)
+  m = std::chrono::duration_cast<std::chrono::seconds>(v.duration);
+}
+void from_value(Pooler &m, const ConfigValue &v) { m = v.text == "transaction" ? Pooler::Transaction : Pooler::None; }
+void from_value(WakeupMode &m, const ConfigValue &v) { m = v.text == "poll" ? WakeupMode::Poll : WakeupMode::Notify; }
+void from_value(LogFormat &m, const ConfigValue &v) { m = v.text == "json" ? LogFormat::Json : LogFormat::Text; }
+
+template <auto Member>
+void assign_member(Config &c, const ConfigValue &v) {
+  from_value(c.*Member, v);
+}
+
 template <auto Member>
 std::string member_text(const Config &c) {
   return value_text(c.*Member);
@@ -110,11 +126,18 @@ void copy_member(const Config &from, Config &to) {
   to.*Member = from.*Member;
 }
 
+// A key whose entries the loader reads itself (api.tokens, destinations): no `assign`.
 template <auto Member>
-ConfigKey bind(ConfigKey k) {
+ConfigKey bind_loaded_by_hand(ConfigKey k) {
   k.value_text = &member_text<Member>;
   k.copy_value = &copy_member<Member>;
   return k;
+}
+
+template <auto Member>
+ConfigKey bind(ConfigKey k) {
+  k.assign = &assign_member<Member>;
+  return bind_loaded_by_hand<Member>(std::move(k));
 }
 
 std::vector<ConfigKey> build_table() {
@@ -223,8 +246,8 @@ std::vector<ConfigKey> build_table() {
                                 "empty leaves the API open, loopback only");
   tokens.type = KeyType::List;
   tokens.secret_allowed = true;
-  t.push_back(bind<&Config::api_tokens>(tokens));
-  t.push_back(bind<&Config::destinations>(
+  t.push_back(bind_loaded_by_hand<&Config::api_tokens>(tokens));
+  t.push_back(bind_loaded_by_hand<&Config::destinations>(
       mapping_key("destinations", true,
                   "Named destinations: name -> plugin and its settings; names use [A-Za-z0-9_.-]")));
   ConfigKey plugin = string_key("destinations.*.plugin", "", true,

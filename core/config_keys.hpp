@@ -1,6 +1,7 @@
 // The one table of every daemon config key: path, type, default, reloadability and help.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -9,6 +10,15 @@
 namespace outboxd {
 
 struct Config;
+
+// One key's value after the loader's type checking; which member is meaningful depends on the
+// key's type (String and Enum: text).
+struct ConfigValue {
+  std::string text;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  std::chrono::milliseconds duration{0};
+};
 
 enum class KeyType {
   String,    // a YAML scalar kept as text
@@ -34,8 +44,10 @@ struct ConfigKey {
   std::int64_t max = 0;
   std::int64_t unit_ms = 1;        // Duration: the value must be a whole multiple of this
   std::vector<std::string> allowed;  // Enum: accepted values, in the order docs list them
-  // Where a top-level key's value lives in Config (null for destinations.*): its value as YAML
-  // text (config_value_text) and a copy from one Config to another (keep_restart_only_values).
+  // Where a top-level key's value lives in Config (null for destinations.*): storing a loaded
+  // value (null for api.tokens and destinations, whose entries the loader reads itself), its value
+  // as YAML text (config_value_text) and a copy from one Config to another (keep_restart_only_values).
+  void (*assign)(Config &config, const ConfigValue &value) = nullptr;
   std::string (*value_text)(const Config &config) = nullptr;
   void (*copy_value)(const Config &from, Config &to) = nullptr;
 };
