@@ -20,16 +20,6 @@ namespace outboxd {
 namespace {
 // How many failed attempts a message keeps in its `errors` history.
 constexpr int kErrorHistory = 10;
-
-// An error's text on one line: PostgreSQL's messages carry a HINT or DETAIL on lines of their own,
-// and a log line that names message ids must stay one line, or a search for it misses the ids.
-std::string one_line(const std::exception &e) {
-  std::string text = e.what();
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  for (char &c : text)
-    if (c == '\n') c = ' ';
-  return text;
-}
 }  // namespace
 
 Worker::Worker(int index, const RuntimeHolder &runtime, EngineState &state)
@@ -68,11 +58,11 @@ void Worker::run() {
         write_kept_outcomes();
         writing_kept_ = false;
       }
-      seen_generation_ = state_.wake.generation();
+      seen_generation_ = state_.wake.ticket();
       size_t n = run_batch();
       note_recovered();
       backoff.reset();
-      if (n > 0) state_.last_work_ns.store(EngineState::now_ns());
+      if (n > 0) state_.wake.found_work();
       // A full batch means more is probably waiting: go again at once.
       auto config = runtime_.get()->config;
       if (n < static_cast<size_t>(config->batch_size)) wait_for_work(*config);
@@ -95,7 +85,7 @@ void Worker::note_fault(const std::exception &e, std::chrono::milliseconds delay
   // (run_batch). A session a new one may cure (read-only, shutting down, lost) is dropped: kept,
   // it would fail every claim until someone killed it. Any other error (a broken on_outcome
   // statement) leaves the session as it is. Both back off, so a persistent error does not spin.
-  const bool drop = !conn_ || !conn_->is_open() || needs_new_session(e);
+  const bool drop = classify_fault(e, conn_.get()) == FaultAction::Reconnect;
   const auto now = std::chrono::steady_clock::now();
   if (faults_in_row_++ == 0) first_fault_ = now;
   // Every fault is logged at first; while the same one lasts, every 30 s, so an outage of an hour
@@ -130,26 +120,12 @@ void Worker::note_recovered() {
 }
 
 void Worker::wait_for_work(const Config &config) {
-  using namespace std::chrono;
-  auto now = EngineState::Clock::now();
-  EngineState::Clock::time_point deadline;
-  if (config.wakeup_mode == WakeupMode::Poll) {
-    deadline = now + config.poll_interval;
-  } else if (!state_.idle.load()) {
-    deadline = now + config.busy_poll_interval;  // lingering after work: poll fast
-  } else {
-    int64_t due = state_.next_due_ns.load();
-    if (due <= EngineState::now_ns()) {
-      // The scheduled time has come (and this worker may have polled a hair too early for the
-      // database's clock). Forget it, and count as "work seen" so the listener switches to fast
-      // polling for a linger period; going idle again then looks up the next scheduled time.
-      state_.next_due_ns.compare_exchange_strong(due, INT64_MAX);
-      state_.last_work_ns.store(EngineState::now_ns());
-      return;
-    }
-    deadline = std::min(now + config.safety_poll, EngineState::from_ns(due));
-  }
-  if (deadline > now) state_.wake.wait_until(seen_generation_, deadline);
+  WakeTimings timings;
+  timings.notify_mode = config.wakeup_mode == WakeupMode::Notify;
+  timings.poll_interval = config.poll_interval;
+  timings.busy_poll_interval = config.busy_poll_interval;
+  timings.safety_poll = config.safety_poll;
+  state_.wake.wait_for_work(seen_generation_, timings);
 }
 
 size_t Worker::run_batch() {
@@ -210,8 +186,7 @@ size_t Worker::run_batch() {
   std::map<std::string, DeliveryCounters> tally;
   for (const auto &c : batch) {
     if (c.outcome.state == NextState::Retry)
-      state_.note_due(EngineState::now_ns() +
-                      std::chrono::duration_cast<std::chrono::nanoseconds>(c.outcome.delay).count());
+      state_.wake.retry_scheduled(c.outcome.delay);
     DeliveryCounters &t = tally[c.destination];
     t.delivered += c.outcome.state == NextState::Delivered;
     t.retried += c.outcome.state == NextState::Retry;

@@ -17,8 +17,7 @@ void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const 
   const uint64_t next = runtime_.get()->generation + 1;
   runtime_.set(std::make_shared<const Runtime>(std::move(config), std::move(destinations), next));
   // Workers asleep on the old config look again, e.g. for a destination that was just added.
-  state_.last_work_ns.store(EngineState::now_ns());
-  state_.wake.wake_all();
+  state_.wake.config_reloaded();
 }
 
 Engine::~Engine() {

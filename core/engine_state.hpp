@@ -13,21 +13,16 @@
 #include "core/kept_outcomes.hpp"
 #include "core/metrics.hpp"
 #include "core/recent_count.hpp"
-#include "core/wake_signal.hpp"
+#include "core/wake_handshake.hpp"
 
 namespace outboxd {
 
 struct EngineState {
   using Clock = std::chrono::steady_clock;
 
-  WakeSignal wake;
+  // When workers poll and when they sleep: the listener and the workers talk only through this.
+  WakeHandshake wake;
   std::atomic<bool> stopping{false};  // claim nothing new
-  // Notify mode: true while the listener has told producers to notify (workers sleep long).
-  std::atomic<bool> idle{false};
-  // Steady-clock nanoseconds of the last claim that found work; drives the linger period.
-  std::atomic<int64_t> last_work_ns{0};
-  // Steady-clock nanoseconds when the earliest scheduled message is due (INT64_MAX: none known).
-  std::atomic<int64_t> next_due_ns{INT64_MAX};
   std::atomic<uint64_t> reconnects{0};
   // Sent messages whose outcome could not be written yet: never sent again while the daemon runs.
   KeptOutcomes kept;
@@ -77,15 +72,6 @@ struct EngineState {
 
   static int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-  }
-  static Clock::time_point from_ns(int64_t ns) {
-    return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
-  }
-  // Lowers next_due to `due_ns` if that is earlier (a retry was just scheduled).
-  void note_due(int64_t due_ns) {
-    int64_t cur = next_due_ns.load();
-    while (due_ns < cur && !next_due_ns.compare_exchange_weak(cur, due_ns)) {
-    }
   }
 
   // Adds one batch's outcomes, per destination: one lock and one clock read per batch.

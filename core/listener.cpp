@@ -11,6 +11,7 @@
 #include "core/db.hpp"
 #include "core/logging.hpp"
 #include "core/named_query.hpp"
+#include "core/sql_errors.hpp"
 
 namespace outboxd {
 
@@ -70,7 +71,7 @@ void Listener::set_flag(int value) {
 void Listener::go_busy() {
   set_flag(0);
   awaiting_gate_ = false;
-  state_.idle.store(false);
+  state_.wake.go_busy();
 }
 
 void Listener::start_going_idle() {
@@ -87,21 +88,17 @@ bool Listener::try_finish_going_idle() {
     exec_query(tx, "wake_gate_unlock");
   }
   awaiting_gate_ = false;
-  refresh_next_due();
-  idle_since_ns_ = EngineState::now_ns();
-  state_.idle.store(true);
-  state_.wake.wake_all();  // the final poll after the gate
+  state_.wake.go_idle(next_due());
   log_->debug("idle: waiting for NOTIFY");
   return true;
 }
 
-void Listener::refresh_next_due() {
+WakeHandshake::Clock::time_point Listener::next_due() {
   pqxx::nontransaction tx(*conn_);
   auto r = exec_query1(tx, "message_next_due", runtime_.get()->destination_list);
-  int64_t due = INT64_MAX;
-  if (!r[0].is_null())
-    due = EngineState::now_ns() + std::clamp<int64_t>(r[0].as<int64_t>(), 0, kMaxDueAheadMs) * 1000000;
-  state_.next_due_ns.store(due);
+  if (r[0].is_null()) return WakeHandshake::Clock::time_point::max();
+  return WakeHandshake::Clock::now() +
+         std::chrono::milliseconds(std::clamp<int64_t>(r[0].as<int64_t>(), 0, kMaxDueAheadMs));
 }
 
 void Listener::wait_for_socket(int timeout_ms) {
@@ -115,13 +112,12 @@ void Listener::run() {
   ReconnectBackoff backoff;
   while (!state_.stopping.load()) {
     try {
-      const int64_t linger_ns =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(runtime_.get()->config->linger).count();
+      const auto linger = runtime_.get()->config->linger;
       if (!conn_) {
         connect();
         backoff.reset();
       }
-      const bool idle = state_.idle.load();
+      const bool idle = state_.wake.idle();
       int timeout_ms = kIdleCheckMs;
       if (awaiting_gate_) {
         // An enqueue that read the flag as 0 is still open (perhaps a long application
@@ -129,30 +125,34 @@ void Listener::run() {
         if (try_finish_going_idle()) continue;
         timeout_ms = kGateRetryMs;
       } else if (!idle) {
-        int64_t left_ns = state_.last_work_ns.load() + linger_ns - EngineState::now_ns();
+        const int64_t left_ns = state_.wake.linger_left(linger).count();
         if (left_ns <= 0) {
           start_going_idle();
           continue;
         }
         timeout_ms = static_cast<int>(std::min<int64_t>(kIdleCheckMs, left_ns / 1000000 + 1));
-      } else if (state_.last_work_ns.load() > idle_since_ns_) {
+      } else if (state_.wake.work_found_while_idle()) {
         go_busy();  // the timer or safety poll found work: stop asking producers to notify
         state_.wake.wake_all();  // and let sleeping workers poll fast again
         continue;
       }
       wait_for_socket(timeout_ms);
       if (receiver_->notified) {
-        state_.wake.wake_all();  // first, for latency
-        state_.last_work_ns.store(EngineState::now_ns());  // start a linger period
+        state_.wake.notified();
         if (idle || awaiting_gate_) go_busy();
       }
     } catch (const std::exception &e) {
-      receiver_.reset();
-      conn_.reset();
-      state_.reconnects++;
+      // Workers poll until the listener is back on its feet: a NOTIFY may be missed meanwhile.
+      state_.wake.listener_lost();
       auto delay = backoff.next();
-      log_->warn("{}; reconnecting in {} ms (workers keep polling meanwhile)", e.what(), delay.count());
-      state_.idle.store(false);  // without a listener, workers must poll
+      if (classify_fault(e, conn_.get()) == FaultAction::Reconnect) {
+        if (conn_) state_.reconnects++;
+        receiver_.reset();
+        conn_.reset();
+        log_->warn("{}; reconnecting in {} ms (workers keep polling meanwhile)", one_line(e), delay.count());
+      } else {
+        log_->warn("{}; trying again in {} ms (workers keep polling meanwhile)", one_line(e), delay.count());
+      }
       state_.sleep_unless_stopping(delay);
     }
   }

@@ -11,12 +11,9 @@
 
 namespace outboxd {
 
-// Notify-mode wake-up. While workers find work, or lingered less than `wakeup.linger` since they
-// last did, the daemon is "busy": workers poll every busy_poll_interval and producers send no
-// NOTIFY (a NOTIFY serialises commits database-wide). Past the linger it goes "idle": it raises the
-// wake flag, then keeps the workers polling until it can take the gate (see
-// 0001_create_outbox.up.sql), lets workers poll once more, and only then do workers sleep until a
-// NOTIFY, the earliest scheduled message, or the safety poll.
+// Notify-mode wake-up: drives the wake handshake (core/wake_handshake.hpp, which explains the
+// busy/idle protocol) from the database side: raises and lowers the wake flag, takes the gate,
+// looks up the earliest scheduled message, and turns NOTIFYs into wake-ups.
 class Listener {
  public:
   Listener(const RuntimeHolder &runtime, EngineState &state);
@@ -31,7 +28,7 @@ class Listener {
   bool try_finish_going_idle();
   void go_busy();
   void set_flag(int value);
-  void refresh_next_due();
+  WakeHandshake::Clock::time_point next_due();  // of the earliest scheduled message
   void wait_for_socket(int timeout_ms);
 
   const RuntimeHolder &runtime_;
@@ -40,7 +37,6 @@ class Listener {
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<Receiver> receiver_;
   int stop_fd_ = -1;  // eventfd: wakes poll() on shutdown
-  int64_t idle_since_ns_ = 0;
   bool awaiting_gate_ = false;  // flag raised, gate not yet taken: still polling
 };
 

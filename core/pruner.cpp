@@ -5,6 +5,7 @@
 #include "core/db.hpp"
 #include "core/logging.hpp"
 #include "core/named_query.hpp"
+#include "core/sql_errors.hpp"
 #include "core/utf8.hpp"
 
 namespace outboxd {
@@ -20,18 +21,22 @@ void Pruner::run() {
     try {
       check_unknown_destinations();
     } catch (const std::exception &e) {
-      conn_.reset();
+      drop_session_if_lost(e);
       log_->warn("the check for pending messages of unknown destinations failed, will try again in {} ms: {}",
                  interval.count(), e.what());
     }
     try {
       sweep_once();
     } catch (const std::exception &e) {
-      conn_.reset();
+      drop_session_if_lost(e);
       log_->warn("retention sweep failed, will try again in {} ms: {}", interval.count(), e.what());
     }
     state_.sleep_unless_stopping(interval);
   }
+}
+
+void Pruner::drop_session_if_lost(const std::exception &e) {
+  if (classify_fault(e, conn_.get()) == FaultAction::Reconnect) conn_.reset();
 }
 
 size_t Pruner::purge(const char *states, std::chrono::seconds retention, int batch) {

@@ -24,6 +24,9 @@ class Pruner {
  private:
   size_t purge(const char *states, std::chrono::seconds retention, int batch);
   void connect_if_needed(const Config &config);
+  // After a failed sweep or check: a session lost or unusable is dropped (connect_if_needed opens
+  // the next), one that is fine is kept (a statement timeout over a large backlog, say).
+  void drop_session_if_lost(const std::exception &e);
 
   const RuntimeHolder &runtime_;
   EngineState &state_;

@@ -21,6 +21,14 @@ std::string sql_error_line(const pqxx::sql_error &e, bool with_detail) {
   return line;
 }
 
+std::string one_line(const std::exception &e) {
+  std::string text = e.what();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  for (char &c : text)
+    if (c == '\n') c = ' ';
+  return text;
+}
+
 bool is_refused_value_error(const std::string &sqlstate) {
   return sqlstate.rfind("22", 0) == 0 || sqlstate.rfind("54", 0) == 0;
 }
@@ -62,6 +70,21 @@ bool is_passing_fault(const std::exception &e) {
   if (is_connection_loss(e) || dynamic_cast<const pqxx::transaction_rollback *>(&e)) return true;
   const auto *sql = dynamic_cast<const pqxx::sql_error *>(&e);
   return sql && is_passing_fault(sql->sqlstate());
+}
+
+FaultAction classify_fault(const std::exception &e, const pqxx::connection_base *conn) {
+  if (conn == nullptr || !conn->is_open() || needs_new_session(e)) return FaultAction::Reconnect;
+  if (is_passing_fault(e)) return FaultAction::RetryLater;
+  return FaultAction::StatementFault;
+}
+
+const char *fault_action_name(FaultAction action) {
+  switch (action) {
+    case FaultAction::Reconnect: return "reconnect";
+    case FaultAction::RetryLater: return "retry later";
+    case FaultAction::StatementFault: return "statement fault";
+  }
+  return "unknown";
 }
 
 }  // namespace outboxd

@@ -12,6 +12,10 @@ namespace outboxd {
 // row, unless `with_detail` (the DETAIL of "out of memory" is what says it was a 1 GB text).
 std::string sql_error_line(const pqxx::sql_error &e, bool with_detail = false);
 
+// An exception's text on one line: PostgreSQL's messages carry a HINT or DETAIL on lines of their
+// own, and a log line that names message ids must stay one line, or a search for it misses them.
+std::string one_line(const std::exception &e);
+
 // Errors an enqueue's own values cause: a data exception (class 22: text the database's encoding
 // cannot hold, JSON jsonb refuses) or a limit (class 54: a value over one of PostgreSQL's sizes).
 // The caller names the field (find_refused_field, core/outbox_store.hpp) as a client error.
@@ -41,5 +45,18 @@ bool is_passing_fault(const std::string &sqlstate);
 // DbConnectionLost) and a commit in doubt count as passing faults that need a new session.
 bool needs_new_session(const std::exception &e);
 bool is_passing_fault(const std::exception &e);
+
+// What a loop that talks to the database (a worker, the listener, the pruner) does after an
+// exception: the one classifier they all use, whatever threw (a pqxx class, a pqxx::sql_error by
+// its SQLSTATE, our own DbConnectionLost, or anything else).
+enum class FaultAction {
+  Reconnect,       // the session is lost or unusable: drop it, open a new one after a backoff
+  RetryLater,      // the database's passing fault on a usable session: the same work again after a backoff
+  StatementFault,  // the statement's or the data's own fault: the same work fails the same way again
+};
+// `conn` is the session the exception came from (null: none was open), so that a connection
+// libpq already found closed is reopened whatever the exception says.
+FaultAction classify_fault(const std::exception &e, const pqxx::connection_base *conn);
+const char *fault_action_name(FaultAction action);  // for log lines and tests
 
 }  // namespace outboxd

@@ -87,5 +87,15 @@ TEST(SqlErrors, FaultsOfTheDatabasePassFaultsOfTheStatementDoNot) {
   EXPECT_TRUE(is_passing_fault(pqxx::in_doubt_error("commit in doubt")));
 }
 
+TEST(SqlErrors, EveryLoopGetsOneAnswerForAnyException) {
+  // No session open (it could not be opened, or was dropped): open one, whatever the error was.
+  EXPECT_EQ(classify_fault(std::runtime_error("anything"), nullptr), FaultAction::Reconnect);
+  EXPECT_EQ(classify_fault(pqxx::broken_connection("gone"), nullptr), FaultAction::Reconnect);
+  EXPECT_EQ(classify_fault(DbConnectionLost("cannot connect"), nullptr), FaultAction::Reconnect);
+  EXPECT_STREQ(fault_action_name(FaultAction::Reconnect), "reconnect");
+  EXPECT_STREQ(fault_action_name(FaultAction::RetryLater), "retry later");
+  EXPECT_STREQ(fault_action_name(FaultAction::StatementFault), "statement fault");
+}
+
 }  // namespace
 }  // namespace outboxd
