@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/api_transaction.hpp"
 #include "api/auth.hpp"
 #include "api/database_errors.hpp"
 #include "api/memory_release.hpp"
@@ -137,6 +138,20 @@ ApiResponse raw_json_reply(int status, std::string text) {
 // pooled connection that received a message larger than a whole page is closed after the request
 // (the next one opens a new connection), so it does not hold that much memory for good.
 constexpr std::size_t kLargestRowToKeepTheConnection = static_cast<std::size_t>(kListPageBytes);
+
+// One enqueue transaction (of one or many messages) on a pooled connection: a value PostgreSQL
+// refused (DataRefused) becomes a 400 naming the field, looked up once the transaction has rolled
+// back. The mail endpoint calls its payload "body".
+template <typename Body>
+ApiResponse in_enqueue_transaction(DbPool &pool, bool mail, Body &&body) {
+  return with_pooled_connection(pool, [&](DbPool::Lease &conn) {
+    try {
+      return in_api_transaction(*conn, body);
+    } catch (const DataRefused &d) {
+      throw ClientError{refused_data_error(*conn, d, mail)};
+    }
+  });
+}
 
 json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
   std::string state = "pending";
@@ -269,20 +284,10 @@ ApiResponse ApiHandler::create_message(const ApiRequest &req) const {
   const auto rt = runtime_();
   require_destination(*rt, r.destination, "");
   require_sendable(*rt, r, "");
-  auto conn = pool_->acquire();
-  try {
-    pqxx::work tx(*conn);
-    apply_transaction_settings(tx, SessionRole::Api);
+  return in_enqueue_transaction(*pool_, false, [&](pqxx::work &tx) {
     const EnqueueResult res = enqueue_checked(tx, r, "");
-    json body = enqueue_reply(tx, res);
-    tx.commit();
-    return reply(res.created ? 201 : 200, body);
-  } catch (const DataRefused &d) {
-    throw ClientError{refused_data_error(*conn, d)};
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+    return reply(res.created ? 201 : 200, enqueue_reply(tx, res));
+  });
 }
 
 ApiResponse ApiHandler::create_batch(const ApiRequest &req) const {
@@ -293,10 +298,8 @@ ApiResponse ApiHandler::create_batch(const ApiRequest &req) const {
     require_destination(*rt, items[i].destination, "[" + std::to_string(i) + "].");
     require_sendable(*rt, items[i], "[" + std::to_string(i) + "].");
   }
-  auto conn = pool_->acquire();
-  try {
-    pqxx::work tx(*conn);  // all or nothing: one failing item rolls back every earlier one
-    apply_transaction_settings(tx, SessionRole::Api);
+  // All or nothing: one failing item rolls back every earlier one.
+  return in_enqueue_transaction(*pool_, false, [&](pqxx::work &tx) {
     json out = json::array();
     bool any_created = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -304,14 +307,8 @@ ApiResponse ApiHandler::create_batch(const ApiRequest &req) const {
       any_created = any_created || res.created;
       out.push_back(enqueue_reply(tx, res));
     }
-    tx.commit();
     return reply(any_created ? 201 : 200, {{"messages", out}});
-  } catch (const DataRefused &d) {
-    throw ClientError{refused_data_error(*conn, d)};
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+  });
 }
 
 ApiResponse ApiHandler::send_mail(const ApiRequest &req) const {
@@ -324,34 +321,18 @@ ApiResponse ApiHandler::send_mail(const ApiRequest &req) const {
   const EnqueueRequest r = take(parse_mail_body(req.body, destination));
   require_destination(*rt, destination, "api.mail_destination: ");
   require_sendable(*rt, r, "", true);
-  auto conn = pool_->acquire();
-  try {
-    pqxx::work tx(*conn);
-    apply_transaction_settings(tx, SessionRole::Api);
-    const EnqueueResult res = enqueue_checked(tx, r, "");
-    tx.commit();
-    return reply(202, {{"id", res.id}});
-  } catch (const DataRefused &d) {
-    throw ClientError{refused_data_error(*conn, d, true)};
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+  return in_enqueue_transaction(*pool_, true, [&](pqxx::work &tx) {
+    return reply(202, {{"id", enqueue_checked(tx, r, "").id}});
+  });
 }
 
 ApiResponse ApiHandler::get_message(const std::string &id) const {
   require_uuid(id);
-  std::optional<MessageJson> m;
-  {
-    auto conn = pool_->acquire();
-    try {
-      m = message_get(*conn, id);
-    } catch (const pqxx::broken_connection &) {
-      conn.discard();
-      throw;
-    }
-    if (m && m->json.size() > kLargestRowToKeepTheConnection) conn.discard();
-  }
+  std::optional<MessageJson> m = with_pooled_connection(*pool_, [&](DbPool::Lease &conn) {
+    std::optional<MessageJson> found = message_get(*conn, id);
+    if (found && found->json.size() > kLargestRowToKeepTheConnection) conn.discard();
+    return found;
+  });
   if (!m) fail(404, "not_found", "id: no message " + id);
   const std::size_t bytes = m->json.size();
   ApiResponse res = raw_json_reply(200, std::move(m->json) + "\n");
@@ -362,19 +343,13 @@ ApiResponse ApiHandler::get_message(const std::string &id) const {
 
 ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
   const MessageFilter filter = take(parse_list_query(req.query));
-  MessagePage page;
-  {
-    auto conn = pool_->acquire();
-    try {
-      page = message_list(*conn, filter);
-    } catch (const pqxx::broken_connection &) {
-      conn.discard();
-      throw;
-    }
+  MessagePage page = with_pooled_connection(*pool_, [&](DbPool::Lease &conn) {
+    MessagePage found = message_list(*conn, filter);
     std::size_t largest = 0;
-    for (const auto &m : page.messages) largest = std::max(largest, m.json.size());
+    for (const auto &m : found.messages) largest = std::max(largest, m.json.size());
     if (largest > kLargestRowToKeepTheConnection) conn.discard();
-  }
+    return found;
+  });
   // A page that is full, or that the byte budget ended early, continues after its last message.
   const bool more = !page.messages.empty() &&
                     (page.cut_short || static_cast<int>(page.messages.size()) == filter.limit);
@@ -397,28 +372,18 @@ ApiResponse ApiHandler::list_messages(const ApiRequest &req) const {
 ApiResponse ApiHandler::retry_message(const std::string &id) const {
   require_uuid(id);
   const auto rt = runtime_();
-  auto conn = pool_->acquire();
-  try {
-    pqxx::work tx(*conn);
-    apply_transaction_settings(tx, SessionRole::Api);
+  return in_pooled_transaction(*pool_, [&](pqxx::work &tx) {
     auto m = message_state(tx, id);
     if (!m) fail(404, "not_found", "id: no message " + id);
     if (!message_retry(tx, id, default_max_attempts(*rt, m->destination)))
       fail(409, "wrong_state", "message " + id + " is " + m->state + "; only dead or cancelled messages can be retried");
-    tx.commit();
     return reply(200, {{"id", id}, {"state", "pending"}});
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+  });
 }
 
 ApiResponse ApiHandler::cancel_message(const std::string &id) const {
   require_uuid(id);
-  auto conn = pool_->acquire();
-  try {
-    pqxx::work tx(*conn);
-    apply_transaction_settings(tx, SessionRole::Api);
+  return in_pooled_transaction(*pool_, [&](pqxx::work &tx) {
     if (!message_cancel(tx, id)) {
       auto m = message_state(tx, id);
       if (!m) fail(404, "not_found", "id: no message " + id);
@@ -428,28 +393,17 @@ ApiResponse ApiHandler::cancel_message(const std::string &id) const {
                             "back to pending");
       fail(409, "wrong_state", "message " + id + " is " + state + "; only pending messages can be cancelled");
     }
-    tx.commit();
     return reply(200, {{"id", id}, {"state", "cancelled"}});
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+  });
 }
 
 ApiResponse ApiHandler::retry_dead(const std::string &destination) const {
   const auto rt = runtime_();
   require_destination(*rt, destination, "");
-  auto conn = pool_->acquire();
-  try {
-    pqxx::work tx(*conn);
-    apply_transaction_settings(tx, SessionRole::Api);
+  return in_pooled_transaction(*pool_, [&](pqxx::work &tx) {
     const long long n = destination_retry_dead(tx, destination, default_max_attempts(*rt, destination));
-    tx.commit();
     return reply(200, {{"destination", destination}, {"retried", n}});
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+  });
 }
 
 ApiResponse ApiHandler::stats() const {
@@ -459,10 +413,7 @@ ApiResponse ApiHandler::stats() const {
   const auto rt = runtime_();
   const bool from_database = rt->config->retention_delivered >= std::chrono::minutes(1) || !metrics_;
   const MetricsSnapshot snapshot = from_database ? MetricsSnapshot{} : metrics_();
-  auto conn = pool_->acquire();
-  try {
-    pqxx::read_transaction tx(*conn);
-    apply_transaction_settings(tx, SessionRole::Api);
+  return in_pooled_transaction<pqxx::read_transaction>(*pool_, [&](pqxx::read_transaction &tx) {
     json out = json::object();
     auto entry = [&](const std::string &destination) -> json & {
       json &d = out[destination];
@@ -480,10 +431,7 @@ ApiResponse ApiHandler::stats() const {
       if (n > 0) entry(destination)["delivered_last_minute"] = n;
     return reply(200, {{"destinations", out},
                        {"delivered_last_minute_counted_by", from_database ? "database" : "this daemon"}});
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+  });
 }
 
 ApiResponse ApiHandler::metrics() const {
@@ -491,20 +439,14 @@ ApiResponse ApiHandler::metrics() const {
   // Every configured destination shows its gauges, even with nothing in the table yet.
   const auto rt = runtime_();
   for (const auto &name : rt->destinations->names()) snapshot.pending[name];
-  auto conn = pool_->acquire();
-  try {
-    pqxx::read_transaction tx(*conn);
-    apply_transaction_settings(tx, SessionRole::Api);
+  in_pooled_transaction<pqxx::read_transaction>(*pool_, [&](pqxx::read_transaction &tx) {
     for (const auto &row : message_stats(tx)) {  // the one query of a scrape
       if (row.state != "pending") continue;
       PendingGauge &g = snapshot.pending[row.destination];
       g.count = row.count;
       g.oldest_seconds = row.oldest_pending_seconds;
     }
-  } catch (const pqxx::broken_connection &) {
-    conn.discard();
-    throw;
-  }
+  });
   ApiResponse res = reply(200, json::object());
   res.text = render_prometheus(snapshot);
   res.text_content_type = kPrometheusContentType;
