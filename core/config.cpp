@@ -403,13 +403,9 @@ class Loader {
         d.config_json = dump_json(to_json(it->second, path, 0), kline, path);
         continue;
       }
-      const Value v = read(*entry, it->second, kline, path);
-      if (key == "plugin") d.plugin = v.text;
-      else if (key == "max_attempts") d.max_attempts = static_cast<int>(v.integer);
-      else if (key == "timeout_ms") d.timeout_ms = static_cast<int>(v.integer);
-      else if (key == "max_backoff") d.max_backoff = v.duration;
-      else if (key == "on_outcome") d.on_outcome = v.text, d.on_outcome_line = kline;
-      else throw std::logic_error("config key without a loader: destinations.*." + key);
+      if (!entry->assign_destination) throw std::logic_error("config key without a loader: destinations.*." + key);
+      entry->assign_destination(d, read(*entry, it->second, kline, path));
+      if (key == "on_outcome") d.on_outcome_line = kline;  // for the start check's error
     }
     if (d.plugin.empty())
       fail(line, prefix + ".plugin",

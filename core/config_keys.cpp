@@ -111,14 +111,15 @@ void from_value(Pooler &m, const ConfigValue &v) { m = v.text == "transaction" ?
 void from_value(WakeupMode &m, const ConfigValue &v) { m = v.text == "poll" ? WakeupMode::Poll : WakeupMode::Notify; }
 void from_value(LogFormat &m, const ConfigValue &v) { m = v.text == "json" ? LogFormat::Json : LogFormat::Text; }
 
-template <auto Member>
-void assign_member(Config &c, const ConfigValue &v) {
-  from_value(c.*Member, v);
+// A member of Config or of DestinationConfig, named by its pointer-to-member.
+template <auto Member, typename Owner>
+void assign_member(Owner &owner, const ConfigValue &v) {
+  from_value(owner.*Member, v);
 }
 
-template <auto Member>
-std::string member_text(const Config &c) {
-  return value_text(c.*Member);
+template <auto Member, typename Owner>
+std::string member_text(const Owner &owner) {
+  return value_text(owner.*Member);
 }
 
 template <auto Member>
@@ -129,14 +130,27 @@ void copy_member(const Config &from, Config &to) {
 // A key whose entries the loader reads itself (api.tokens, destinations): no `assign`.
 template <auto Member>
 ConfigKey bind_loaded_by_hand(ConfigKey k) {
-  k.value_text = &member_text<Member>;
+  k.value_text = &member_text<Member, Config>;
   k.copy_value = &copy_member<Member>;
   return k;
 }
 
+// A destinations.*.<key> row, bound to its DestinationConfig member the same way.
+template <auto Member>
+ConfigKey bind_destination_loaded_by_hand(ConfigKey k) {
+  k.destination_text = &member_text<Member, DestinationConfig>;
+  return k;
+}
+
+template <auto Member>
+ConfigKey bind_destination(ConfigKey k) {
+  k.assign_destination = &assign_member<Member, DestinationConfig>;
+  return bind_destination_loaded_by_hand<Member>(std::move(k));
+}
+
 template <auto Member>
 ConfigKey bind(ConfigKey k) {
-  k.assign = &assign_member<Member>;
+  k.assign = &assign_member<Member, Config>;
   return bind_loaded_by_hand<Member>(std::move(k));
 }
 
@@ -253,20 +267,22 @@ std::vector<ConfigKey> build_table() {
   ConfigKey plugin = string_key("destinations.*.plugin", "", true,
                                 "Plugin name (looked up in plugin_dir) or a path to a .so file");
   plugin.required = true;
-  t.push_back(plugin);
-  t.push_back(int_key("destinations.*.max_attempts", 1, 1000, "25", true,
-                      "Attempts before a message goes dead, for messages that do not set their own"));
-  t.push_back(int_key("destinations.*.timeout_ms", 1, 600000, "10000", true,
-                      "Time budget for one send, in milliseconds"));
-  t.push_back(duration_key("destinations.*.max_backoff", 0, "1h", true,
-                           "Cap on any retry delay, including a plugin's retry_after"));
-  t.push_back(string_key("destinations.*.on_outcome", "", true,
-                         "SQL run in the outcome transaction: $1 id, $2 state, $3 attempt, $4 error, "
-                         "$5 headers"));
+  t.push_back(bind_destination<&DestinationConfig::plugin>(plugin));
+  t.push_back(bind_destination<&DestinationConfig::max_attempts>(
+      int_key("destinations.*.max_attempts", 1, 1000, "25", true,
+              "Attempts before a message goes dead, for messages that do not set their own")));
+  t.push_back(bind_destination<&DestinationConfig::timeout_ms>(
+      int_key("destinations.*.timeout_ms", 1, 600000, "10000", true, "Time budget for one send, in milliseconds")));
+  t.push_back(bind_destination<&DestinationConfig::max_backoff>(
+      duration_key("destinations.*.max_backoff", 0, "1h", true,
+                   "Cap on any retry delay, including a plugin's retry_after")));
+  t.push_back(bind_destination<&DestinationConfig::on_outcome>(
+      string_key("destinations.*.on_outcome", "", true,
+                 "SQL run in the outcome transaction: $1 id, $2 state, $3 attempt, $4 error, $5 headers")));
   ConfigKey cfg = mapping_key("destinations.*.config", true,
                               "Plugin settings, passed to the plugin as JSON; strings may be secrets");
   cfg.secret_allowed = true;
-  t.push_back(cfg);
+  t.push_back(bind_destination_loaded_by_hand<&DestinationConfig::config_json>(cfg));
   return t;
 }
 
@@ -461,13 +477,9 @@ std::string config_value_text(const Config &c, const std::string &path) {
 }
 
 std::string destination_value_text(const DestinationConfig &d, const std::string &key) {
-  if (key == "plugin") return d.plugin;
-  if (key == "max_attempts") return std::to_string(d.max_attempts);
-  if (key == "timeout_ms") return std::to_string(d.timeout_ms);
-  if (key == "max_backoff") return format_duration(d.max_backoff);
-  if (key == "on_outcome") return d.on_outcome;
-  if (key == "config") return d.config_json;
-  throw std::invalid_argument("not a destination config key: " + key);
+  const ConfigKey *entry = find_config_key("destinations.*." + key);
+  if (!entry || !entry->destination_text) throw std::invalid_argument("not a destination config key: " + key);
+  return entry->destination_text(d);
 }
 
 std::vector<std::string> restart_only_changes(const Config &running, const Config &loaded) {

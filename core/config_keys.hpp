@@ -10,6 +10,7 @@
 namespace outboxd {
 
 struct Config;
+struct DestinationConfig;
 
 // One key's value after the loader's type checking; which member is meaningful depends on the
 // key's type (String and Enum: text).
@@ -50,6 +51,10 @@ struct ConfigKey {
   void (*assign)(Config &config, const ConfigValue &value) = nullptr;
   std::string (*value_text)(const Config &config) = nullptr;
   void (*copy_value)(const Config &from, Config &to) = nullptr;
+  // The same for a destinations.*.<key> row, in DestinationConfig (null for every other row; the
+  // loader converts `config` to JSON itself, so that row has only the text).
+  void (*assign_destination)(DestinationConfig &destination, const ConfigValue &value) = nullptr;
+  std::string (*destination_text)(const DestinationConfig &destination) = nullptr;
 };
 
 // Every key, in the order etc/outboxd.yaml and the reference list them.

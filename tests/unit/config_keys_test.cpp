@@ -117,13 +117,32 @@ TEST(ConfigKeys, RestartOnlyChangesListsKeysSighupCannotChange) {
   EXPECT_EQ(restart_only_changes(running, loaded), (std::vector<std::string>{"workers", "log.format"}));
 }
 
-TEST(ConfigKeys, EveryTopLevelKeyIsBoundToItsStorage) {
+TEST(ConfigKeys, EveryKeyIsBoundToItsStorage) {
   for (const ConfigKey &k : config_keys()) {
     const bool top_level = k.path.rfind("destinations.*.", 0) != 0;
     EXPECT_EQ(k.value_text && k.copy_value, top_level) << k.path;
     // api.tokens and destinations are read entry by entry by the loader itself.
     EXPECT_EQ(k.assign != nullptr, top_level && k.type != KeyType::List && k.type != KeyType::Mapping) << k.path;
+    // A destination's keys live in DestinationConfig; its `config` subtree is converted to JSON by hand.
+    EXPECT_EQ(k.destination_text != nullptr, !top_level) << k.path;
+    EXPECT_EQ(k.assign_destination != nullptr, !top_level && k.type != KeyType::Mapping) << k.path;
   }
+}
+
+TEST(ConfigKeys, EveryDestinationKeyReadsBackWhatTheFileSays) {
+  const Config c = parse_config("database:\n  url: postgresql://x/y\ndestinations:\n  d:\n    plugin: log\n"
+                                "    max_attempts: 7\n    timeout_ms: 1234\n    max_backoff: 90s\n"
+                                "    on_outcome: SELECT 1\n    config: {a: 1}\n",
+                                "d.yaml", fake_env());
+  const DestinationConfig &d = c.destinations.at("d");
+  EXPECT_EQ(destination_value_text(d, "plugin"), "log");
+  EXPECT_EQ(destination_value_text(d, "max_attempts"), "7");
+  EXPECT_EQ(destination_value_text(d, "timeout_ms"), "1234");
+  EXPECT_EQ(destination_value_text(d, "max_backoff"), "90s");
+  EXPECT_EQ(destination_value_text(d, "on_outcome"), "SELECT 1");
+  EXPECT_EQ(destination_value_text(d, "config"), "{\"a\":1}");
+  EXPECT_EQ(d.on_outcome_line, 9);
+  EXPECT_THROW(destination_value_text(d, "no_such_key"), std::invalid_argument);
 }
 
 // A config that differs from the built-in defaults in every top-level key. Keep it complete:
