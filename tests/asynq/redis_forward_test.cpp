@@ -7,7 +7,7 @@
 
 #include "core/plugin_loader.hpp"
 #include "tests/asynq/proto_reader.hpp"
-#include "tests/asynq/redis_peer.hpp"
+#include "tests/support/redis_peer.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
 #include "tests/support/wait.hpp"
 
