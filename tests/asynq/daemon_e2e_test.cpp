@@ -4,7 +4,7 @@
 
 #include "core/plugin_loader.hpp"
 #include "tests/asynq/proto_reader.hpp"
-#include "tests/asynq/redis_peer.hpp"
+#include "tests/support/redis_peer.hpp"
 #include "tests/e2e/harness.hpp"
 #include "tests/support/paths.hpp"
 

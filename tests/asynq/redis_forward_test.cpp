@@ -7,7 +7,7 @@
 
 #include "core/plugin_loader.hpp"
 #include "tests/asynq/proto_reader.hpp"
-#include "tests/asynq/redis_peer.hpp"
+#include "tests/support/redis_peer.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
 #include "tests/support/wait.hpp"
 
@@ -295,24 +295,6 @@ TEST_F(AsynqRedis, StreamModeTrimsWithMaxlenAndWaitsForAFutureMessage) {
   EXPECT_EQ(r.status, OUTBOXD_RETRY);
   EXPECT_GT(r.retry_after_ms, 50000);
   EXPECT_THAT(r.error, HasSubstr("mode stream adds a message to the stream when it is due"));
-}
-
-// What every plugin must do (tests/plugins/plugin_conformance_test.cpp), for this one: it needs a
-// live Redis to deliver, so it is checked here rather than in the shared suite.
-TEST_F(AsynqRedis, ConformanceBadConfigIsRefusedByNameAndShutdownAfterAFailedInitIsSafe) {
-  const auto refused = [&](const std::string &config) -> std::string {
-    try {
-      PluginInstance p(LoadedPlugin::open(plugin_path("asynq")), "conformance", config);
-    } catch (const PluginLoadError &e) {
-      return e.what();
-    }
-    return "";
-  };
-  EXPECT_THAT(refused(R"({"task_type": "t", "no_such_key": 1})"),
-              StartsWith("destination conformance: plugin asynq refused its config: unknown key 'no_such_key'"));
-  EXPECT_THAT(refused("[1, 2]"), HasSubstr("must be a JSON object"));
-  EXPECT_THAT(refused("{not json"), HasSubstr("not valid JSON"));
-  for (int i = 0; i < 20; ++i) EXPECT_NE(refused(R"({"no_such_key": 1})"), "");
 }
 
 TEST_F(AsynqRedis, InitWithRedisDownSucceedsAndLogsIt) {

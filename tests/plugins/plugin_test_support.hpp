@@ -1,10 +1,9 @@
-// Helpers for the plugin tests: paths to built plugins, a message that owns its strings, a temp
-// directory, and a capture of what plugins log through the host.
+// Helpers for the plugin tests: paths to built plugins, a message that owns its strings, and a
+// capture of what plugins log through the host (TempDir and read_lines are tests/support's).
 #pragma once
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "core/plugin_loader.hpp"
+#include "tests/support/daemon_process.hpp"  // TempDir, read_lines
 #include "tests/support/paths.hpp"
 #include "tests/support/test_message.hpp"
 
@@ -31,34 +31,6 @@ inline TestMessage message_with_payload(const std::string &payload, int32_t atte
   m.payload = payload;
   m.attempt = attempt;
   return m;
-}
-
-// A fresh directory under $TMPDIR, removed with everything in it when the object dies.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "outboxd-plugin-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  std::string file(const std::string &name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline std::vector<std::string> read_lines(const std::string &path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 // While alive, the "plugin" logger writes into a string instead of wherever it went before.

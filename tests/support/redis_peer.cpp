@@ -1,5 +1,5 @@
 // Starts and stops redis-server for the asynq tests, and a small hiredis client to read it back.
-#include "tests/asynq/redis_peer.hpp"
+#include "tests/support/redis_peer.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-// A real redis-server for the asynq tests: started on a free loopback port, without persistence,
+// A real redis-server for the asynq plugin's tests and the conformance suite: started on a free loopback port, without persistence,
 // stopped (and restartable on the same port) by the test, and killed with the test process.
 #pragma once
 
