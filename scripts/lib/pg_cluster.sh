@@ -43,14 +43,15 @@ pg_cluster_as_owner() {
 pg_cluster_listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # pg_cluster_clear_stale DIR: stops a server a killed run left running on DIR/data. The pid in a
-# postmaster.pid that outlived its server may belong to an unrelated process by now, so pg_ctl is
-# asked to stop it (with SIGQUIT) only when that pid is a postgres process.
+# postmaster.pid that outlived its server may belong to an unrelated process by now, even another
+# cluster's server, so pg_ctl is asked to stop it (with SIGQUIT) only when that process runs in
+# DIR/data: a PostgreSQL server's working directory is its data directory.
 pg_cluster_clear_stale() {
   local pidfile=$1/data/postmaster.pid pid
   [ -f "$pidfile" ] || return 0
   pid=$(head -n 1 "$pidfile" 2>/dev/null || true)
   case "$pid" in ''|*[!0-9]*) return 0 ;; esac
-  if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ]; then
+  if [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$(readlink -f "$1/data")" ]; then
     pg_cluster_as_owner "$PGBIN/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
 }
