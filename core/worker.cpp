@@ -1,6 +1,6 @@
 // The delivery loop of one worker thread. The claim's row locks are held while the plugins send,
 // and the outcomes are written in the same transaction, so a crash anywhere leaves rows pending.
-#include "core/dispatcher.hpp"
+#include "core/worker.hpp"
 
 #include <algorithm>
 #include <map>
