@@ -17,4 +17,8 @@ std::string on_outcome_sql(const std::string &user_sql) {
   return "WITH " + params + " " + user_sql.substr(start);
 }
 
+std::string on_outcome_name(uint64_t generation, const std::string &destination) {
+  return "on_outcome:" + std::to_string(generation) + ":" + destination;
+}
+
 }  // namespace outboxd

@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
@@ -22,7 +23,7 @@ class Pruner {
   void check_unknown_destinations();
 
  private:
-  size_t purge(const char *states, std::chrono::seconds retention, int batch);
+  size_t purge(const std::vector<std::string> &states, std::chrono::seconds retention, int batch);
   void connect_if_needed(const Config &config);
 
   const RuntimeHolder &runtime_;
