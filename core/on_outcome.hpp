@@ -20,4 +20,9 @@ std::string on_outcome_sql(const std::string &user_sql);
 // may change the statement, and a name can be prepared only once per session.
 std::string on_outcome_name(uint64_t generation, const std::string &destination);
 
+// Asks the server to parse and plan the wrapped statement (syntax, tables, columns) without
+// running it, in a transaction of its own on `conn` that is rolled back. Throws what libpqxx
+// throws: pqxx::broken_connection when the database went away, else the statement's own error.
+void check_on_outcome_prepares(pqxx::connection &conn, const std::string &user_sql);
+
 }  // namespace outboxd

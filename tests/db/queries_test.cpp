@@ -194,6 +194,19 @@ TEST(Queries, OnOutcomeRunsTheDestinationsStatementWithItsFiveParameters) {
             "1");
 }
 
+TEST(Queries, CheckOnOutcomePreparesNamesTheStatementsOwnError) {
+  TestDatabase db;
+  auto conn = db.connect();
+  EXPECT_NO_THROW(check_on_outcome_prepares(*conn, "SELECT $1, $2"));
+  try {
+    check_on_outcome_prepares(*conn, "UPDATE no_such_table SET x = $2");
+    ADD_FAILURE() << "an undefined table prepared";
+  } catch (const pqxx::sql_error &e) {
+    EXPECT_NE(std::string(e.what()).find("no_such_table"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(db.scalar("SELECT 'still usable'"), "still usable");
+}
+
 TEST(Queries, OperatorWritesAnswerTheRowsTheyChanged) {
   TestDatabase db;
   auto conn = db.connect();
