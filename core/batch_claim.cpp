@@ -8,7 +8,7 @@
 #include "core/available_at.hpp"
 #include "core/db.hpp"
 #include "core/message_limits.hpp"
-#include "core/named_query.hpp"
+#include "core/queries.hpp"
 #include "core/savepoint.hpp"
 #include "core/sql_errors.hpp"
 
@@ -25,54 +25,55 @@ void make_dead(Claimed &c, const std::string &why) {
 }
 
 // A claimed row's columns but the payload's and the headers' (message_claim.sql).
-Claimed from_row(const pqxx::row &row, const Destinations &destinations) {
+Claimed from_row(queries::ClaimedRow &row, const Destinations &destinations) {
   Claimed c;
-  c.seq = row[0].as<long long>();
-  c.id = row[1].as<std::string>();
-  c.destination = row[2].as<std::string>();
-  c.row_version = row[10].as<std::string>();
-  const int made = row[5].as<int>();  // attempts already made
+  c.seq = row.seq;
+  c.id = std::move(row.id);
+  c.destination = std::move(row.destination);
+  c.row_version = std::move(row.xmin);
+  const int made = row.attempt;  // attempts already made
   c.attempt = made < std::numeric_limits<int>::max() ? made + 1 : made;
   const Destination *dest = destinations.find(c.destination);
-  c.max_attempts = row[6].is_null() ? dest->config.max_attempts : row[6].as<int>();
-  if (row[7].is_null()) {
+  c.max_attempts = row.max_attempts.value_or(dest->config.max_attempts);
+  if (!row.available_at_ms) {
     // No time a plugin could be given, and no point in waiting for it. Dead rather than due now:
     // a time that far off is a mistake, and sending on a guess could be the wrong thing to do.
     decide_now(c, Outcome{NextState::Dead, std::chrono::milliseconds(0),
-                          "available_at " + row[8].as<std::string>() + " is not " + kAvailableAtRange +
+                          "available_at " + row.available_at_text.value_or("") + " is not " + kAvailableAtRange +
                               " (written before the schema checked it); never sent: retry the message to send "
                               "it now"});
   } else {
-    c.available_at_ms = row[7].as<int64_t>();
+    c.available_at_ms = *row.available_at_ms;
   }
   // A pending row whose own max_attempts its attempts already reach (made pending again by hand
   // without resetting attempt), or whose count cannot grow: sent, its outcome could not be written
   // (the CHECK attempt <= max_attempts, or integer overflow), the batch would roll back and every
   // claim would send it again. Dead at once instead, saying how to give it a new round.
-  if (!c.unsendable && ((!row[6].is_null() && made >= c.max_attempts) || made == std::numeric_limits<int>::max()))
+  if (!c.unsendable && ((row.max_attempts && made >= c.max_attempts) || made == std::numeric_limits<int>::max()))
     make_dead(c, "its " + std::to_string(made) + " attempts already reach its max_attempts " +
-                     (row[6].is_null() ? std::string("(none, and the count cannot grow)") : std::to_string(c.max_attempts)) +
+                     (!row.max_attempts ? std::string("(none, and the count cannot grow)") : std::to_string(c.max_attempts)) +
                      " (made pending again without resetting attempt?); retry it through the API for a new round");
   return c;
 }
 
 // The payload and headers as written out (NULL when larger than kMaxMessageTextBytes, with their
 // size in `bytes`); a message too large to hand on is made dead.
-void take_text(Claimed &c, const pqxx::field &payload, const pqxx::field &headers, const pqxx::field &bytes) {
-  if (!headers.is_null()) c.headers = std::string(headers.c_str(), headers.size());
-  if (!payload.is_null()) {
-    c.payload.assign(payload.c_str(), payload.size());
+void take_text(Claimed &c, std::optional<std::string> &&payload, std::optional<std::string> &&headers,
+               long long bytes) {
+  c.headers = std::move(headers);
+  if (payload) {
+    c.payload = std::move(*payload);
     return;
   }
   if (c.unsendable) return;  // decided already, and that says why
-  make_dead(c, "payload and headers are " + bytes.as<std::string>() + " bytes written out, more than the " +
+  make_dead(c, "payload and headers are " + std::to_string(bytes) + " bytes written out, more than the " +
                    std::to_string(kMaxMessageTextBytes) + " (64 MiB) a plugin is handed");
 }
 
-pqxx::result claim_rows(pqxx::work &tx, const Runtime &rt, int limit, bool write_out) {
+std::vector<queries::ClaimedRow> claim_rows(pqxx::work &tx, const Runtime &rt, int limit, bool write_out) {
   apply_transaction_settings(tx, SessionRole::Worker);  // the claim is the first statement of its transaction
-  return exec_query(tx, "message_claim", rt.destination_list, limit, rt.schedules_ahead_list,
-                          kMaxMessageTextBytes, write_out);
+  return queries::message_claim(tx, rt.destination_list, limit, rt.schedules_ahead_list, kMaxMessageTextBytes,
+                                write_out);
 }
 
 // The way around a row PostgreSQL cannot write out: claim without writing anything out, then
@@ -80,12 +81,12 @@ pqxx::result claim_rows(pqxx::work &tx, const Runtime &rt, int limit, bool write
 // reason; the rest go on as usual.
 std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, int limit, spdlog::logger &log) {
   std::vector<Claimed> batch;
-  for (const auto &row : claim_rows(tx, rt, limit, false)) {
+  for (auto &row : claim_rows(tx, rt, limit, false)) {
     Claimed c = from_row(row, *rt.destinations);
     try {
       under_savepoint(tx, [&] {
-        const pqxx::row text = exec_query1(tx, "message_write_out", c.seq, kMaxMessageTextBytes);
-        take_text(c, text[0], text[1], text[2]);
+        queries::WrittenOutRow text = queries::message_write_out(tx, c.seq, kMaxMessageTextBytes);
+        take_text(c, std::move(text.payload), std::move(text.headers), text.text_bytes);
       });
     } catch (const pqxx::sql_error &e) {
       if (!is_row_write_out_error(e.sqlstate())) throw;
@@ -109,11 +110,11 @@ std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::wor
   tx.emplace(conn);
   std::vector<Claimed> batch;
   try {
-    const pqxx::result rows = claim_rows(*tx, rt, limit, true);
+    std::vector<queries::ClaimedRow> rows = claim_rows(*tx, rt, limit, true);
     batch.reserve(rows.size());
-    for (const auto &row : rows) {
+    for (auto &row : rows) {
       batch.push_back(from_row(row, *rt.destinations));
-      take_text(batch.back(), row[3], row[4], row[9]);
+      take_text(batch.back(), std::move(row.payload), std::move(row.headers), row.text_bytes.value_or(0));
     }
     return batch;
   } catch (const pqxx::sql_error &e) {

@@ -4,9 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/dispatcher.hpp"
 #include "core/listener.hpp"
 #include "core/pruner.hpp"
+#include "core/worker.hpp"
 
 namespace outboxd {
 

@@ -3,7 +3,7 @@
 // rows are pending again. Without this the next claim sends them again, every few seconds, for
 // as long as the fault lasts. With it this daemon never sends them again while it runs: a worker
 // writes the kept outcomes before it claims anything else, and a claim that meets such a row
-// writes its kept outcome instead of sending it (core/dispatcher.cpp).
+// writes its kept outcome instead of sending it (core/worker.cpp).
 #pragma once
 
 #include <atomic>

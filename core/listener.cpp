@@ -10,7 +10,7 @@
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
-#include "core/named_query.hpp"
+#include "core/queries.hpp"
 #include "core/sql_errors.hpp"
 
 namespace outboxd {
@@ -65,7 +65,7 @@ void Listener::connect() {
 
 void Listener::set_flag(int value) {
   pqxx::nontransaction tx(*conn_);
-  exec_query(tx, "wake_flag_set", value);
+  queries::wake_flag_set(tx, value != 0);
 }
 
 void Listener::go_busy() {
@@ -84,8 +84,8 @@ bool Listener::try_finish_going_idle() {
     // Free only when every transaction that read the flag as 0 has ended; their rows are then
     // committed (or gone), and the workers' next poll sees them.
     pqxx::nontransaction tx(*conn_);
-    if (!exec_query1(tx, "wake_gate_try_lock")[0].as<bool>()) return false;
-    exec_query(tx, "wake_gate_unlock");
+    if (!queries::wake_gate_try_lock(tx)) return false;
+    queries::wake_gate_unlock(tx);
   }
   awaiting_gate_ = false;
   state_.wake.go_idle(next_due());
@@ -95,10 +95,9 @@ bool Listener::try_finish_going_idle() {
 
 WakeHandshake::Clock::time_point Listener::next_due() {
   pqxx::nontransaction tx(*conn_);
-  auto r = exec_query1(tx, "message_next_due", runtime_.get()->destination_list);
-  if (r[0].is_null()) return WakeHandshake::Clock::time_point::max();
-  return WakeHandshake::Clock::now() +
-         std::chrono::milliseconds(std::clamp<int64_t>(r[0].as<int64_t>(), 0, kMaxDueAheadMs));
+  const std::optional<long long> ms = queries::message_next_due(tx, runtime_.get()->destination_list);
+  if (!ms) return WakeHandshake::Clock::time_point::max();
+  return WakeHandshake::Clock::now() + std::chrono::milliseconds(std::clamp<int64_t>(*ms, 0, kMaxDueAheadMs));
 }
 
 void Listener::wait_for_socket(int timeout_ms) {

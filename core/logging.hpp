@@ -13,7 +13,7 @@ namespace outboxd {
 // Replaces the default logger's format and level. Safe to call again (e.g. after reading config).
 void setup_logging(const std::string &level, LogFormat format);
 
-// A logger named after the component ("dispatcher", "listener"), sharing the default sinks.
+// A logger named after the component ("worker", "listener"), sharing the default sinks.
 std::shared_ptr<spdlog::logger> component_logger(const std::string &component);
 
 }  // namespace outboxd

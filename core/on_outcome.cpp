@@ -17,4 +17,17 @@ std::string on_outcome_sql(const std::string &user_sql) {
   return "WITH " + params + " " + user_sql.substr(start);
 }
 
+std::string on_outcome_name(uint64_t generation, const std::string &destination) {
+  return "on_outcome:" + std::to_string(generation) + ":" + destination;
+}
+
+void check_on_outcome_prepares(pqxx::connection &conn, const std::string &user_sql) {
+  // libpqxx prepares lazily, so ask the server directly. In one transaction, which is rolled back:
+  // through a transaction pooler both statements then reach the same server session, and the
+  // name is gone again before the session serves anyone else.
+  pqxx::work tx(conn);
+  tx.exec("PREPARE outboxd_check_on_outcome AS " + on_outcome_sql(user_sql));
+  tx.exec("DEALLOCATE outboxd_check_on_outcome");
+}
+
 }  // namespace outboxd

@@ -1,12 +1,12 @@
-// The statement a destination's `on_outcome` runs in the outcome transaction, with typed parameters.
+// A destination's `on_outcome` statement: the user's SQL the worker runs in the outcome
+// transaction, wrapped so it always has the same five typed parameters. It runs through
+// queries::on_outcome (core/queries.hpp); the worker prepares it per runtime generation.
 #pragma once
 
+#include <cstdint>
 #include <string>
-#include <utility>
 
 #include <pqxx/pqxx>
-
-#include "core/named_query.hpp"
 
 namespace outboxd {
 
@@ -16,13 +16,13 @@ namespace outboxd {
 // An unreferenced CTE declares them; a statement that starts with its own WITH gets ours prepended.
 std::string on_outcome_sql(const std::string &user_sql);
 
-// Runs a destination's on_outcome statement `user_sql` with its five parameters: by `name` on a
-// direct connection, where the worker prepared it under that name for the running config; as the
-// unnamed statement through a transaction pooler (core/named_query.hpp).
-template <typename... Args>
-pqxx::result exec_on_outcome(pqxx::transaction_base &tx, const std::string &name, const std::string &user_sql,
-                             Args &&...args) {
-  return exec_statement(tx, name, on_outcome_sql(user_sql), std::forward<Args>(args)...);
-}
+// The name a worker prepares a destination's statement under. Per runtime generation: a reload
+// may change the statement, and a name can be prepared only once per session.
+std::string on_outcome_name(uint64_t generation, const std::string &destination);
+
+// Asks the server to parse and plan the wrapped statement (syntax, tables, columns) without
+// running it, in a transaction of its own on `conn` that is rolled back. Throws what libpqxx
+// throws: pqxx::broken_connection when the database went away, else the statement's own error.
+void check_on_outcome_prepares(pqxx::connection &conn, const std::string &user_sql);
 
 }  // namespace outboxd

@@ -6,14 +6,11 @@
 #include "core/available_at.hpp"
 #include "core/db.hpp"
 #include "core/message_limits.hpp"
-#include "core/named_query.hpp"
 #include "core/savepoint.hpp"
 #include "core/sql_errors.hpp"
 
 namespace outboxd {
 namespace {
-const char *opt(const std::optional<std::string> &v) { return v ? v->c_str() : nullptr; }
-
 // SQLSTATEs of a text that is no timestamptz: invalid_datetime_format (22007, "soon"),
 // datetime_field_overflow (22008, "2024-13-01", a year past 294276), invalid_time_zone_displacement_value
 // (22009) and invalid_parameter_value (22023, an unknown time zone name). None can come from the
@@ -25,11 +22,7 @@ bool is_timestamp_input_error(const std::string &sqlstate) {
 
 EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req) {
   try {
-    auto row = exec_query1(tx, "message_enqueue", req.destination, req.payload_json, req.headers_json,
-                                 opt(req.available_at), opt(req.idempotency_key), opt(req.ordering_key),
-                                 req.priority, req.max_attempts ? std::to_string(*req.max_attempts).c_str() : nullptr,
-                                 req.delay_ms ? std::to_string(*req.delay_ms).c_str() : nullptr);
-    return EnqueueResult{row[0].as<std::string>(), row[1].as<bool>()};
+    return queries::message_enqueue(tx, req);
   } catch (const pqxx::check_violation &e) {
     if (std::string(e.what()).find("messages_available_at_in_range") == std::string::npos) throw;
     throw InvalidAvailableAt(std::string("must be ") + kAvailableAtRange + ", got " +
@@ -38,20 +31,6 @@ EnqueueResult enqueue(pqxx::transaction_base &tx, const EnqueueRequest &req) {
     if (!req.available_at || !is_timestamp_input_error(e.sqlstate())) throw;
     throw InvalidAvailableAt(sql_error_line(e));
   }
-}
-
-std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
-  std::vector<StatsRow> out;
-  for (const auto &row : exec_query(tx, "message_stats")) {
-    StatsRow s;
-    s.destination = row[0].as<std::string>();
-    s.state = row[1].as<std::string>();
-    s.count = row[2].as<long long>();
-    if (!row[3].is_null()) s.oldest_pending_seconds = row[3].as<double>();
-    s.delivered_last_minute = row[4].as<long long>();
-    out.push_back(std::move(s));
-  }
-  return out;
 }
 
 std::optional<RefusedField> find_refused_field(pqxx::connection &conn, const EnqueueRequest &req) {
@@ -71,29 +50,30 @@ std::optional<RefusedField> find_refused_field(pqxx::connection &conn, const Enq
   return std::nullopt;
 }
 
-std::optional<MessageState> message_state(pqxx::transaction_base &tx, const std::string &id) {
-  const auto rows = exec_query(tx, "message_state", id);
-  if (rows.empty()) return std::nullopt;
-  return MessageState{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
-}
-
 namespace {
 
 // One run of message_list.sql: a page, or with `id` the one message. `omit_reason`: show no
 // payloads, say this instead.
 MessagePage read_page(pqxx::transaction_base &tx, const MessageFilter &f, const char *omit_reason,
                       const std::string *id = nullptr) {
+  queries::ListParams p;
+  p.destination = f.destination;
+  p.state = f.state;
+  p.after_seq = f.after_seq;
+  p.limit = f.limit;
+  p.max_bytes = f.max_bytes;
+  p.max_text_bytes = kMaxMessageTextBytes;
+  if (omit_reason) p.omit_reason = omit_reason;
+  if (id) p.id = *id;
+  std::vector<queries::ListedRow> rows = queries::message_list(tx, p);
   MessagePage page;
-  const pqxx::result rows = exec_query(tx, "message_list", opt(f.destination), opt(f.state), f.after_seq, f.limit,
-                                             f.max_bytes, kMaxMessageTextBytes, omit_reason,
-                                             id ? id->c_str() : nullptr);
   page.messages.reserve(rows.size());
-  for (const auto &row : rows) {
-    if (row[1].is_null()) {  // the first row that did not fit (message_list.sql)
+  for (auto &row : rows) {
+    if (!row.message) {  // the first row that did not fit (message_list.sql)
       page.cut_short = true;
       break;
     }
-    page.messages.push_back(MessageJson{row[0].as<long long>(), std::string(row[1].c_str(), row[1].size())});
+    page.messages.push_back(MessageJson{row.seq, std::move(*row.message)});
   }
   return page;
 }
@@ -169,20 +149,19 @@ std::optional<MessageJson> message_get(pqxx::connection &conn, const std::string
 }
 
 bool message_retry(pqxx::transaction_base &tx, const std::string &id, int default_max_attempts) {
-  const bool changed = !exec_query(tx, "message_retry", id, default_max_attempts).empty();
-  if (changed) exec_query(tx, "wake_request");
+  const bool changed = queries::message_retry(tx, id, default_max_attempts).has_value();
+  if (changed) queries::wake_request(tx);
   return changed;
 }
 
 bool message_cancel(pqxx::transaction_base &tx, const std::string &id) {
-  return !exec_query(tx, "message_cancel", id).empty();
+  return queries::message_cancel(tx, id).has_value();
 }
 
 long long destination_retry_dead(pqxx::transaction_base &tx, const std::string &destination,
                                  int default_max_attempts) {
-  const auto n = static_cast<long long>(
-      exec_query(tx, "destination_retry_dead", destination, default_max_attempts).size());
-  if (n > 0) exec_query(tx, "wake_request");
+  const auto n = static_cast<long long>(queries::destination_retry_dead(tx, destination, default_max_attempts).size());
+  if (n > 0) queries::wake_request(tx);
   return n;
 }
 

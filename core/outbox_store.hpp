@@ -7,24 +7,13 @@
 
 #include <pqxx/pqxx>
 
+#include "core/queries.hpp"
+
 namespace outboxd {
 
-struct EnqueueRequest {
-  std::string destination;
-  std::string payload_json;
-  std::string headers_json = "{}";
-  std::optional<std::string> available_at;  // timestamptz text; absent = now
-  std::optional<std::string> idempotency_key;
-  std::optional<std::string> ordering_key;
-  int priority = 0;
-  std::optional<int> max_attempts;
-  std::optional<long long> delay_ms;  // used when available_at is absent: due now + delay_ms
-};
-
-struct EnqueueResult {
-  std::string id;
-  bool created = true;  // false: the idempotency key existed; id is the existing message's
-};
+// The enqueue's request and answer are the typed parameters and row of message_enqueue.sql.
+using EnqueueRequest = queries::EnqueueParams;
+using EnqueueResult = queries::EnqueuedRow;
 
 // Runs inside the caller's transaction, so several enqueues can commit together. Throws
 // InvalidAvailableAt (core/available_at.hpp) when PostgreSQL cannot read available_at as a time or
@@ -42,14 +31,8 @@ struct RefusedField {
 };
 std::optional<RefusedField> find_refused_field(pqxx::connection &conn, const EnqueueRequest &req);
 
-struct StatsRow {
-  std::string destination, state;
-  long long count = 0;
-  std::optional<double> oldest_pending_seconds;
-  // Delivered rows finalized in the last minute: only those retention has not deleted yet.
-  long long delivered_last_minute = 0;
-};
-std::vector<StatsRow> message_stats(pqxx::transaction_base &tx);
+using StatsRow = queries::StatsRow;
+using queries::message_stats;  // per destination and state
 
 // A message as JSON text (the shape of sql/queries/message_list.sql) and its seq (the list cursor).
 struct MessageJson {
@@ -58,11 +41,9 @@ struct MessageJson {
 };
 
 // What the operator writes and an enqueue's answer need to know of a message.
-struct MessageState {
-  std::string destination, state;
-};
+using MessageState = queries::MessageStateRow;
 // `id` must already be a valid UUID. nullopt when there is no such message.
-std::optional<MessageState> message_state(pqxx::transaction_base &tx, const std::string &id);
+using queries::message_state;
 
 // The bytes of message JSON one page of a list holds at most (a single larger message still makes a
 // page of its own): GET /v1/messages answers one page in one response, held in memory while it is

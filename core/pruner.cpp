@@ -4,7 +4,7 @@
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
-#include "core/named_query.hpp"
+#include "core/queries.hpp"
 #include "core/sql_errors.hpp"
 #include "core/utf8.hpp"
 
@@ -39,16 +39,16 @@ void Pruner::drop_session_if_lost(const std::exception &e) {
   if (classify_fault(e, conn_.get()) == FaultAction::Reconnect) conn_.reset();
 }
 
-size_t Pruner::purge(const char *states, std::chrono::seconds retention, int batch) {
+size_t Pruner::purge(const std::vector<std::string> &states, std::chrono::seconds retention, int batch) {
   size_t total = 0;
   while (!state_.stopping.load()) {
     pqxx::work tx(*conn_);
     apply_transaction_settings(tx, SessionRole::Pruner);
-    auto r = exec_query(tx, "message_purge_finished", states, static_cast<long long>(retention.count()),
-                              batch);
+    const size_t deleted =
+        queries::message_purge_finished(tx, states, static_cast<long long>(retention.count()), batch).size();
     tx.commit();
-    total += r.size();
-    if (r.size() < static_cast<size_t>(batch)) break;
+    total += deleted;
+    if (deleted < static_cast<size_t>(batch)) break;
   }
   return total;
 }
@@ -62,8 +62,8 @@ size_t Pruner::sweep_once() {
   connect_if_needed(*config);
   size_t n = 0;
   // retention.delivered 0 deletes at delivery; rows left from before such a change go now too.
-  n += purge("{delivered}", config->retention_delivered, config->prune_batch);
-  n += purge("{dead,cancelled}", config->retention_finished, config->prune_batch);
+  n += purge({"delivered"}, config->retention_delivered, config->prune_batch);
+  n += purge({"dead", "cancelled"}, config->retention_finished, config->prune_batch);
   if (n > 0) log_->info("retention: deleted {} finished messages", n);
   return n;
 }
@@ -73,13 +73,11 @@ void Pruner::check_unknown_destinations() {
   connect_if_needed(*rt->config);
   pqxx::read_transaction tx(*conn_);
   apply_transaction_settings(tx, SessionRole::Pruner);
-  auto rows = exec_query(tx, "message_unknown_destinations", rt->destination_list);
-  for (const auto &row : rows) {
-    auto name = row[0].as<std::string>();
-    if (warned_.insert(name).second)
+  for (const auto &row : queries::message_unknown_destinations(tx, rt->destination_list)) {
+    if (warned_.insert(row.destination).second)
       log_->warn("{} pending message(s) for destination '{}', which this config does not name: they are kept "
                  "and will be delivered once a destination of that name is configured",
-                 row[1].as<long long>(), log_safe(name));
+                 row.count, log_safe(row.destination));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
@@ -22,7 +23,7 @@ class Pruner {
   void check_unknown_destinations();
 
  private:
-  size_t purge(const char *states, std::chrono::seconds retention, int batch);
+  size_t purge(const std::vector<std::string> &states, std::chrono::seconds retention, int batch);
   void connect_if_needed(const Config &config);
   // After a failed sweep or check: a session lost or unusable is dropped (connect_if_needed opens
   // the next), one that is fine is kept (a statement timeout over a large backlog, say).

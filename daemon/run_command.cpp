@@ -12,7 +12,7 @@
 #include "core/destinations.hpp"
 #include "core/engine.hpp"
 #include "core/logging.hpp"
-#include "core/named_query.hpp"
+#include "core/queries.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/interruptible.hpp"
 #include "daemon/signals.hpp"
@@ -43,7 +43,7 @@ bool prepare_database(const std::shared_ptr<const Config> &config) {
         if (config->wakeup_mode == WakeupMode::Poll) {
           // A polling daemon wants no NOTIFY: clear a flag an earlier notify-mode daemon left raised.
           pqxx::nontransaction tx(*conn);
-          exec_query(tx, "wake_flag_set", 0);
+          queries::wake_flag_set(tx, false);
         }
       });
     } catch (const DbConnectionLost &e) {

@@ -101,13 +101,7 @@ void check_on_outcome_statements(const Config &config, pqxx::connection &conn) {
   for (const auto &[name, d] : config.destinations) {
     if (d.on_outcome.empty()) continue;
     try {
-      // libpqxx prepares lazily, so ask the server directly: this parses and plans the statement
-      // (syntax, tables, columns) without running it. In one transaction, which is rolled back:
-      // through a transaction pooler both statements then reach the same server session, and the
-      // name is gone again before the session serves anyone else.
-      pqxx::work tx(conn);
-      tx.exec("PREPARE outboxd_check_on_outcome AS " + on_outcome_sql(d.on_outcome));
-      tx.exec("DEALLOCATE outboxd_check_on_outcome");
+      check_on_outcome_prepares(conn, d.on_outcome);
     } catch (const pqxx::broken_connection &) {
       throw;  // the database went away: not a fault of the statement
     } catch (const std::exception &e) {

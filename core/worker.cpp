@@ -1,6 +1,6 @@
 // The delivery loop of one worker thread. The claim's row locks are held while the plugins send,
 // and the outcomes are written in the same transaction, so a crash anywhere leaves rows pending.
-#include "core/dispatcher.hpp"
+#include "core/worker.hpp"
 
 #include <algorithm>
 #include <map>
@@ -9,9 +9,9 @@
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/logging.hpp"
-#include "core/named_query.hpp"
 #include "core/on_outcome.hpp"
 #include "core/outcome.hpp"
+#include "core/queries.hpp"
 #include "core/savepoint.hpp"
 #include "core/sql_errors.hpp"
 
@@ -28,13 +28,6 @@ Worker::Worker(int index, const RuntimeHolder &runtime, EngineState &state)
       state_(state),
       log_(component_logger("worker")),
       random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {}
-
-namespace {
-// Named per runtime generation: a reload may change the statement, and a name can be prepared once.
-std::string on_outcome_name(uint64_t generation, const std::string &destination) {
-  return "on_outcome:" + std::to_string(generation) + ":" + destination;
-}
-}  // namespace
 
 void Worker::prepare_on_outcome(const Runtime &rt) {
   for (const auto &[name, dest] : rt.destinations->all())
@@ -339,15 +332,15 @@ void Worker::write_kept(const Runtime &rt, const std::vector<Claimed> &kept, boo
   apply_transaction_settings(tx, SessionRole::Worker);  // through a pooler: the worker's limits
   std::vector<Claimed> writable;
   std::vector<std::pair<long long, std::string>> done;
-  for (const auto &row : exec_query(tx, "message_lock_kept", int_array_literal(seqs))) {
-    const Claimed &c = *by_seq.at(row[0].as<long long>());
-    if (row[1].is_null()) {
+  for (const auto &row : queries::message_lock_kept(tx, seqs)) {
+    const Claimed &c = *by_seq.at(row.seq);
+    if (!row.locked) {
       // Gone (delivered and deleted by someone else): settled. Else another transaction holds
       // it, and a worker of ours that claims it writes the kept outcome then.
-      if (!row[3].as<bool>()) done.emplace_back(c.seq, c.row_version);
+      if (!row.exists) done.emplace_back(c.seq, c.row_version);
       continue;
     }
-    if (row[2].as<std::string>() == "pending" && row[4].as<std::string>() == c.row_version) {
+    if (row.state == "pending" && row.xmin == c.row_version) {
       writable.push_back(c);
     } else {
       // Recorded after all (a commit in doubt that went through), or a new round since.
@@ -378,15 +371,14 @@ void Worker::write_kept(const Runtime &rt, const std::vector<Claimed> &kept, boo
 
 void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch) {
   std::vector<long long> seqs, delays;
-  std::vector<std::string> states, errors;
-  std::vector<bool> no_error;
+  std::vector<std::string> states;
+  std::vector<std::optional<std::string>> errors;
   bool all_delivered_cleanly = true;
   for (const auto &c : batch) {
     seqs.push_back(c.seq);
     states.emplace_back(state_name(c.outcome.state));
     delays.push_back(c.outcome.delay.count());
-    errors.push_back(c.outcome.error);
-    no_error.push_back(c.outcome.error.empty());
+    errors.push_back(c.outcome.error.empty() ? std::nullopt : std::optional<std::string>(c.outcome.error));
     all_delivered_cleanly = all_delivered_cleanly && c.outcome.state == NextState::Delivered && c.outcome.error.empty();
   }
   const bool delete_delivered = rt.config->retention_delivered.count() == 0;
@@ -394,15 +386,10 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
   if (all_delivered_cleanly) {
     // The common case gets a plain statement over one array: measurably cheaper per batch than
     // unnesting four arrays and joining them (docs/BENCHMARKS.md).
-    written = static_cast<long long>(
-        exec_query(tx, delete_delivered ? "message_delete_delivered" : "message_mark_delivered",
-                         int_array_literal(seqs))
-            .size());
+    written = static_cast<long long>(delete_delivered ? queries::message_delete_delivered(tx, seqs).size()
+                                                      : queries::message_mark_delivered(tx, seqs).size());
   } else {
-    written = exec_query1(tx, "message_mark_outcomes", int_array_literal(seqs), text_array_literal(states),
-                                int_array_literal(delays), nullable_text_array_literal(errors, no_error),
-                                delete_delivered, kErrorHistory)[0]
-                  .as<long long>();
+    written = queries::message_mark_outcomes(tx, seqs, states, delays, errors, delete_delivered, kErrorHistory);
   }
   if (written != static_cast<long long>(batch.size()))
     throw std::logic_error("outcome write changed " + std::to_string(written) + " rows, expected " +
@@ -419,9 +406,9 @@ void Worker::record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed
     if (dest->config.on_outcome.empty()) continue;
     const std::string &err = c.outcome.error;
     // Headers PostgreSQL could not write out (or too large to hand on) are NULL here.
-    exec_on_outcome(tx, on_outcome_name(rt.generation, c.destination), dest->config.on_outcome, c.id,
-                    state_name(c.outcome.state), c.attempt, err.empty() ? nullptr : err.c_str(),
-                    c.headers ? c.headers->c_str() : nullptr);
+    queries::on_outcome(tx, on_outcome_name(rt.generation, c.destination), dest->config.on_outcome, c.id,
+                        state_name(c.outcome.state), c.attempt,
+                        err.empty() ? std::nullopt : std::optional<std::string>(err), c.headers);
   }
 }
 

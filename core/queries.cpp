@@ -1,0 +1,209 @@
+// The typed functions of core/queries.hpp. Each passes its arguments in the order of its .sql
+// file's $n and reads the columns in the order of its SELECT or RETURNING list; this file is the
+// one place that knows either order.
+#include "core/queries.hpp"
+
+#include <utility>
+
+#include "core/db.hpp"
+#include "core/named_query.hpp"
+#include "core/on_outcome.hpp"
+
+namespace outboxd::queries {
+namespace {
+
+// libpqxx 6.4 sends a null const char * as SQL NULL (it has no std::optional parameters).
+const char *opt(const std::optional<std::string> &v) { return v ? v->c_str() : nullptr; }
+
+std::optional<std::string> opt_text(const pqxx::field &f) {
+  if (f.is_null()) return std::nullopt;
+  return std::string(f.c_str(), f.size());
+}
+
+template <typename T>
+std::optional<T> opt_as(const pqxx::field &f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<T>();
+}
+
+std::vector<long long> seqs_of(const pqxx::result &rows) {
+  std::vector<long long> out;
+  out.reserve(rows.size());
+  for (const auto &row : rows) out.push_back(row[0].as<long long>());
+  return out;
+}
+
+// A query that returns the id of each row it changed; nullopt when none.
+std::optional<std::string> changed_id(const pqxx::result &rows) {
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+}  // namespace
+
+std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destinations, int limit,
+                                      const std::string &schedules_ahead, long long max_text_bytes,
+                                      bool write_out) {
+  const pqxx::result rows =
+      exec_query(tx, "message_claim", destinations, limit, schedules_ahead, max_text_bytes, write_out);
+  std::vector<ClaimedRow> out;
+  out.reserve(rows.size());
+  for (const auto &row : rows) {
+    ClaimedRow c;
+    c.seq = row[0].as<long long>();
+    c.id = row[1].as<std::string>();
+    c.destination = row[2].as<std::string>();
+    c.payload = opt_text(row[3]);
+    c.headers = opt_text(row[4]);
+    c.attempt = row[5].as<int>();
+    c.max_attempts = opt_as<int>(row[6]);
+    c.available_at_ms = opt_as<int64_t>(row[7]);
+    c.available_at_text = opt_text(row[8]);
+    c.text_bytes = opt_as<long long>(row[9]);
+    c.xmin = row[10].as<std::string>();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+WrittenOutRow message_write_out(pqxx::transaction_base &tx, long long seq, long long max_text_bytes) {
+  const pqxx::row row = exec_query1(tx, "message_write_out", seq, max_text_bytes);
+  return WrittenOutRow{opt_text(row[0]), opt_text(row[1]), row[2].as<long long>()};
+}
+
+std::vector<long long> message_mark_delivered(pqxx::transaction_base &tx, const std::vector<long long> &seqs) {
+  return seqs_of(exec_query(tx, "message_mark_delivered", int_array_literal(seqs)));
+}
+
+std::vector<long long> message_delete_delivered(pqxx::transaction_base &tx, const std::vector<long long> &seqs) {
+  return seqs_of(exec_query(tx, "message_delete_delivered", int_array_literal(seqs)));
+}
+
+long long message_mark_outcomes(pqxx::transaction_base &tx, const std::vector<long long> &seqs,
+                                const std::vector<std::string> &states, const std::vector<long long> &delays_ms,
+                                const std::vector<std::optional<std::string>> &errors, bool delete_delivered,
+                                int error_history) {
+  std::vector<std::string> error_texts;
+  std::vector<bool> no_error;
+  error_texts.reserve(errors.size());
+  no_error.reserve(errors.size());
+  for (const auto &e : errors) {
+    error_texts.push_back(e.value_or(""));
+    no_error.push_back(!e);
+  }
+  return exec_query1(tx, "message_mark_outcomes", int_array_literal(seqs), text_array_literal(states),
+                     int_array_literal(delays_ms), nullable_text_array_literal(error_texts, no_error),
+                     delete_delivered, error_history)[0]
+      .as<long long>();
+}
+
+std::vector<LockedKeptRow> message_lock_kept(pqxx::transaction_base &tx, const std::vector<long long> &seqs) {
+  std::vector<LockedKeptRow> out;
+  for (const auto &row : exec_query(tx, "message_lock_kept", int_array_literal(seqs))) {
+    LockedKeptRow r;
+    r.seq = row[0].as<long long>();
+    r.locked = !row[1].is_null();  // the attempt comes only with the lock
+    if (r.locked) {
+      r.state = row[2].as<std::string>();
+      r.xmin = row[4].as<std::string>();
+    }
+    r.exists = row[3].as<bool>();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void on_outcome(pqxx::transaction_base &tx, const std::string &name, const std::string &user_sql,
+                const std::string &id, const std::string &state, int attempt,
+                const std::optional<std::string> &error, const std::optional<std::string> &headers) {
+  exec_statement(tx, name, on_outcome_sql(user_sql), id, state, attempt, opt(error), opt(headers));
+}
+
+void wake_flag_set(pqxx::transaction_base &tx, bool wanted) {
+  exec_query(tx, "wake_flag_set", wanted ? 1 : 0);
+}
+
+bool wake_gate_try_lock(pqxx::transaction_base &tx) {
+  return exec_query1(tx, "wake_gate_try_lock")[0].as<bool>();
+}
+
+bool wake_gate_unlock(pqxx::transaction_base &tx) { return exec_query1(tx, "wake_gate_unlock")[0].as<bool>(); }
+
+void wake_request(pqxx::transaction_base &tx) { exec_query(tx, "wake_request"); }
+
+std::optional<long long> message_next_due(pqxx::transaction_base &tx, const std::string &destinations) {
+  return opt_as<long long>(exec_query1(tx, "message_next_due", destinations)[0]);
+}
+
+std::vector<long long> message_purge_finished(pqxx::transaction_base &tx, const std::vector<std::string> &states,
+                                              long long retention_seconds, int batch) {
+  return seqs_of(exec_query(tx, "message_purge_finished", text_array_literal(states), retention_seconds, batch));
+}
+
+std::vector<DestinationCountRow> message_unknown_destinations(pqxx::transaction_base &tx,
+                                                              const std::string &destinations) {
+  std::vector<DestinationCountRow> out;
+  for (const auto &row : exec_query(tx, "message_unknown_destinations", destinations))
+    out.push_back(DestinationCountRow{row[0].as<std::string>(), row[1].as<long long>()});
+  return out;
+}
+
+EnqueuedRow message_enqueue(pqxx::transaction_base &tx, const EnqueueParams &p) {
+  // Integers that may be NULL go as text, which PostgreSQL casts ($8::integer, $9::bigint).
+  const std::optional<std::string> max_attempts =
+      p.max_attempts ? std::optional<std::string>(std::to_string(*p.max_attempts)) : std::nullopt;
+  const std::optional<std::string> delay_ms =
+      p.delay_ms ? std::optional<std::string>(std::to_string(*p.delay_ms)) : std::nullopt;
+  const pqxx::row row = exec_query1(tx, "message_enqueue", p.destination, p.payload_json, p.headers_json,
+                                    opt(p.available_at), opt(p.idempotency_key), opt(p.ordering_key), p.priority,
+                                    opt(max_attempts), opt(delay_ms));
+  return EnqueuedRow{row[0].as<std::string>(), row[1].as<bool>()};
+}
+
+std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
+  std::vector<StatsRow> out;
+  for (const auto &row : exec_query(tx, "message_stats")) {
+    StatsRow s;
+    s.destination = row[0].as<std::string>();
+    s.state = row[1].as<std::string>();
+    s.count = row[2].as<long long>();
+    s.oldest_pending_seconds = opt_as<double>(row[3]);
+    s.delivered_last_minute = row[4].as<long long>();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::optional<MessageStateRow> message_state(pqxx::transaction_base &tx, const std::string &id) {
+  const pqxx::result rows = exec_query(tx, "message_state", id);
+  if (rows.empty()) return std::nullopt;
+  return MessageStateRow{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+std::vector<ListedRow> message_list(pqxx::transaction_base &tx, const ListParams &p) {
+  const pqxx::result rows = exec_query(tx, "message_list", opt(p.destination), opt(p.state), p.after_seq, p.limit,
+                                       p.max_bytes, p.max_text_bytes, opt(p.omit_reason), opt(p.id));
+  std::vector<ListedRow> out;
+  out.reserve(rows.size());
+  for (const auto &row : rows) out.push_back(ListedRow{row[0].as<long long>(), opt_text(row[1])});
+  return out;
+}
+
+std::optional<std::string> message_retry(pqxx::transaction_base &tx, const std::string &id,
+                                         int default_max_attempts) {
+  return changed_id(exec_query(tx, "message_retry", id, default_max_attempts));
+}
+
+std::optional<std::string> message_cancel(pqxx::transaction_base &tx, const std::string &id) {
+  return changed_id(exec_query(tx, "message_cancel", id));
+}
+
+std::vector<std::string> destination_retry_dead(pqxx::transaction_base &tx, const std::string &destination,
+                                                int default_max_attempts) {
+  std::vector<std::string> ids;
+  for (const auto &row : exec_query(tx, "destination_retry_dead", destination, default_max_attempts))
+    ids.push_back(row[0].as<std::string>());
+  return ids;
+}
+
+}  // namespace outboxd::queries
