@@ -95,7 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
                       PluginUnderTest{"null", test::plugin_path("null"), "{}"},
                       PluginUnderTest{"example", test::plugin_path("example"), R"({"path":"/dev/null"})"},
                       PluginUnderTest{"scripted", test::fixture_path("scripted"), "{}"}),
-    [](const ::testing::TestParamInfo<PluginUnderTest> &info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<PluginUnderTest> &param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace outboxd
