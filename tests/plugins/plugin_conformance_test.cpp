@@ -208,7 +208,7 @@ TEST(ExamplePlugin, RefusesANullPayloadInValidateAndInSend) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Builtin, PluginConformance, ::testing::ValuesIn(plugins_under_test()),
-                         [](const ::testing::TestParamInfo<PluginUnderTest> &info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<PluginUnderTest> &param_info) { return param_info.param.name; });
 
 // A new plugin cannot ship without passing the suite: every directory of plugins/ but common/, and
 // every plugin file the build made, must have its line in plugins_under_test() above.
