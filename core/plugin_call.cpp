@@ -45,6 +45,7 @@ PluginInstance::PluginInstance(std::shared_ptr<LoadedPlugin> plugin, std::string
   const std::string config = config_json.empty() ? "{}" : config_json;
   host_context_ = std::make_unique<PluginHostContext>();
   host_context_->log_prefix = "plugin " + name + "[" + destination_ + "]: ";
+  read_plugin_config(*host_context_, config);
   fill_plugin_host(host_, *host_context_);
 
   std::array<char, error_buffer_size> error{};

@@ -56,7 +56,8 @@ class PluginInstance {
  private:
   std::shared_ptr<LoadedPlugin> plugin_;
   std::string destination_;
-  // What host_.ctx points at. Held by pointer so its address stays fixed however the class grows.
+  // What host_.ctx points at: the log prefix and the parsed config the getters read. Held by
+  // pointer so its address stays fixed and this header needs no JSON library.
   std::unique_ptr<PluginHostContext> host_context_;
   outboxd_host host_{};
   void *state_ = nullptr;
