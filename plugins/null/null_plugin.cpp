@@ -1,10 +1,9 @@
 // The null plugin: accepts every message at once and does nothing. Used by the benchmark to measure
 // the daemon alone, so send() is as cheap as a function call can be. Config must be {}.
 // Thread-safe.
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "common/config_parse.hpp"
+#include "common/config_map.hpp"
 #include "common/plugin_glue.hpp"
 #include "outboxd/plugin.h"
 
@@ -15,21 +14,19 @@ namespace {
 // The instance has nothing to hold; init hands out this address so state is never NULL.
 char null_state_token;
 
+struct NullConfig {};
+
 // The null plugin takes no keys; anything in the object is a mistake worth reporting.
-bool null_parse_config(const char *config_json, std::string &error) noexcept {
-  return plugin_common::parse_json_config(config_json, error, [](const nlohmann::json &json) {
-    if (!json.is_object())
-      throw plugin_common::ConfigError{std::string("config must be a JSON object, got ") + json.type_name()};
-    if (!json.empty())
-      throw plugin_common::ConfigError{"unknown key '" + json.begin().key() +
-                                       "' (known: none; the null plugin takes no config)"};
-  });
-}
+const plugin_common::ConfigMap<NullConfig> null_config_map = {};
 
 int null_init(const outboxd_host * /*host*/, const char *config_json, void **state, char *error,
               std::size_t error_cap) noexcept {
   return plugin_common::guarded_init(state, error, error_cap, [&](std::string &message) {
-    if (!null_parse_config(config_json, message)) return false;
+    NullConfig config;
+    if (!plugin_common::parse_json_config(config_json, message, [&](const nlohmann::json &root) {
+          null_config_map.read(root, config);
+        }))
+      return false;
     *state = &null_state_token;
     return true;
   });
