@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 
 namespace outboxd {
 

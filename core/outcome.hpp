@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 
 namespace outboxd {
 

@@ -85,7 +85,40 @@ typedef struct {
     /* The daemon's logger; the line is prefixed with the plugin and destination names.
      * Thread-safe; may be called from any callback. */
     void (*log)(void *ctx, int level, const char *message);
+
+    /* ---- Appended after ABI 1 was first released: a plugin uses one only when
+     * OUTBOXD_HOST_HAS(host, member) says the daemon's struct_size covers it (older daemons). ----
+     *
+     * Typed reads of the destination's config (the same object init() gets as config_json), so a C
+     * plugin needs no JSON parser. Pass host->ctx as ctx. Each getter returns an
+     * outboxd_config_status: OK sets *value; MISSING (the key is not there) leaves *value and error
+     * alone, so the plugin applies its default or says the key is required; INVALID writes one line
+     * "key: reason" into error (error_cap bytes; hand on init()'s own buffer) and leaves *value
+     * alone. A string's *value is host-owned, NUL-terminated and valid until shutdown() returns.
+     * Callable from init() onwards; thread-safe. */
+    int (*config_int)(void *ctx, const char *key, int64_t min, int64_t max, int64_t *value, char *error,
+                      size_t error_cap);
+    int (*config_bool)(void *ctx, const char *key, int *value, char *error, size_t error_cap);
+    int (*config_string)(void *ctx, const char *key, const char **value, char *error, size_t error_cap);
+    /* Refuses a config with a key that is not one of known[0..count-1] ("unknown key 'x' (known: a,
+     * b)") or that is not a JSON object: returns OUTBOXD_CONFIG_INVALID with that line in error,
+     * else OUTBOXD_CONFIG_OK. */
+    int (*config_check_keys)(void *ctx, const char *const *known, size_t count, char *error,
+                             size_t error_cap);
 } outboxd_host;
+
+/* What the outboxd_host config getters return. */
+enum {
+    OUTBOXD_CONFIG_OK = 0,      /* found and of the asked type (and range): *value is set */
+    OUTBOXD_CONFIG_MISSING = 1, /* the key is not in the config */
+    OUTBOXD_CONFIG_INVALID = 2  /* there, but wrong: error holds "key: reason" */
+};
+
+/* True when the daemon that filled `host` provides `member` (one appended after ABI 1's first
+ * release), e.g. OUTBOXD_HOST_HAS(host, config_int). */
+#define OUTBOXD_HOST_HAS(host, member)                                                        \
+    ((host)->struct_size >= offsetof(outboxd_host, member) + sizeof((host)->member) &&        \
+     (host)->member != NULL)
 
 /* send() may be called concurrently on one instance (from several worker threads). Without this
  * flag the host calls one instance from one thread at a time. */

@@ -3,9 +3,11 @@
 
 #include <cctype>
 #include <climits>
+#include <functional>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "common/config_parse.hpp"
+#include "common/config_map.hpp"
 #include "task_message.hpp"
 
 namespace outboxd::asynq {
@@ -14,32 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char *known_keys =
-    "address, db, username, password, connect_timeout, command_timeout, pipeline, mode, task_type, "
-    "task_type_header, queue, max_retry, timeout, deadline, retention, forward_headers, stream, "
-    "stream_maxlen, dedup_ttl";
-
-using plugin_common::ConfigError;
-
-std::string need_string(const std::string &key, const json &v) {
-  if (!v.is_string()) throw ConfigError{key + ": must be a string, got " + v.type_name()};
-  return v.get<std::string>();
-}
-
-int64_t need_int(const std::string &key, const json &v, int64_t min, int64_t max) {
-  if (!v.is_number_integer())
-    throw ConfigError{key + ": must be an integer, got " + (v.is_number() ? "a fraction" : v.type_name())};
-  const int64_t n = v.get<int64_t>();
-  if (n < min || n > max)
-    throw ConfigError{key + ": must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                      std::to_string(n)};
-  return n;
-}
-
-bool need_bool(const std::string &key, const json &v) {
-  if (!v.is_boolean()) throw ConfigError{key + ": must be true or false, got " + v.type_name()};
-  return v.get<bool>();
-}
+using namespace plugin_common;
 
 // A duration string; `min_ms` rejects values too small to mean anything.
 int64_t need_duration(const std::string &key, const json &v, int64_t min_ms) {
@@ -51,6 +28,11 @@ int64_t need_duration(const std::string &key, const json &v, int64_t min_ms) {
   if (ms < min_ms)
     throw ConfigError{key + ": must be at least " + std::to_string(min_ms) + " ms, got \"" + text + "\""};
   return ms;
+}
+
+// A row for a duration key, stored as `field` in units of `unit_ms` (1: milliseconds, 1000: seconds).
+ConfigKey<AsynqConfig> duration_key(const char *name, int64_t AsynqConfig::*field, int64_t min_ms, int64_t unit_ms) {
+  return custom_key<AsynqConfig>(name, [=](const json &v, AsynqConfig &c) { c.*field = need_duration(name, v, min_ms) / unit_ms; });
 }
 
 void parse_address(const std::string &text, AsynqConfig &c) {
@@ -90,84 +72,72 @@ void check_name(const std::string &key, const std::string &value) {
   if (!is_valid_utf8(value)) throw ConfigError{key + ": must be valid UTF-8"};
 }
 
-void parse(const json &config, AsynqConfig &c) {
-  if (!config.is_object()) throw ConfigError{std::string("config must be a JSON object, got ") + config.type_name()};
-  bool deadline_set = false, mode_stream_keys = false, asynq_keys = false;
-  for (const auto &[key, v] : config.items()) {
-    if (key == "address") {
-      parse_address(need_string(key, v), c);
-    } else if (key == "db") {
-      c.db = static_cast<int>(need_int(key, v, 0, 1 << 20));
-    } else if (key == "username") {
-      c.username = need_string(key, v);
-    } else if (key == "password") {
-      c.password = need_string(key, v);
-    } else if (key == "connect_timeout") {
-      c.connect_timeout_ms = need_duration(key, v, 1);
-    } else if (key == "command_timeout") {
-      c.command_timeout_ms = need_duration(key, v, 1);
-    } else if (key == "pipeline") {
-      c.pipeline = need_bool(key, v);
-    } else if (key == "mode") {
-      const std::string m = need_string(key, v);
-      if (m == "asynq") {
-        c.mode = Mode::Asynq;
-      } else if (m == "stream") {
-        c.mode = Mode::Stream;
-      } else {
-        throw ConfigError{"mode: must be \"asynq\" or \"stream\", got \"" + m + "\""};
-      }
-    } else if (key == "task_type") {
-      c.task_type = need_string(key, v);
-      check_name(key, c.task_type);
-      asynq_keys = true;
-    } else if (key == "task_type_header") {
-      c.task_type_header = need_string(key, v);
-      if (c.task_type_header.empty()) throw ConfigError{"task_type_header: must not be empty"};
-      asynq_keys = true;
-    } else if (key == "queue") {
-      c.queue = need_string(key, v);
-      check_name(key, c.queue);
+// A row for task_type or queue: a name that is not blank and is valid UTF-8; `check` adds a rule.
+ConfigKey<AsynqConfig> name_key(const char *name, std::string AsynqConfig::*field,
+                                std::function<std::string(const std::string &)> check = nullptr) {
+  return custom_key<AsynqConfig>(name, [=](const json &v, AsynqConfig &c) {
+    c.*field = config_string(name, v);
+    check_name(name, c.*field);
+    const std::string why = check ? check(c.*field) : "";
+    if (!why.empty()) config_fail(name, why);
+  });
+}
+
+// The one table of keys: accepted keys, their checks and the "known:" list in errors.
+const ConfigMap<AsynqConfig> &asynq_config_map() {
+  static const ConfigMap<AsynqConfig> map = {
+      custom_key<AsynqConfig>("address", [](const json &v, AsynqConfig &c) { parse_address(config_string("address", v), c); }),
+      int_key("db", &AsynqConfig::db, 0, 1 << 20),
+      string_key("username", &AsynqConfig::username),
+      string_key("password", &AsynqConfig::password),
+      duration_key("connect_timeout", &AsynqConfig::connect_timeout_ms, 1, 1),
+      duration_key("command_timeout", &AsynqConfig::command_timeout_ms, 1, 1),
+      bool_key("pipeline", &AsynqConfig::pipeline),
+      custom_key<AsynqConfig>("mode",
+                              [](const json &v, AsynqConfig &c) {
+                                const std::string m = config_string("mode", v);
+                                if (m != "asynq" && m != "stream")
+                                  config_fail("mode", "must be \"asynq\" or \"stream\", got \"" + m + "\"");
+                                c.mode = m == "asynq" ? Mode::Asynq : Mode::Stream;
+                              }),
+      name_key("task_type", &AsynqConfig::task_type),
+      string_key("task_type_header", &AsynqConfig::task_type_header, {"", "", false}),
       // The queue name sits inside a {hash tag} in every key; a brace would break the tag.
-      if (c.queue.find_first_of("{}") != std::string::npos)
-        throw ConfigError{"queue: must not contain '{' or '}', got \"" + c.queue + "\""};
-      asynq_keys = true;
-    } else if (key == "max_retry") {
-      c.max_retry = static_cast<int32_t>(need_int(key, v, 0, INT32_MAX));
-      asynq_keys = true;
-    } else if (key == "timeout") {
-      c.timeout_s = need_duration(key, v, 1000) / 1000;
-      c.timeout_set = true;
-      asynq_keys = true;
-    } else if (key == "deadline") {
-      c.deadline_s = need_duration(key, v, 1000) / 1000;
-      deadline_set = true;
-      asynq_keys = true;
-    } else if (key == "retention") {
-      c.retention_s = need_duration(key, v, 0) / 1000;
-      asynq_keys = true;
-    } else if (key == "forward_headers") {
-      c.forward_headers = need_bool(key, v);
-      asynq_keys = true;
-    } else if (key == "stream") {
-      c.stream = need_string(key, v);
-      if (c.stream.empty()) throw ConfigError{"stream: must not be empty (leave it out for outboxd:<destination>)"};
-      mode_stream_keys = true;
-    } else if (key == "stream_maxlen") {
-      c.stream_maxlen = need_int(key, v, 0, INT64_MAX);
-      mode_stream_keys = true;
-    } else if (key == "dedup_ttl") {
-      c.dedup_ttl_s = need_duration(key, v, 1000) / 1000;
-      mode_stream_keys = true;
-    } else {
-      throw ConfigError{"unknown key '" + key + "' (known: " + known_keys + ")"};
-    }
-  }
+      name_key("queue", &AsynqConfig::queue,
+               [](const std::string &q) {
+                 return q.find_first_of("{}") == std::string::npos ? "" : "must not contain '{' or '}', got \"" + q + "\"";
+               }),
+      int_key("max_retry", &AsynqConfig::max_retry, 0, INT32_MAX),
+      duration_key("timeout", &AsynqConfig::timeout_s, 1000, 1000),
+      duration_key("deadline", &AsynqConfig::deadline_s, 1000, 1000),
+      duration_key("retention", &AsynqConfig::retention_s, 0, 1000),
+      bool_key("forward_headers", &AsynqConfig::forward_headers),
+      string_key("stream", &AsynqConfig::stream, {"", "leave it out for outboxd:<destination>", false}),
+      int_key("stream_maxlen", &AsynqConfig::stream_maxlen, 0, INT64_MAX),
+      duration_key("dedup_ttl", &AsynqConfig::dedup_ttl_s, 1000, 1000),
+  };
+  return map;
+}
+
+// Keys that apply to one mode only, as said in the error when given with the other.
+constexpr const char *asynq_only_keys[] = {"task_type", "task_type_header", "queue", "max_retry",
+                                           "timeout", "deadline", "retention", "forward_headers"};
+constexpr const char *stream_only_keys[] = {"stream", "stream_maxlen", "dedup_ttl"};
+
+bool any_of_keys(const json &config, const char *const *keys, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i)
+    if (config.contains(keys[i])) return true;
+  return false;
+}
+
+void parse(const json &config, AsynqConfig &c) {
+  asynq_config_map().read(config, c);
+  c.timeout_set = config.contains("timeout");
   // As the Go client: the 30-minute default timeout applies only when no deadline is given.
-  if (deadline_set && !c.timeout_set) c.timeout_s = 0;
-  if (c.mode == Mode::Asynq && mode_stream_keys)
+  if (config.contains("deadline") && !c.timeout_set) c.timeout_s = 0;
+  if (c.mode == Mode::Asynq && any_of_keys(config, stream_only_keys, std::size(stream_only_keys)))
     throw ConfigError{"mode: stream, stream_maxlen and dedup_ttl apply only with mode: stream"};
-  if (c.mode == Mode::Stream && asynq_keys)
+  if (c.mode == Mode::Stream && any_of_keys(config, asynq_only_keys, std::size(asynq_only_keys)))
     throw ConfigError{"mode: task_type, task_type_header, queue, max_retry, timeout, deadline, retention and "
                       "forward_headers apply only with mode: asynq"};
   if (c.mode == Mode::Asynq && c.task_type.empty() && c.task_type_header.empty())

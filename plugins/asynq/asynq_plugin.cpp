@@ -10,40 +10,25 @@
 #include "asynq_config.hpp"
 #include "forwarder.hpp"
 #include "task_builder.hpp"
-#include "common/error_text.hpp"
+#include "common/plugin_glue.hpp"
 #include "outboxd/plugin.h"
 
 namespace outboxd::asynq {
 
 namespace {
 
-using plugin_common::write_error;
-
 int asynq_init(const outboxd_host *host, const char *config_json, void **state, char *error,
                std::size_t error_cap) noexcept {
-  *state = nullptr;
-  try {
+  return plugin_common::guarded_init(state, error, error_cap, [&](std::string &message) {
     AsynqConfig config;
-    std::string message;
-    if (!parse_config(config_json, config, message)) {
-      write_error(error, error_cap, message);
-      return 1;
-    }
-    auto log = [host](int level, const std::string &line) {
-      if (host != nullptr && host->log != nullptr) host->log(host->ctx, level, line.c_str());
-    };
-    auto forwarder = std::make_unique<Forwarder>(std::move(config), log);
+    if (!parse_config(config_json, config, message)) return false;
+    auto forwarder = std::make_unique<Forwarder>(std::move(config), plugin_common::host_log(host));
     // Connect once now so a wrong address shows in the log at start; an unreachable Redis is not
     // an error (it may start later): messages wait in the outbox and are retried.
     forwarder->probe();
     *state = forwarder.release();
-    return 0;
-  } catch (const std::exception &e) {
-    write_error(error, error_cap, std::string("init failed: ") + e.what());
-  } catch (...) {
-    write_error(error, error_cap, "init failed: unknown exception");
-  }
-  return 1;
+    return true;
+  });
 }
 
 void asynq_send_batch(void *state, const outboxd_message *const *msgs, outboxd_result *const *results,
@@ -57,17 +42,12 @@ void asynq_send(void *state, const outboxd_message *msg, outboxd_result *result)
 
 // validate(): what build_call refuses for good (the task type and its header), without Redis.
 int asynq_validate(void *state, const outboxd_message *msg, char *error, std::size_t error_cap) noexcept {
-  try {
-    const std::string why = task_refusal(static_cast<const Forwarder *>(state)->config(), *msg);
-    if (why.empty()) return 0;
-    write_error(error, error_cap, why);
-    return 1;
-  } catch (...) {
-    return 0;  // cannot tell (out of memory); send() will judge
-  }
+  return plugin_common::guarded_validate(error, error_cap, [&] {
+    return task_refusal(static_cast<const Forwarder *>(state)->config(), *msg);
+  });
 }
 
-void asynq_shutdown(void *state) noexcept { delete static_cast<Forwarder *>(state); }
+void asynq_shutdown(void *state) noexcept { plugin_common::guarded_delete<Forwarder>(state); }
 
 constexpr outboxd_plugin asynq_table = {
     OUTBOXD_PLUGIN_ABI_VERSION,

@@ -5,7 +5,7 @@
  *
  *   cc -shared -fPIC -fvisibility=hidden -I/usr/include -o myplugin.so example_plugin.c
  *
- * Config (the destination's `config:` mapping, handed to init() as JSON):
+ * Config (the destination's `config:` mapping, read through the host's typed getters):
  *   path   file to append to; required. Unknown keys are refused.
  *
  * Each message becomes one line "<id> <destination> <payload>", for example
@@ -14,7 +14,6 @@
  *
  * The daemon's side of every rule used here is described in docs/plugins.md.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,135 +24,27 @@
 /* One configured destination. init() builds it, send() uses it, shutdown() frees it. */
 typedef struct {
     const outboxd_host *host; /* owned by the daemon; valid until shutdown() returns */
-    char *path;               /* config: path */
+    const char *path;         /* config: path (the daemon's string, valid until shutdown) */
     FILE *file;               /* opened for appending in init() */
 } example_state;
 
-/* ---- config parsing ---------------------------------------------------------------------------
- * The config is a flat JSON object, so a few lines of parsing are enough and the example needs no
- * library. A plugin with a richer config should use a JSON library (jansson, json-c, cJSON, ...). */
-
-static const char *example_skip_space(const char *p) {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') ++p;
-    return p;
-}
-
-/* Reads the JSON string starting at *p (at its opening quote) into a new malloc'd buffer and moves
- * *p past the closing quote. Returns NULL on a malformed string, or one this parser does not handle
- * (a \u escape outside ASCII; the daemon writes other characters as plain UTF-8). */
-static char *example_read_string(const char **p) {
-    const char *s = *p + 1;
-    char *out = malloc(strlen(s) + 1); /* the decoded string is never longer than the source */
-    size_t n = 0;
-    if (out == NULL) return NULL;
-    while (*s != '"') {
-        char c = *s++;
-        if (c == '\0' || (unsigned char)c < 0x20) goto bad; /* unterminated, or raw control char */
-        if (c == '\\') {
-            c = *s++;
-            switch (c) {
-            case '"': case '\\': case '/': break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'u': { /* \uXXXX: four hex digits */
-                unsigned code = 0;
-                int i;
-                for (i = 0; i < 4; ++i, ++s) {
-                    if (!isxdigit((unsigned char)*s)) goto bad;
-                    code = code * 16 + (unsigned)(isdigit((unsigned char)*s) ? *s - '0'
-                                                                              : tolower(*s) - 'a' + 10);
-                }
-                if (code == 0 || code > 0x7f) goto bad;
-                c = (char)code;
-                break;
-            }
-            default: goto bad;
-            }
-        }
-        out[n++] = c;
-    }
-    out[n] = '\0';
-    *p = s + 1;
-    return out;
-bad:
-    free(out);
-    return NULL;
-}
-
-/* What a JSON value starting at p is, for error messages. */
-static const char *example_json_type(const char *p) {
-    switch (*p) {
-    case '{': return "object";
-    case '[': return "array";
-    case '"': return "string";
-    case 't': case 'f': return "boolean";
-    case 'n': return "null";
-    case '\0': return "nothing";
-    default: return "number";
-    }
-}
-
-/* Fills s->path from config_json. On failure writes "key: reason" (or a whole-config reason) into
- * error and returns 0. */
-static int example_parse_config(const char *config_json, example_state *s, char *error,
-                                size_t error_cap) {
-    const char *p = example_skip_space(config_json != NULL ? config_json : "{}");
-    if (*p != '{') {
-        if (strchr("[\"tfn-0123456789", *p) != NULL && *p != '\0')
-            snprintf(error, error_cap, "config must be a JSON object, got %s", example_json_type(p));
-        else
-            snprintf(error, error_cap, "config is not valid JSON");
+/* ---- config ----------------------------------------------------------------------------------
+ * The daemon reads the config for you: outboxd_host's getters answer "path" as a string, an
+ * integer or a boolean and word the errors ("path: must be a string, got number"), so the plugin
+ * needs no JSON parser. An older daemon lacks them (OUTBOXD_HOST_HAS says so); then refuse to start
+ * rather than guess. */
+static int example_read_config(const outboxd_host *host, example_state *s, char *error,
+                               size_t error_cap) {
+    static const char *const known[] = {"path"};
+    int rc;
+    if (!OUTBOXD_HOST_HAS(host, config_check_keys)) {
+        snprintf(error, error_cap, "this outboxd is too old for the example plugin (no config getters)");
         return 0;
     }
-    p = example_skip_space(p + 1);
-    while (*p != '}') {
-        char *key;
-        if (*p != '"' || (key = example_read_string(&p)) == NULL) {
-            snprintf(error, error_cap, "config is not valid JSON: expected a quoted key");
-            return 0;
-        }
-        if (strcmp(key, "path") != 0) {
-            snprintf(error, error_cap, "unknown key '%s' (known: path)", key);
-            free(key);
-            return 0;
-        }
-        free(key);
-        p = example_skip_space(p);
-        if (*p != ':') {
-            snprintf(error, error_cap, "config is not valid JSON: expected ':' after a key");
-            return 0;
-        }
-        p = example_skip_space(p + 1);
-        if (*p != '"') {
-            snprintf(error, error_cap, "path: must be a string (a file name), got %s",
-                     example_json_type(p));
-            return 0;
-        }
-        free(s->path); /* a repeated key: the last one wins, as in most JSON readers */
-        if ((s->path = example_read_string(&p)) == NULL) {
-            snprintf(error, error_cap, "path: not a valid JSON string");
-            return 0;
-        }
-        p = example_skip_space(p);
-        if (*p == ',') {
-            p = example_skip_space(p + 1);
-            if (*p == '}') {
-                snprintf(error, error_cap, "config is not valid JSON: ',' before '}'");
-                return 0;
-            }
-        } else if (*p != '}') {
-            snprintf(error, error_cap, "config is not valid JSON: expected ',' or '}'");
-            return 0;
-        }
-    }
-    if (*example_skip_space(p + 1) != '\0') {
-        snprintf(error, error_cap, "config is not valid JSON: text after the closing '}'");
-        return 0;
-    }
-    if (s->path == NULL || s->path[0] == '\0') {
+    if (host->config_check_keys(host->ctx, known, 1, error, error_cap) != OUTBOXD_CONFIG_OK) return 0;
+    rc = host->config_string(host->ctx, "path", &s->path, error, error_cap);
+    if (rc == OUTBOXD_CONFIG_INVALID) return 0;
+    if (rc == OUTBOXD_CONFIG_MISSING || s->path[0] == '\0') {
         snprintf(error, error_cap, "path: required (the file to append messages to)");
         return 0;
     }
@@ -178,7 +69,8 @@ static int example_init(const outboxd_host *host, const char *config_json, void 
         return 1;
     }
     s->host = host;
-    if (!example_parse_config(config_json, s, error, error_cap)) return 1;
+    (void)config_json; /* read through host's getters instead */
+    if (!example_read_config(host, s, error, error_cap)) return 1;
     s->file = fopen(s->path, "a");
     if (s->file == NULL) {
         snprintf(error, error_cap, "path: cannot open '%s' for appending: %s", s->path,
@@ -265,7 +157,6 @@ static void example_shutdown(void *state) {
     example_state *s = state;
     if (s == NULL) return;
     if (s->file != NULL) fclose(s->file);
-    free(s->path);
     free(s);
 }
 

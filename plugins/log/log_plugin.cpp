@@ -5,12 +5,11 @@
 // a message except when the write itself fails (RETRY). Thread-safe.
 #include <cstdio>
 #include <memory>
-#include <new>
 #include <string>
 
 #include "log_config.hpp"
 #include "log_writer.hpp"
-#include "common/error_text.hpp"
+#include "common/plugin_glue.hpp"
 #include "outboxd/plugin.h"
 
 namespace outboxd::log_plugin {
@@ -22,50 +21,32 @@ struct LogState {
   LogWriter writer;
 };
 
-using plugin_common::write_error;
+using plugin_common::guarded_init;
+using plugin_common::guarded_send;
 
 int log_init(const outboxd_host * /*host*/, const char *config_json, void **state, char *error,
              std::size_t error_cap) noexcept {
-  *state = nullptr;
-  try {
+  return guarded_init(state, error, error_cap, [&](std::string &message) {
     LogConfig config;
-    std::string message;
-    if (!log_parse_config(config_json, config, message)) {
-      write_error(error, error_cap, message);
-      return 1;
-    }
+    if (!log_parse_config(config_json, config, message)) return false;
     auto instance = std::make_unique<LogState>();
-    if (!instance->writer.open(config.path, message)) {
-      write_error(error, error_cap, message);
-      return 1;
-    }
+    if (!instance->writer.open(config.path, message)) return false;
     *state = instance.release();
-    return 0;
-  } catch (const std::exception &e) {
-    write_error(error, error_cap, std::string("init failed: ") + e.what());
-  } catch (...) {
-    write_error(error, error_cap, "init failed: unknown exception");
-  }
-  return 1;
+    return true;
+  });
 }
 
 void log_send(void *state, const outboxd_message *msg, outboxd_result *result) noexcept {
-  try {
+  guarded_send("log", result, [&] {
     std::string message;
     if (!static_cast<LogState *>(state)->writer.write_line(log_format_line(*msg), message)) {
       result->status = OUTBOXD_RETRY;
-      write_error(result->error, result->error_cap, message);
+      plugin_common::write_result_error(*result, message);
     }
-  } catch (const std::exception &e) {
-    result->status = OUTBOXD_RETRY;
-    write_error(result->error, result->error_cap, std::string("log: ") + e.what());
-  } catch (...) {
-    result->status = OUTBOXD_RETRY;
-    write_error(result->error, result->error_cap, "log: unknown exception");
-  }
+  });
 }
 
-void log_shutdown(void *state) noexcept { delete static_cast<LogState *>(state); }
+void log_shutdown(void *state) noexcept { plugin_common::guarded_delete<LogState>(state); }
 
 constexpr outboxd_plugin log_table = {
     OUTBOXD_PLUGIN_ABI_VERSION,

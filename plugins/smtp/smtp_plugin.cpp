@@ -4,8 +4,6 @@
 // taken from a pool and put back afterwards, so there are never more connections than threads
 // sending at the same time, and each one is reused for the next message. Without the flag the host
 // would serialise all workers through one instance, and so through one connection.
-#include <curl/curl.h>
-
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -13,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "common/error_text.hpp"
+#include "common/curl_global.hpp"
+#include "common/plugin_glue.hpp"
 #include "outboxd/plugin.h"
 #include "smtp_config.hpp"
 #include "smtp_mime.hpp"
@@ -30,14 +29,8 @@ struct SmtpState {
   const outboxd_host *host = nullptr;
   SmtpConfig config;
   std::string server;  // "host:port" for errors and logs
-  bool curl_initialised = false;
   std::mutex mutex;
   std::vector<std::unique_ptr<SmtpSession>> idle;  // sessions no thread is using
-
-  ~SmtpState() {
-    idle.clear();  // before curl_global_cleanup: each cleanup may still send QUIT
-    if (curl_initialised) curl_global_cleanup();
-  }
 
   std::unique_ptr<SmtpSession> take() {
     {
@@ -65,21 +58,11 @@ using plugin_common::write_error;
 
 int smtp_init(const outboxd_host *host, const char *config_json, void **state, char *error,
               std::size_t error_cap) noexcept {
-  *state = nullptr;
-  try {
+  return plugin_common::guarded_init(state, error, error_cap, [&](std::string &message) {
     auto instance = std::make_unique<SmtpState>();
     instance->host = host;
-    std::string message;
-    if (!smtp_parse_config(config_json, instance->config, message)) {
-      write_error(error, error_cap, message);
-      return 1;
-    }
-    // Reference-counted and thread-safe since curl 7.84; balanced in ~SmtpState.
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      write_error(error, error_cap, "curl_global_init failed");
-      return 1;
-    }
-    instance->curl_initialised = true;
+    if (!smtp_parse_config(config_json, instance->config, message) || !plugin_common::curl_global_ready(message))
+      return false;
     const auto &c = instance->config;
     instance->server = c.host + ":" + std::to_string(c.port);
     instance->log(OUTBOXD_LOG_INFO,
@@ -88,13 +71,8 @@ int smtp_init(const outboxd_host *host, const char *config_json, void **state, c
                       (c.username.empty() ? ", no auth" : ", auth as " + c.username) +
                       (c.reuse_connection ? ", connections reused" : ", a new connection per message"));
     *state = instance.release();
-    return 0;
-  } catch (const std::exception &e) {
-    write_error(error, error_cap, std::string("init failed: ") + e.what());
-  } catch (...) {
-    write_error(error, error_cap, "init failed: unknown exception");
-  }
-  return 1;
+    return true;
+  });
 }
 
 // The send budget: the destination's timeout_ms, or the config's timeout_ms if that is smaller,
@@ -108,7 +86,7 @@ long smtp_budget_ms(const SmtpConfig &c, const outboxd_message &msg) {
 
 void smtp_send(void *state, const outboxd_message *msg, outboxd_result *result) noexcept {
   auto *s = static_cast<SmtpState *>(state);
-  try {
+  plugin_common::guarded_send("smtp", result, [&] {
     std::string error;
     const auto email = smtp_parse_payload(msg->payload, msg->payload_len, s->config.from, error);
     if (!email) {
@@ -142,34 +120,20 @@ void smtp_send(void *state, const outboxd_message *msg, outboxd_result *result) 
     write_error(result->error, result->error_cap, outcome.error);
     if (outcome.status == OUTBOXD_OK && !outcome.error.empty())
       s->log(OUTBOXD_LOG_WARN, std::string("message ") + msg->id + ": " + outcome.error);
-  } catch (const std::exception &e) {
-    result->status = OUTBOXD_RETRY;
-    write_error(result->error, result->error_cap, std::string("smtp: ") + e.what());
-  } catch (...) {
-    result->status = OUTBOXD_RETRY;
-    write_error(result->error, result->error_cap, "smtp: unknown exception");
-  }
+  });
 }
 
 // validate(): the payload rules send() applies, with the destination's default from; no I/O.
 int smtp_validate(void *state, const outboxd_message *msg, char *error, std::size_t error_cap) noexcept {
-  try {
+  return plugin_common::guarded_validate(error, error_cap, [&] {
     const auto *s = static_cast<const SmtpState *>(state);
     std::string why;
-    if (smtp_parse_payload(msg->payload, msg->payload_len, s->config.from, why)) return 0;
-    write_error(error, error_cap, smtp_payload_refusal(why));
-    return 1;
-  } catch (...) {
-    return 0;  // cannot tell (out of memory); send() will judge
-  }
+    return smtp_parse_payload(msg->payload, msg->payload_len, s->config.from, why) ? std::string()
+                                                                                   : smtp_payload_refusal(why);
+  });
 }
 
-void smtp_shutdown(void *state) noexcept {
-  try {
-    delete static_cast<SmtpState *>(state);
-  } catch (...) {
-  }
-}
+void smtp_shutdown(void *state) noexcept { plugin_common::guarded_delete<SmtpState>(state); }
 
 constexpr outboxd_plugin smtp_table = {
     OUTBOXD_PLUGIN_ABI_VERSION,

@@ -11,7 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "common/config_parse.hpp"
+#include "common/config_map.hpp"
 #include "webhook_signing.hpp"
 
 namespace outboxd::webhook {
@@ -20,48 +20,25 @@ namespace {
 
 using json = nlohmann::json;
 
-// The one list of keys, so the "known:" text in errors cannot drift from what is accepted.
-constexpr const char *webhook_known_keys =
-    "url, allowed_hosts, method, headers, secret, connect_timeout_ms, request_timeout_ms, "
-    "max_concurrent_requests, tls_verify, ca_file, client_cert, client_key, proxy, "
-    "allow_private_networks";
-
 // Headers the plugin writes itself: letting the config set them would break signing or framing.
 constexpr const char *webhook_reserved_headers[] = {
     "webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length",
     "user-agent", "host", "transfer-encoding", "expect", "connection"};
 
-using plugin_common::ConfigError;
+using namespace plugin_common;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
 }
 
-[[noreturn]] void fail(const std::string &key, const std::string &reason) { throw ConfigError{key + ": " + reason}; }
+[[noreturn]] void fail(const std::string &key, const std::string &reason) { config_fail(key, reason); }
 
-const std::string &need_string(const json &v, const std::string &key, const char *what) {
-  if (!v.is_string()) fail(key, std::string("must be a string (") + what + "), got " + v.type_name());
-  return v.get_ref<const std::string &>();
-}
-
-bool need_bool(const json &v, const std::string &key) {
-  if (!v.is_boolean()) fail(key, std::string("must be true or false, got ") + v.dump());
-  return v.get<bool>();
-}
-
-long need_int(const json &v, const std::string &key, long lo, long hi, const char *unit) {
-  if (!v.is_number_integer()) fail(key, std::string("must be a whole number of ") + unit + ", got " + v.dump());
-  const long long n = v.get<long long>();
-  if (n < lo || n > hi)
-    fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " " + unit + ", got " +
-                  std::to_string(n));
-  return static_cast<long>(n);
-}
-
-void need_readable_file(const std::string &path, const std::string &key) {
-  if (path.empty()) fail(key, "must not be empty (leave the key out instead)");
-  if (::access(path.c_str(), R_OK) != 0) fail(key, "cannot read '" + path + "': " + std::strerror(errno));
+// A row for ca_file, client_cert or client_key: a file the plugin must be able to read now.
+ConfigKey<WebhookConfig> readable_file_key(const char *name, std::string WebhookConfig::*field, const char *what) {
+  return string_key(name, field, {what, "leave the key out instead", false}, [](const std::string &path) {
+    return ::access(path.c_str(), R_OK) == 0 ? std::string() : "cannot read '" + path + "': " + std::strerror(errno);
+  });
 }
 
 bool is_token_char(unsigned char c) {
@@ -76,7 +53,7 @@ void parse_headers(const json &v, WebhookConfig &config) {
       fail(key, "not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)");
     for (const char *reserved : webhook_reserved_headers)
       if (lower(name) == reserved) fail(key, "set by the plugin itself; it cannot be configured");
-    const std::string &text = need_string(value, key, "the header's value");
+    const std::string &text = config_string(key, value, "the header's value");
     if (text.find_first_of("\r\n") != std::string::npos || text.find('\0') != std::string::npos)
       fail(key, "the value must be one line (no CR, LF or NUL)");
     config.headers.emplace_back(name, text);
@@ -109,7 +86,7 @@ void parse_allowed_hosts(const json &v, WebhookConfig &config) {
   if (!v.is_array()) fail("allowed_hosts", std::string("must be a list of host names, got ") + v.type_name());
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string key = "allowed_hosts[" + std::to_string(i) + "]";
-    std::string host = lower(need_string(v[i], key, "a host name such as api.example.com or *.example.com"));
+    std::string host = lower(config_string(key, v[i], "a host name such as api.example.com or *.example.com"));
     if (host.empty() || host.find_first_of("/:@?# ") != std::string::npos) {
       const bool v6 = host.size() > 2 && host.front() == '[' && host.back() == ']';
       if (!v6) fail(key, "must be a bare host name (no scheme, port or path), e.g. api.example.com or *.example.com");
@@ -118,6 +95,39 @@ void parse_allowed_hosts(const json &v, WebhookConfig &config) {
       fail(key, "a wildcard may only be a leading '*.' (e.g. *.example.com)");
     config.allowed_hosts.push_back(std::move(host));
   }
+}
+
+// The one table of keys: accepted keys, their checks and the "known:" list in errors. A function
+// so it is built on first use, after webhook_check_url and the other parsers it names.
+const ConfigMap<WebhookConfig> &webhook_config_map() {
+  static const ConfigMap<WebhookConfig> map = {
+      string_key("url", &WebhookConfig::url, {"an http:// or https:// URL", nullptr, false},
+                 [](const std::string &url) {
+                   std::string host, why;
+                   return webhook_check_url(url, host, why) ? std::string() : why;
+                 }),
+      custom_key<WebhookConfig>("allowed_hosts", parse_allowed_hosts),
+      custom_key<WebhookConfig>("method",
+                                [](const json &v, WebhookConfig &c) {
+                                  c.method = config_string("method", v, "POST, PUT or PATCH");
+                                  for (auto &ch : c.method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                                  if (c.method != "POST" && c.method != "PUT" && c.method != "PATCH")
+                                    fail("method", "must be POST, PUT or PATCH, got '" + v.get<std::string>() + "'");
+                                }),
+      custom_key<WebhookConfig>("headers", parse_headers),
+      custom_key<WebhookConfig>("secret", parse_secrets),
+      int_key("connect_timeout_ms", &WebhookConfig::connect_timeout_ms, 1, 600000, "milliseconds"),
+      int_key("request_timeout_ms", &WebhookConfig::request_timeout_ms, 1, 600000, "milliseconds"),
+      int_key("max_concurrent_requests", &WebhookConfig::max_concurrent_requests, 1, 1000, "requests"),
+      bool_key("tls_verify", &WebhookConfig::tls_verify),
+      readable_file_key("ca_file", &WebhookConfig::ca_file, "a PEM file of trusted CA certificates"),
+      readable_file_key("client_cert", &WebhookConfig::client_cert, "a PEM client certificate file"),
+      readable_file_key("client_key", &WebhookConfig::client_key, "a PEM private key file"),
+      string_key("proxy", &WebhookConfig::proxy,
+                 {"a proxy URL such as http://proxy.internal:3128", "leave the key out for no proxy", false}),
+      bool_key("allow_private_networks", &WebhookConfig::allow_private_networks),
+  };
+  return map;
 }
 
 }  // namespace
@@ -154,50 +164,8 @@ bool webhook_host_allowed(const std::vector<std::string> &patterns, const std::s
 }
 
 bool webhook_parse_config(const char *config_json, WebhookConfig &config, std::string &error) noexcept {
-  return plugin_common::parse_json_config(config_json, error, [&config](const json &root) {
-    if (!root.is_object()) throw ConfigError{std::string("config must be a JSON object, got ") + root.type_name()};
-    for (const auto &[key, v] : root.items()) {
-      if (key == "url") {
-        config.url = need_string(v, key, "an http:// or https:// URL");
-        std::string host, why;
-        if (!webhook_check_url(config.url, host, why)) fail(key, why);
-      } else if (key == "allowed_hosts") {
-        parse_allowed_hosts(v, config);
-      } else if (key == "method") {
-        config.method = need_string(v, key, "POST, PUT or PATCH");
-        for (auto &c : config.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (config.method != "POST" && config.method != "PUT" && config.method != "PATCH")
-          fail(key, "must be POST, PUT or PATCH, got '" + v.get<std::string>() + "'");
-      } else if (key == "headers") {
-        parse_headers(v, config);
-      } else if (key == "secret") {
-        parse_secrets(v, config);
-      } else if (key == "connect_timeout_ms") {
-        config.connect_timeout_ms = need_int(v, key, 1, 600000, "milliseconds");
-      } else if (key == "request_timeout_ms") {
-        config.request_timeout_ms = need_int(v, key, 1, 600000, "milliseconds");
-      } else if (key == "max_concurrent_requests") {
-        config.max_concurrent_requests = static_cast<int>(need_int(v, key, 1, 1000, "requests"));
-      } else if (key == "tls_verify") {
-        config.tls_verify = need_bool(v, key);
-      } else if (key == "ca_file") {
-        config.ca_file = need_string(v, key, "a PEM file of trusted CA certificates");
-        need_readable_file(config.ca_file, key);
-      } else if (key == "client_cert") {
-        config.client_cert = need_string(v, key, "a PEM client certificate file");
-        need_readable_file(config.client_cert, key);
-      } else if (key == "client_key") {
-        config.client_key = need_string(v, key, "a PEM private key file");
-        need_readable_file(config.client_key, key);
-      } else if (key == "proxy") {
-        config.proxy = need_string(v, key, "a proxy URL such as http://proxy.internal:3128");
-        if (config.proxy.empty()) fail(key, "must not be empty (leave the key out for no proxy)");
-      } else if (key == "allow_private_networks") {
-        config.allow_private_networks = need_bool(v, key);
-      } else {
-        throw ConfigError{"unknown key '" + key + "' (known: " + webhook_known_keys + ")"};
-      }
-    }
+  return parse_json_config(config_json, error, [&config](const json &root) {
+    webhook_config_map().read(root, config);
     if (config.url.empty() && config.allowed_hosts.empty())
       fail("url", "required (or set allowed_hosts and give each message a " + std::string(webhook_url_header) +
                       " header)");

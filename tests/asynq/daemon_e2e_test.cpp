@@ -2,7 +2,7 @@
 // a scheduled message, and a forward that had already reached Redis before the daemon's commit.
 #include <gmock/gmock.h>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/asynq/proto_reader.hpp"
 #include "tests/support/redis_peer.hpp"
 #include "tests/e2e/harness.hpp"

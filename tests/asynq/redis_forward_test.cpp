@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/asynq/proto_reader.hpp"
 #include "tests/support/redis_peer.hpp"
 #include "tests/plugins/plugin_test_support.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
 
 namespace outboxd {

@@ -1,6 +1,6 @@
 // The loader's refusals, each naming the file and the problem, and what PluginInstance promises:
 // shutdown after a failed init, host logging with a prefix, status validation, serialised calls.
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/support/daemon_process.hpp"  // TempDir, read_lines
 #include "tests/support/paths.hpp"
 #include "tests/support/test_message.hpp"

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
 
 namespace outboxd {

@@ -46,9 +46,9 @@ TEST(SmtpConfig, PortFollowsTlsModeUnlessGiven) {
 TEST(SmtpConfig, BadValuesAreRefusedByKey) {
   EXPECT_EQ(config_error(json::object()), "host: is required (the SMTP server's name or address)");
   EXPECT_EQ(config_error({{"host", "smtp://x"}}), "host: 'smtp://x' is not a host name or IP address (no scheme or port)");
-  EXPECT_EQ(config_error({{"host", "h"}, {"port", 0}}), "port: 0 is out of range 1..65535");
+  EXPECT_EQ(config_error({{"host", "h"}, {"port", 0}}), "port: must be between 1 and 65535, got 0");
   EXPECT_EQ(config_error({{"host", "h"}, {"port", "25"}}), "port: must be an integer, got string");
-  EXPECT_EQ(config_error({{"host", "h"}, {"tls", "ssl"}}), "tls: 'ssl' is not one of none, starttls, tls");
+  EXPECT_EQ(config_error({{"host", "h"}, {"tls", "ssl"}}), "tls: must be one of none, starttls, tls, got 'ssl'");
   EXPECT_EQ(config_error({{"host", "h"}, {"tls_verify", "no"}}), "tls_verify: must be true or false, got string");
   EXPECT_EQ(config_error({{"host", "h"}, {"ca_file", "/nonexistent/ca.pem"}}), "ca_file: cannot read '/nonexistent/ca.pem'");
   EXPECT_EQ(config_error({{"host", "h"}, {"password", "hunter2"}}), "username: is required when a password is given");
@@ -57,7 +57,7 @@ TEST(SmtpConfig, BadValuesAreRefusedByKey) {
             "password: must be a non-empty string (e.g. !env SMTP_PASSWORD or !file /path)");
   EXPECT_EQ(config_error({{"host", "h"}, {"from", "nobody"}}), "from: 'nobody' is not an address (no @)");
   EXPECT_EQ(config_error({{"host", "h"}, {"auth_mechanism", "CRAM-MD5"}}), "auth_mechanism: 'CRAM-MD5' is not one of PLAIN, LOGIN");
-  EXPECT_EQ(config_error({{"host", "h"}, {"connect_timeout_ms", -1}}), "connect_timeout_ms: -1 is out of range 1..600000");
+  EXPECT_EQ(config_error({{"host", "h"}, {"connect_timeout_ms", -1}}), "connect_timeout_ms: must be between 1 and 600000, got -1");
   EXPECT_EQ(config_error({{"host", "h"}, {"reuse_connection", 1}}), "reuse_connection: must be true or false, got number");
   EXPECT_EQ(config_error({{"host", "h"}, {"helo_name", "a b"}}), "helo_name: 'a b' is not a host name");
 }

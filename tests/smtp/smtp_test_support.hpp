@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/test_message.hpp"
 

@@ -100,7 +100,7 @@ TEST(WebhookConfig, EachBadValueNamesItsKeyAndReason) {
       {std::string(R"({"url": "http://a/", "secret": [")") + secret_a + R"(", "whsec_@@"]})",
        "secret[1]: the part after whsec_ is not valid base64"},
       {R"({"url": "http://a/", "connect_timeout_ms": 0})", "connect_timeout_ms: must be between 1 and 600000"},
-      {R"({"url": "http://a/", "request_timeout_ms": "5s"})", "request_timeout_ms: must be a whole number"},
+      {R"({"url": "http://a/", "request_timeout_ms": "5s"})", "request_timeout_ms: must be an integer, got string"},
       {R"({"url": "http://a/", "max_concurrent_requests": 0})", "max_concurrent_requests: must be between 1 and 1000"},
       {R"({"url": "http://a/", "tls_verify": "yes"})", "tls_verify: must be true or false"},
       {R"({"url": "http://a/", "ca_file": "/nonexistent/ca.pem"})", "ca_file: cannot read '/nonexistent/ca.pem'"},

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/support/wait.hpp"
 #include "tests/support/webhook_peer.hpp"
 #include "tests/webhook/webhook_plugin_support.hpp"

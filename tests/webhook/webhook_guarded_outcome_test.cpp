@@ -5,7 +5,7 @@
 
 #include <atomic>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/support/webhook_peer.hpp"
 #include "tests/webhook/webhook_test_support.hpp"
 #include "webhook_outcome.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/webhook/webhook_test_support.hpp"
 
 namespace outboxd::test {

@@ -2,7 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/plugin_loader.hpp"
+#include "core/plugin_call.hpp"
 #include "tests/webhook/webhook_test_support.hpp"
 #include "webhook_request.hpp"
 #include "webhook_signing.hpp"
