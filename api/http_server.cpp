@@ -14,6 +14,7 @@
 
 #include "api/http_connection.hpp"
 #include "core/config.hpp"
+#include "core/listen_address.hpp"
 
 namespace outboxd::api {
 namespace {

@@ -17,6 +17,7 @@
 #include "core/config_yaml_checks.hpp"
 #include "core/conninfo_options.hpp"
 #include "core/destination_name.hpp"
+#include "core/listen_address.hpp"
 
 namespace outboxd {
 namespace {
@@ -509,47 +510,6 @@ ConfigError config_error(const std::string &source, int line, const std::string 
 const std::vector<std::string> &api_token_scopes() {
   static const std::vector<std::string> scopes{"enqueue", "read", "admin"};
   return scopes;
-}
-
-bool parse_listen_address(const std::string &text, std::string &host, int &port, std::string &error) {
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    error = "expected host:port such as 127.0.0.1:3080, got \"" + text + "\"";
-    return false;
-  }
-  host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  else if (host.find(':') != std::string::npos) {
-    error = "an IPv6 address needs brackets, e.g. [::1]:3080, got \"" + text + "\"";
-    return false;
-  }
-  std::int64_t p = -1;
-  if (host.empty() || !parse_int64(text.substr(colon + 1), p) || p < 0 || p > 65535 ||
-      text[colon + 1] == '+') {
-    error = "expected host:port with a port from 0 to 65535, got \"" + text + "\"";
-    return false;
-  }
-  port = static_cast<int>(p);
-  return true;
-}
-
-bool is_loopback_host(const std::string &host) {
-  if (host == "localhost" || host == "::1") return true;
-  // 127.0.0.0/8 written as a dotted quad: four decimal octets, the first 127.
-  int octets = 0;
-  std::size_t i = 0;
-  while (i <= host.size()) {
-    std::size_t end = host.find('.', i);
-    if (end == std::string::npos) end = host.size();
-    const std::string part = host.substr(i, end - i);
-    std::int64_t v = -1;
-    if (part.empty() || part.size() > 3 || !parse_int64(part, v) || v < 0 || v > 255 || part[0] == '+')
-      return false;
-    if (octets == 0 && v != 127) return false;
-    ++octets;
-    i = end + 1;
-  }
-  return octets == 4;
 }
 
 EnvLookup process_env() {

@@ -104,13 +104,6 @@ struct Config {
 // when empty).
 ConfigError config_error(const std::string &source, int line, const std::string &key, const std::string &what);
 
-// Splits "host:port" ("127.0.0.1:3080", "localhost:0", "[::1]:3080") into host and port; false with
-// `error` saying why when the text is not such an address. The host comes back without brackets.
-bool parse_listen_address(const std::string &text, std::string &host, int &port, std::string &error);
-
-// True for localhost, 127.0.0.0/8 and ::1.
-bool is_loopback_host(const std::string &host);
-
 // Limits on what the loader accepts (docs/configuration.md#limits). A config file is written by an
 // operator, but a mistake or a hostile edit must not hang or exhaust the daemon that re-reads it on
 // SIGHUP: each limit is far above any real config and far below what would hurt.

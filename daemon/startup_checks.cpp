@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/listen_address.hpp"
 #include "core/migrations.hpp"
 #include "core/on_outcome.hpp"
 
