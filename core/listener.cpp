@@ -84,8 +84,15 @@ bool Listener::try_finish_going_idle() {
     // Free only when every transaction that read the flag as 0 has ended; their rows are then
     // committed (or gone), and the workers' next poll sees them.
     pqxx::nontransaction tx(*conn_);
-    if (!queries::wake_gate_try_lock(tx)) return false;
+    // A session-level lock: if anything fails before it is released, the session may still hold
+    // it, and every enqueue would wait on it. Only closing the session then surely frees it.
+    gate_maybe_held_ = true;
+    if (!queries::wake_gate_try_lock(tx)) {
+      gate_maybe_held_ = false;
+      return false;
+    }
     queries::wake_gate_unlock(tx);
+    gate_maybe_held_ = false;
   }
   awaiting_gate_ = false;
   state_.wake.go_idle(next_due());
@@ -144,10 +151,11 @@ void Listener::run() {
       // Workers poll until the listener is back on its feet: a NOTIFY may be missed meanwhile.
       state_.wake.listener_lost();
       auto delay = backoff.next();
-      if (classify_fault(e, conn_.get()) == FaultAction::Reconnect) {
+      if (gate_maybe_held_ || classify_fault(e, conn_.get()) == FaultAction::Reconnect) {
         if (conn_) state_.reconnects++;
         receiver_.reset();
         conn_.reset();
+        gate_maybe_held_ = false;
         log_->warn("{}; reconnecting in {} ms (workers keep polling meanwhile)", one_line(e), delay.count());
       } else {
         log_->warn("{}; trying again in {} ms (workers keep polling meanwhile)", one_line(e), delay.count());

@@ -63,7 +63,10 @@ int unreadable(const char *key, char *error, std::size_t cap) noexcept {
     write_line(error, cap, e.line);
     return OUTBOXD_CONFIG_INVALID;
   } catch (...) {
-    return unreadable(key, error, cap);
+    // Out of memory, in practice: said without allocating.
+    if (error != nullptr && cap > 0)
+      std::snprintf(error, cap, "%s: could not be read (out of memory)", key != nullptr ? key : "config");
+    return OUTBOXD_CONFIG_INVALID;
   }
 }
 

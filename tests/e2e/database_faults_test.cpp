@@ -180,3 +180,34 @@ TEST_F(DatabaseFaults, NetworkBlackholeIsNoticedLoggedAndLeftWithinSecondsOfTheN
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(std::chrono::seconds(20)), 0) << daemon->log();
 }
+
+TEST_F(DatabaseFaults, AStatementFaultWhileTheListenerHoldsTheWakeGateDoesNotStallEnqueues) {
+  // The listener takes the gate (an exclusive session advisory lock) and releases it at once. A
+  // fault between the two (a statement_timeout or pg_cancel_backend on the release) must not leave
+  // the lock held by a session kept after the fault: every enqueue waits on it, shared, forever.
+  // Here the release's key lookup fails once with query_canceled, while the lock is held.
+  db.exec("CREATE SEQUENCE public.gate_trap");
+  db.exec(R"(CREATE OR REPLACE FUNCTION outbox.wake_gate_key() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()
+             AND mode = 'ExclusiveLock' AND granted)
+     AND nextval('public.gate_trap') = 1 THEN
+    RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
+  END IF;
+  RETURN 7301946251847263001;
+END $$)");
+  auto daemon = start(write_config(scripted_destination("orders")));
+  ASSERT_TRUE(daemon->wait_for_log("canceling statement due to user request")) << daemon->log();
+  EXPECT_TRUE(wait_until([&] {
+    return db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock'") == "0";
+  })) << "the listener's session still holds the gate\n" << daemon->log();
+  // An enqueue waits on the gate; lock_timeout turns "forever" into an error.
+  EXPECT_NO_THROW({
+    auto app = db.connect();
+    pqxx::work tx(*app);
+    tx.exec("SET LOCAL lock_timeout = '3s'");
+    tx.exec("SELECT outbox.enqueue('orders', '{}')");
+    tx.commit();
+  }) << daemon->log();
+  EXPECT_TRUE(wait_count("state = 'delivered'", 1, std::chrono::seconds(10))) << daemon->log();
+}
