@@ -84,15 +84,10 @@ bool Listener::try_finish_going_idle() {
     // Free only when every transaction that read the flag as 0 has ended; their rows are then
     // committed (or gone), and the workers' next poll sees them.
     pqxx::nontransaction tx(*conn_);
-    // A session-level lock: if anything fails before it is released, the session may still hold
-    // it, and every enqueue would wait on it. Only closing the session then surely frees it.
-    gate_maybe_held_ = true;
-    if (!queries::wake_gate_try_lock(tx)) {
-      gate_maybe_held_ = false;
-      return false;
-    }
+    // A session-level lock: should the unlock fail, the session may still hold it, and every
+    // enqueue would wait on it. run() closes the session after any fault, which surely frees it.
+    if (!queries::wake_gate_try_lock(tx)) return false;
     queries::wake_gate_unlock(tx);
-    gate_maybe_held_ = false;
   }
   awaiting_gate_ = false;
   state_.wake.go_idle(next_due());
@@ -148,18 +143,17 @@ void Listener::run() {
         if (idle || awaiting_gate_) go_busy();
       }
     } catch (const std::exception &e) {
-      // Workers poll until the listener is back on its feet: a NOTIFY may be missed meanwhile.
+      // Whatever classify_fault says, the listener starts a new session after any fault: its
+      // session holds state a fault can leave in doubt (the LISTEN, half set up if connect()
+      // failed; the session-level wake gate, should its release have failed, which would stall
+      // every enqueue), and a new one costs a single connection. Workers poll until it is back,
+      // since a NOTIFY may be missed meanwhile.
       state_.wake.listener_lost();
+      receiver_.reset();
+      conn_.reset();
+      state_.reconnects++;
       auto delay = backoff.next();
-      if (gate_maybe_held_ || classify_fault(e, conn_.get()) == FaultAction::Reconnect) {
-        if (conn_) state_.reconnects++;
-        receiver_.reset();
-        conn_.reset();
-        gate_maybe_held_ = false;
-        log_->warn("{}; reconnecting in {} ms (workers keep polling meanwhile)", one_line(e), delay.count());
-      } else {
-        log_->warn("{}; trying again in {} ms (workers keep polling meanwhile)", one_line(e), delay.count());
-      }
+      log_->warn("{}; reconnecting in {} ms (workers keep polling meanwhile)", one_line(e), delay.count());
       state_.sleep_unless_stopping(delay);
     }
   }

@@ -38,7 +38,6 @@ class Listener {
   std::unique_ptr<Receiver> receiver_;
   int stop_fd_ = -1;  // eventfd: wakes poll() on shutdown
   bool awaiting_gate_ = false;  // flag raised, gate not yet taken: still polling
-  bool gate_maybe_held_ = false;  // between taking the gate and releasing it: a fault closes the session
 };
 
 }  // namespace outboxd

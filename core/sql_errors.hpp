@@ -46,9 +46,10 @@ bool is_passing_fault(const std::string &sqlstate);
 bool needs_new_session(const std::exception &e);
 bool is_passing_fault(const std::exception &e);
 
-// What a loop that talks to the database (a worker, the listener, the pruner) does after an
-// exception: the one classifier they all use, whatever threw (a pqxx class, a pqxx::sql_error by
-// its SQLSTATE, our own DbConnectionLost, or anything else).
+// What a loop that talks to the database (a worker, the pruner) does after an exception: the one
+// classifier they use, whatever threw (a pqxx class, a pqxx::sql_error by its SQLSTATE, our own
+// DbConnectionLost, or anything else). The listener is the exception: it reconnects after any
+// fault, since its session holds a LISTEN and, briefly, a session-level lock (core/listener.cpp).
 enum class FaultAction {
   Reconnect,       // the session is lost or unusable: drop it, open a new one after a backoff
   RetryLater,      // the database's passing fault on a usable session: the same work again after a backoff
