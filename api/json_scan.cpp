@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "api/hex_digit.hpp"
+
 namespace outboxd::api {
 namespace {
 
@@ -13,13 +15,6 @@ constexpr long long kExponentCap = 1LL << 40;  // an exponent beyond this is out
 constexpr long long kMaxExponent = 1073741823;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 void append_utf8(std::string &out, unsigned cp) {
   if (cp < 0x80) {

@@ -24,8 +24,6 @@ int64_t unix_now_ms() {
       .count();
 }
 
-std::string reply_text(const redisReply *r) { return r->str != nullptr ? std::string(r->str, r->len) : ""; }
-
 std::vector<std::string> script_argv(const char *command, const std::string &script, const ScriptCall &call) {
   std::vector<std::string> argv;
   argv.reserve(3 + call.keys.size() + call.args.size());

@@ -18,12 +18,12 @@ timeval to_timeval(int64_t ms) {
   return tv;
 }
 
-std::string reply_text(const redisReply *r) { return r->str != nullptr ? std::string(r->str, r->len) : ""; }
-
 // strerror(EAGAIN), which hiredis stores when a read or write hits the socket timeout.
 const std::string kTimeoutText = std::strerror(EAGAIN);
 
 }  // namespace
+
+std::string reply_text(const redisReply *r) { return r->str != nullptr ? std::string(r->str, r->len) : ""; }
 
 std::unique_ptr<RedisConnection> RedisConnection::open(const AsynqConfig &config, std::string &error) {
   const std::string address = config.address_text();

@@ -19,6 +19,9 @@ struct ReplyDeleter {
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
+// The text of a status, error or string reply ("" for other kinds).
+std::string reply_text(const redisReply *r);
+
 class RedisConnection {
  public:
   // Connects, authenticates, selects the database and loads the scripts for `mode`. On failure
