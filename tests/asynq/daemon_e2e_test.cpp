@@ -6,14 +6,12 @@
 #include "tests/asynq/proto_reader.hpp"
 #include "tests/support/redis_peer.hpp"
 #include "tests/e2e/harness.hpp"
-#include "tests/support/paths.hpp"
+#include "tests/plugins/plugin_test_support.hpp"  // plugin_path
 
 using namespace outboxd::test;
 using ::testing::HasSubstr;
 
 namespace {
-
-std::string plugin_path(const std::string &name) { return outboxd_test_plugin_path(OUTBOXD_TEST_PLUGIN_DIR, name); }
 
 long long command_calls(RedisClient &c, const std::string &command) {
   const std::string text = c.str({"INFO", "commandstats"});

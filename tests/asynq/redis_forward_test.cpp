@@ -23,6 +23,12 @@ int64_t now_ms() {
       .count();
 }
 
+const char *kId = "5f0c2a8e-3b1d-4c7e-9a6f-2d8b1e0c4f37";
+
+}  // namespace
+
+// Outside the anonymous namespace: a test derived from it would have a base of internal linkage
+// (-Wsubobject-linkage in a unity batch).
 class AsynqRedis : public ::testing::Test {
  protected:
   RedisPeer redis;
@@ -43,10 +49,6 @@ class AsynqRedis : public ::testing::Test {
     return p.send_batch(views);
   }
 };
-
-const char *kId = "5f0c2a8e-3b1d-4c7e-9a6f-2d8b1e0c4f37";
-
-}  // namespace
 
 TEST_F(AsynqRedis, TheTableSaysThreadSafeSchedulesAheadAndBatches) {
   auto p = instance();

@@ -6,10 +6,10 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kReadToken = "read-metrics-token-0123456789abcdef";
+const std::string kMetricsReadToken = "read-metrics-token-0123456789abcdef";
 
-std::string tokens_yaml() {
-  return "  tokens:\n    - name: dashboard\n      token: " + kReadToken + "\n      scopes: [read]\n";
+std::string metrics_tokens_yaml() {
+  return "  tokens:\n    - name: dashboard\n      token: " + kMetricsReadToken + "\n      scopes: [read]\n";
 }
 
 // The value of the sample line that starts with `series` followed by a space; -1 if absent.
@@ -68,17 +68,17 @@ TEST_F(ApiMetrics, PendingGaugeShowsScheduledMessagesAndTheirAge) {
 }
 
 TEST_F(ApiMetrics, WithTokensMetricsNeedsReadScope) {
-  start_api(scripted_destination("orders"), tokens_yaml());
+  start_api(scripted_destination("orders"), metrics_tokens_yaml());
   HttpReply none = get("/metrics");
   EXPECT_EQ(none.status, 401) << none.body;
   EXPECT_NE(none.headers.find("WWW-Authenticate: Bearer"), std::string::npos) << none.headers;
-  HttpReply with = http("GET", base + "/metrics", "", "", {"Authorization: Bearer " + kReadToken});
+  HttpReply with = http("GET", base + "/metrics", "", "", {"Authorization: Bearer " + kMetricsReadToken});
   EXPECT_EQ(with.status, 200) << with.body;
   EXPECT_NE(with.body.find("# TYPE outboxd_messages_delivered_total counter"), std::string::npos) << with.body;
 }
 
 TEST_F(ApiMetrics, MetricsPublicServesWithoutTokenButOtherRoutesStillNeedOne) {
-  start_api(scripted_destination("orders"), tokens_yaml() + "  metrics_public: true\n");
+  start_api(scripted_destination("orders"), metrics_tokens_yaml() + "  metrics_public: true\n");
   HttpReply r = get("/metrics");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.headers.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << r.headers;

@@ -3,18 +3,23 @@
 // this machine, and a database.url libpq cannot parse is refused without printing its password.
 #include "tests/e2e/harness.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/text.hpp"
 
 using namespace outboxd::test;
 
 namespace {
-
-bool contains(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
 
 // A conninfo on a loopback port nothing listens on: libpq is refused at once.
 std::string unreachable_database() {
   return "host=127.0.0.1 port=" + std::to_string(free_loopback_port()) + " user=outbox dbname=outbox";
 }
 
+const std::string kTokens = "  tokens:\n    - name: ops\n      token: 0123456789abcdef0123\n      scopes: [admin]\n";
+
+}  // namespace
+
+// Outside the anonymous namespace: a test derived from it would have a base of internal linkage
+// (-Wsubobject-linkage in a unity batch).
 class CheckConfigOffline : public ::testing::Test {
  protected:
   TempDir dir;
@@ -25,10 +30,6 @@ class CheckConfigOffline : public ::testing::Test {
     return path;
   }
 };
-
-const std::string kTokens = "  tokens:\n    - name: ops\n      token: 0123456789abcdef0123\n      scopes: [admin]\n";
-
-}  // namespace
 
 TEST_F(CheckConfigOffline, SucceedsWithoutADatabaseWherePlainCheckConfigCannot) {
   const std::string path = write(unreachable_database());

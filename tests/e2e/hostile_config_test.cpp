@@ -16,12 +16,12 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/hostile_yaml.hpp"
 #include "tests/support/silent_server.hpp"
+#include "tests/support/text.hpp"
 
 using namespace outboxd::test;
 
 namespace {
 
-bool contains(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
 
 // A field of /proc/<pid>/status in KiB ("VmRSS", "VmHWM"), or -1.
 long proc_status_kib(pid_t pid, const std::string &field) {

@@ -5,6 +5,7 @@
 
 #include "core/config.hpp"
 #include "tests/unit/config_test_support.hpp"
+#include "tests/support/text.hpp"
 
 namespace outboxd {
 namespace {
@@ -13,28 +14,27 @@ using namespace config_test;
 
 const std::string kDestinations = "destinations:\n  mail:\n    plugin: smtp\n  hooks:\n    plugin: webhook\n";
 
-bool contains(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
 
-std::string with_url(const std::string &url) { return "database:\n  url: '" + url + "'\n" + kDestinations; }
+std::string cross_check_yaml(const std::string &url) { return "database:\n  url: '" + url + "'\n" + kDestinations; }
 
 TEST(ConfigCrossChecks, AMailDestinationThatIsNoDestinationIsRefused) {
   // Before: accepted, and every POST /api/mail/send was refused long after the start.
-  EXPECT_EQ(error_of(with_url("dbname=app") + "api:\n  mail_destination: mial\n"),
+  EXPECT_EQ(error_of(cross_check_yaml("dbname=app") + "api:\n  mail_destination: mial\n"),
             "outboxd.yaml:9: api.mail_destination: \"mial\" is not a destination in this file (configured: "
             "hooks, mail); name one of them, or leave it empty to turn POST /api/mail/send off");
   EXPECT_TRUE(contains(error_of("database:\n  url: dbname=app\napi:\n  mail_destination: mail\n"),
                        "api.mail_destination: \"mail\" is not a destination in this file (it configures none)"));
-  EXPECT_EQ(parse(with_url("dbname=app") + "api:\n  mail_destination: mail\n").api_mail_destination, "mail");
-  EXPECT_EQ(parse(with_url("dbname=app")).api_mail_destination, "");
+  EXPECT_EQ(parse(cross_check_yaml("dbname=app") + "api:\n  mail_destination: mail\n").api_mail_destination, "mail");
+  EXPECT_EQ(parse(cross_check_yaml("dbname=app")).api_mail_destination, "");
 }
 
 TEST(ConfigCrossChecks, ADatabaseUrlLibpqCannotParseIsRefusedWithoutQuotingIt) {
-  const std::string e = error_of(with_url("postgresql://app:S3%ZZcret@db/app"));
+  const std::string e = error_of(cross_check_yaml("postgresql://app:S3%ZZcret@db/app"));
   EXPECT_TRUE(contains(e, "outboxd.yaml:2: database.url: not a valid libpq connection string or postgresql:// URL ("))
       << e;
   EXPECT_TRUE(contains(e, "%XX")) << e;  // the hint says what is wrong
   EXPECT_FALSE(contains(e, "S3")) << e;
-  const std::string kv = error_of(with_url("host=db password=S3cret junk"));
+  const std::string kv = error_of(cross_check_yaml("host=db password=S3cret junk"));
   EXPECT_TRUE(contains(kv, "outboxd.yaml:2: database.url: not a valid")) << kv;
   EXPECT_FALSE(contains(kv, "S3cret")) << kv;
   EXPECT_FALSE(contains(kv, "junk")) << kv;
@@ -42,7 +42,7 @@ TEST(ConfigCrossChecks, ADatabaseUrlLibpqCannotParseIsRefusedWithoutQuotingIt) {
 
 TEST(ConfigCrossChecks, TheUrlFromTheEnvironmentIsCheckedAndNamed) {
   try {
-    parse(with_url("dbname=app"), fake_env({{"OUTBOXD_DATABASE_URL", "postgresql://app:S3cret@db:S3cret/app"}}));
+    parse(cross_check_yaml("dbname=app"), fake_env({{"OUTBOXD_DATABASE_URL", "postgresql://app:S3cret@db:S3cret/app"}}));
     ADD_FAILURE() << "expected a ConfigError";
   } catch (const ConfigError &e) {
     EXPECT_TRUE(contains(e.what(), "OUTBOXD_DATABASE_URL (overrides database.url): not a valid")) << e.what();
@@ -51,12 +51,12 @@ TEST(ConfigCrossChecks, TheUrlFromTheEnvironmentIsCheckedAndNamed) {
 }
 
 TEST(ConfigCrossChecks, AClientEncodingOtherThanUtf8IsRefused) {
-  EXPECT_TRUE(contains(error_of(with_url("dbname=app client_encoding=LATIN1")),
+  EXPECT_TRUE(contains(error_of(cross_check_yaml("dbname=app client_encoding=LATIN1")),
                        "outboxd.yaml:2: database.url: client_encoding must be UTF8"));
-  EXPECT_TRUE(contains(error_of(with_url("postgresql://db/app?client_encoding=sql_ascii")),
+  EXPECT_TRUE(contains(error_of(cross_check_yaml("postgresql://db/app?client_encoding=sql_ascii")),
                        "database.url: client_encoding must be UTF8"));
-  EXPECT_NO_THROW(parse(with_url("dbname=app client_encoding=utf-8")));
-  EXPECT_NO_THROW(parse(with_url("postgresql://db/app?client_encoding=UTF8")));
+  EXPECT_NO_THROW(parse(cross_check_yaml("dbname=app client_encoding=utf-8")));
+  EXPECT_NO_THROW(parse(cross_check_yaml("postgresql://db/app?client_encoding=UTF8")));
 }
 
 }  // namespace

@@ -16,16 +16,16 @@ using nlohmann::json;
 
 using namespace config_test;
 
-const std::string kUrl = "database:\n  url: \"dbname=app\"\n";
+const std::string kDestinationsUrl = "database:\n  url: \"dbname=app\"\n";
 
 // The JSON handed to the plugin of destination "d" configured with `config_yaml` (indented 6).
-json plugin_config(const std::string &config_yaml, const EnvLookup &env = fake_env()) {
-  const Config c = parse(kUrl + "destinations:\n  d:\n    plugin: log\n    config:\n" + config_yaml, env);
+json destination_plugin_config(const std::string &config_yaml, const EnvLookup &env = fake_env()) {
+  const Config c = parse(kDestinationsUrl + "destinations:\n  d:\n    plugin: log\n    config:\n" + config_yaml, env);
   return json::parse(c.destinations.at("d").config_json);
 }
 
 TEST(ConfigDestinations, AppliesDestinationDefaultsAndRecordsTheLine) {
-  const Config c = parse(kUrl + "destinations:\n  audit:\n    plugin: log\n  mail:\n    plugin: smtp\n"
+  const Config c = parse(kDestinationsUrl + "destinations:\n  audit:\n    plugin: log\n  mail:\n    plugin: smtp\n"
                                 "    max_attempts: 5\n    timeout_ms: 2000\n    max_backoff: 10m\n"
                                 "    on_outcome: UPDATE t SET s = $2 WHERE id = $1\n");
   ASSERT_EQ(c.destinations.size(), 2u);
@@ -47,37 +47,37 @@ TEST(ConfigDestinations, AppliesDestinationDefaultsAndRecordsTheLine) {
 }
 
 TEST(ConfigDestinations, AllowsAnEmptyDestinationsMap) {
-  EXPECT_TRUE(parse(kUrl + "destinations: {}\n").destinations.empty());
-  EXPECT_TRUE(parse(kUrl + "destinations:\n").destinations.empty());
+  EXPECT_TRUE(parse(kDestinationsUrl + "destinations: {}\n").destinations.empty());
+  EXPECT_TRUE(parse(kDestinationsUrl + "destinations:\n").destinations.empty());
 }
 
 TEST(ConfigDestinations, RejectsADestinationWithoutAPlugin) {
-  EXPECT_EQ(error_of(kUrl + "destinations:\n  mail:\n    timeout_ms: 5\n"),
+  EXPECT_EQ(error_of(kDestinationsUrl + "destinations:\n  mail:\n    timeout_ms: 5\n"),
             "outboxd.yaml:4: destinations.mail.plugin: required: name the plugin that sends to "
             "this destination, e.g. 'plugin: webhook'");
-  EXPECT_NE(error_of(kUrl + "destinations:\n  mail:\n").find("outboxd.yaml:4: destinations.mail: "
+  EXPECT_NE(error_of(kDestinationsUrl + "destinations:\n  mail:\n").find("outboxd.yaml:4: destinations.mail: "
                                                              "expected a mapping"),
             std::string::npos);
 }
 
 TEST(ConfigDestinations, RejectsABadDestinationName) {
-  EXPECT_EQ(error_of(kUrl + "destinations:\n  \"orders webhook\":\n    plugin: webhook\n"),
+  EXPECT_EQ(error_of(kDestinationsUrl + "destinations:\n  \"orders webhook\":\n    plugin: webhook\n"),
             "outboxd.yaml:4: destinations: bad destination name \"orders webhook\": use letters, "
             "digits, '_', '.' and '-' only");
-  EXPECT_EQ(parse(kUrl + "destinations:\n  orders-v2.hook_1:\n    plugin: webhook\n").destinations.size(), 1u);
+  EXPECT_EQ(parse(kDestinationsUrl + "destinations:\n  orders-v2.hook_1:\n    plugin: webhook\n").destinations.size(), 1u);
 }
 
 TEST(ConfigDestinations, TypeErrorInsideADestinationNamesTheFullKey) {
-  EXPECT_EQ(error_of(kUrl + "destinations:\n  mail:\n    plugin: smtp\n    max_attempts: 0\n"),
+  EXPECT_EQ(error_of(kDestinationsUrl + "destinations:\n  mail:\n    plugin: smtp\n    max_attempts: 0\n"),
             "outboxd.yaml:6: destinations.mail.max_attempts: expected an integer from 1 to 1000, "
             "got \"0\"");
-  EXPECT_NE(error_of(kUrl + "destinations:\n  mail:\n    plugin: smtp\n    config: [1]\n")
+  EXPECT_NE(error_of(kDestinationsUrl + "destinations:\n  mail:\n    plugin: smtp\n    config: [1]\n")
                 .find("outboxd.yaml:6: destinations.mail.config: expected a mapping, got a list"),
             std::string::npos);
 }
 
 TEST(ConfigDestinations, ConvertsTheConfigSubtreeToTypedJson) {
-  const json j = plugin_config(
+  const json j = destination_plugin_config(
       "      flag: true\n      off: False\n      count: 42\n      negative: -7\n      ratio: 0.25\n"
       "      exp: 1e3\n      nothing: ~\n      also_null: null\n      empty:\n"
       "      quoted_int: \"42\"\n      quoted_bool: 'true'\n      quoted_null: \"null\"\n"
@@ -103,14 +103,14 @@ TEST(ConfigDestinations, ConvertsTheConfigSubtreeToTypedJson) {
 }
 
 TEST(ConfigDestinations, ResolvesEnvSecretsInsideConfig) {
-  const json j = plugin_config("      auth:\n        token: !env HOOK_TOKEN\n      port: 25\n",
+  const json j = destination_plugin_config("      auth:\n        token: !env HOOK_TOKEN\n      port: 25\n",
                                fake_env({{"HOOK_TOKEN", "s3cr3t"}}));
   EXPECT_EQ(j.at("auth").at("token"), "s3cr3t");
   EXPECT_EQ(j.at("port"), 25);
 }
 
 TEST(ConfigDestinations, UnsetEnvSecretIsAnErrorNamingTheVariable) {
-  const std::string e = error_of(kUrl + "destinations:\n  d:\n    plugin: log\n    config:\n"
+  const std::string e = error_of(kDestinationsUrl + "destinations:\n  d:\n    plugin: log\n    config:\n"
                                         "      token: !env HOOK_TOKEN\n");
   EXPECT_NE(e.find("outboxd.yaml:7: destinations.d.config.token: environment variable HOOK_TOKEN "
                    "is not set"),
@@ -121,13 +121,13 @@ TEST(ConfigDestinations, UnsetEnvSecretIsAnErrorNamingTheVariable) {
 TEST(ConfigDestinations, ResolvesFileSecretsStrippingOneTrailingNewline) {
   const std::string path = ::testing::TempDir() + "outboxd_secret_test.txt";
   std::ofstream(path) << "pa ss\n\n";
-  const json j = plugin_config("      password: !file " + path + "\n");
+  const json j = destination_plugin_config("      password: !file " + path + "\n");
   EXPECT_EQ(j.at("password"), "pa ss\n");
   std::remove(path.c_str());
 }
 
 TEST(ConfigDestinations, UnreadableFileSecretIsAnErrorNamingTheFile) {
-  const std::string e = error_of(kUrl + "destinations:\n  d:\n    plugin: log\n    config:\n"
+  const std::string e = error_of(kDestinationsUrl + "destinations:\n  d:\n    plugin: log\n    config:\n"
                                         "      password: !file /nonexistent/secret\n");
   EXPECT_NE(e.find("outboxd.yaml:7: destinations.d.config.password: cannot read secret file "
                    "/nonexistent/secret: No such file or directory"),
@@ -150,14 +150,14 @@ TEST(ConfigDestinations, DatabaseUrlMayBeASecret) {
 
 TEST(ConfigDestinations, MappingsThatAreNotSecretsStayObjects) {
   // Only the !env / !file tags are references, so a plugin may have keys named env or file.
-  const json j = plugin_config("      a: {env: X, other: 1}\n      b: {envelope: Y}\n      c: {file: out.txt}\n");
+  const json j = destination_plugin_config("      a: {env: X, other: 1}\n      b: {envelope: Y}\n      c: {file: out.txt}\n");
   EXPECT_EQ(j.at("a"), json::parse(R"({"env": "X", "other": 1})"));
   EXPECT_EQ(j.at("b"), json::parse(R"({"envelope": "Y"})"));
   EXPECT_EQ(j.at("c"), json::parse(R"({"file": "out.txt"})"));
 }
 
 TEST(ConfigDestinations, DuplicateKeyInsideConfigIsAnError) {
-  EXPECT_NE(error_of(kUrl + "destinations:\n  d:\n    plugin: log\n    config:\n      a: 1\n      a: 2\n")
+  EXPECT_NE(error_of(kDestinationsUrl + "destinations:\n  d:\n    plugin: log\n    config:\n      a: 1\n      a: 2\n")
                 .find("outboxd.yaml:8: destinations.d.config.a: key given twice"),
             std::string::npos);
 }

@@ -7,17 +7,12 @@
 
 #include "core/config.hpp"
 #include "core/config_keys.hpp"
+#include "tests/unit/config_test_support.hpp"
 
 namespace outboxd {
 namespace {
 
-EnvLookup fake_env(std::map<std::string, std::string> vars = {}) {
-  return [vars](const std::string &name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using config_test::fake_env;
 
 // The table's default as a YAML value: quoted when it is a path or empty.
 std::string yaml_value(const ConfigKey &k) {

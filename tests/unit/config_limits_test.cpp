@@ -10,6 +10,7 @@
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/hostile_yaml.hpp"
 #include "tests/unit/config_test_support.hpp"
+#include "tests/support/text.hpp"
 
 namespace outboxd {
 namespace {
@@ -20,7 +21,6 @@ using namespace std::string_literals;
 
 const std::string kHead = "database:\n  url: \"dbname=app\"\ndestinations:\n  d:\n    plugin: log\n    config:\n";
 
-bool contains(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
 
 TEST(ConfigLimits, AnAliasBombIsRefusedNamingWhereTheLimitWasReached) {
   const std::string e = error_of(kHead + test::alias_bomb_yaml("      "));

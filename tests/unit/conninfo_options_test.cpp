@@ -5,11 +5,11 @@
 #include "core/conninfo_options.hpp"
 #include "core/conninfo_redaction.hpp"
 #include "core/db.hpp"
+#include "tests/support/text.hpp"
 
 namespace outboxd {
 namespace {
 
-bool contains(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
 
 TEST(ConninfoOptions, ReadsKeyValuesAndUrlsAsLibpqDoes) {
   const auto kv = conninfo_options(R"(host=db password='a b\'c' dbname=app)");
