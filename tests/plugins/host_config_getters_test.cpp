@@ -21,7 +21,7 @@ std::string read_back(const std::string &config) {
   return instance.send(test::TestMessage{}.view()).error;
 }
 
-std::string init_error(const std::string &config) {
+std::string getter_init_error(const std::string &config) {
   try {
     PluginInstance instance(LoadedPlugin::open(test::fixture_path("host_config")), "getters", config);
   } catch (const PluginLoadError &e) {
@@ -39,36 +39,36 @@ TEST(HostConfigGetters, MissingKeysLeaveThePluginsDefaults) {
 }
 
 TEST(HostConfigGetters, MissingRequiredKeyIsThePluginsToName) {
-  EXPECT_THAT(init_error("{}"), HasSubstr("refused its config: port: required"));
+  EXPECT_THAT(getter_init_error("{}"), HasSubstr("refused its config: port: required"));
 }
 
 TEST(HostConfigGetters, IntegerOfTheWrongTypeNamesKeyAndType) {
-  EXPECT_THAT(init_error(R"({"port": "25"})"), HasSubstr("port: must be an integer, got string"));
-  EXPECT_THAT(init_error(R"({"port": 25.5})"), HasSubstr("port: must be an integer, got a fraction"));
+  EXPECT_THAT(getter_init_error(R"({"port": "25"})"), HasSubstr("port: must be an integer, got string"));
+  EXPECT_THAT(getter_init_error(R"({"port": 25.5})"), HasSubstr("port: must be an integer, got a fraction"));
 }
 
 TEST(HostConfigGetters, IntegerOutOfRangeNamesKeyRangeAndValue) {
-  EXPECT_THAT(init_error(R"({"port": 70000})"), HasSubstr("port: must be between 1 and 65535, got 70000"));
-  EXPECT_THAT(init_error(R"({"port": 18446744073709551615})"),
+  EXPECT_THAT(getter_init_error(R"({"port": 70000})"), HasSubstr("port: must be between 1 and 65535, got 70000"));
+  EXPECT_THAT(getter_init_error(R"({"port": 18446744073709551615})"),
               HasSubstr("port: must be between 1 and 65535, got 18446744073709551615"));
 }
 
 TEST(HostConfigGetters, StringAndBoolOfTheWrongTypeNameTheKey) {
-  EXPECT_THAT(init_error(R"({"port": 1, "name": 7})"), HasSubstr("name: must be a string, got number"));
-  EXPECT_THAT(init_error(R"({"port": 1, "verbose": "yes"})"), HasSubstr("verbose: must be true or false, got string"));
+  EXPECT_THAT(getter_init_error(R"({"port": 1, "name": 7})"), HasSubstr("name: must be a string, got number"));
+  EXPECT_THAT(getter_init_error(R"({"port": 1, "verbose": "yes"})"), HasSubstr("verbose: must be true or false, got string"));
 }
 
 TEST(HostConfigGetters, StringWithANulIsRefusedRatherThanCut) {
-  EXPECT_THAT(init_error(R"({"port": 1, "name": "a\u0000b"})"), HasSubstr("name: must not contain a NUL character"));
+  EXPECT_THAT(getter_init_error(R"({"port": 1, "name": "a\u0000b"})"), HasSubstr("name: must not contain a NUL character"));
 }
 
 TEST(HostConfigGetters, UnknownKeyIsNamedWithTheKnownOnes) {
-  EXPECT_THAT(init_error(R"({"port": 1, "prot": 2})"), HasSubstr("unknown key 'prot' (known: port, name, verbose)"));
+  EXPECT_THAT(getter_init_error(R"({"port": 1, "prot": 2})"), HasSubstr("unknown key 'prot' (known: port, name, verbose)"));
 }
 
 TEST(HostConfigGetters, ConfigThatIsNotAnObjectIsSaidSo) {
-  EXPECT_THAT(init_error("[1]"), HasSubstr("config must be a JSON object, got array"));
-  EXPECT_THAT(init_error("{not json"), HasSubstr("config is not valid JSON: "));
+  EXPECT_THAT(getter_init_error("[1]"), HasSubstr("config must be a JSON object, got array"));
+  EXPECT_THAT(getter_init_error("{not json"), HasSubstr("config is not valid JSON: "));
 }
 
 }  // namespace
