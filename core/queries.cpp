@@ -207,3 +207,15 @@ std::vector<std::string> destination_retry_dead(pqxx::transaction_base &tx, cons
 }
 
 }  // namespace outboxd::queries
+
+// ---- Rate limits shared by daemons ------------------------------------------------------------
+
+namespace outboxd::queries {
+
+RateTakeRow rate_take_shared(pqxx::transaction_base &tx, const std::string &destination, double per_second,
+                             int burst, int want) {
+  const pqxx::row row = exec_query1(tx, "rate_take_shared", destination, per_second, burst, want);
+  return RateTakeRow{row[0].as<int>(), row[1].as<double>()};
+}
+
+}  // namespace outboxd::queries

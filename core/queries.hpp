@@ -165,3 +165,19 @@ std::vector<std::string> destination_retry_dead(pqxx::transaction_base &tx, cons
                                                 int default_max_attempts);
 
 }  // namespace outboxd::queries
+
+// ---- Rate limits shared by daemons (core/shared_rate_limiter.hpp) ------------------------------
+
+namespace outboxd::queries {
+
+// rate_take_shared.sql: takes up to `want` tokens from `destination`'s row of outbox.rate_buckets
+// (inserted full when missing). Run it in a pqxx::nontransaction, on its own: the row lock lasts
+// only as long as the statement.
+struct RateTakeRow {
+  int granted = 0;                    // 0..want
+  double seconds_to_next_token = 0;   // 0: a whole token is left
+};
+RateTakeRow rate_take_shared(pqxx::transaction_base &tx, const std::string &destination, double per_second,
+                             int burst, int want);
+
+}  // namespace outboxd::queries
