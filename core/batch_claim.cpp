@@ -70,18 +70,20 @@ void take_text(Claimed &c, std::optional<std::string> &&payload, std::optional<s
                    std::to_string(kMaxMessageTextBytes) + " (64 MiB) a plugin is handed");
 }
 
-std::vector<queries::ClaimedRow> claim_rows(pqxx::work &tx, const Runtime &rt, int limit, bool write_out) {
+std::vector<queries::ClaimedRow> claim_rows(pqxx::work &tx, const Destination &dest, const ClaimScope &scope,
+                                            bool write_out) {
   apply_transaction_settings(tx, SessionRole::Worker);  // the claim is the first statement of its transaction
-  return queries::message_claim(tx, rt.destination_list, limit, rt.schedules_ahead_list, kMaxMessageTextBytes,
-                                write_out);
+  return queries::message_claim(tx, dest.config.name, scope.limit, dest.instance->plugin().schedules_ahead(),
+                                kMaxMessageTextBytes, write_out, scope.first_attempts_only);
 }
 
 // The way around a row PostgreSQL cannot write out: claim without writing anything out, then
 // write each row out under a savepoint. A row that fails gets its outcome here, with PostgreSQL's
 // reason; the rest go on as usual.
-std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, int limit, spdlog::logger &log) {
+std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, const Destination &dest,
+                                      const ClaimScope &scope, spdlog::logger &log) {
   std::vector<Claimed> batch;
-  for (auto &row : claim_rows(tx, rt, limit, false)) {
+  for (auto &row : claim_rows(tx, dest, scope, false)) {
     Claimed c = from_row(row, *rt.destinations);
     try {
       under_savepoint(tx, [&] {
@@ -106,11 +108,11 @@ std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, int lim
 }  // namespace
 
 std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
-                                 spdlog::logger &log, int limit) {
+                                 const Destination &dest, spdlog::logger &log, const ClaimScope &scope) {
   tx.emplace(conn);
   std::vector<Claimed> batch;
   try {
-    std::vector<queries::ClaimedRow> rows = claim_rows(*tx, rt, limit, true);
+    std::vector<queries::ClaimedRow> rows = claim_rows(*tx, dest, scope, true);
     batch.reserve(rows.size());
     for (auto &row : rows) {
       batch.push_back(from_row(row, *rt.destinations));
@@ -125,7 +127,7 @@ std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::wor
   }
   tx.reset();  // rolls back: the failed statement ended that transaction
   tx.emplace(conn);
-  return claim_one_by_one(*tx, rt, limit, log);
+  return claim_one_by_one(*tx, rt, dest, scope, log);
 }
 
 }  // namespace outboxd

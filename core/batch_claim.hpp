@@ -37,10 +37,16 @@ struct Claimed {
   Outcome outcome;
 };
 
-// Opens a transaction on `conn` into `tx` and claims up to `limit` (batch_size) due messages of the loaded
-// destinations in it, leaving it open for the caller to send and record the batch. A row
-// PostgreSQL cannot write out comes back dead (unsendable, with the reason), logged by its id.
+// What one claim asks for.
+struct ClaimScope {
+  int limit = 0;                     // the most rows
+  bool first_attempts_only = false;  // rows with attempt 0 only (message_claim.sql's $6)
+};
+
+// Opens a transaction on `conn` into `tx` and claims due messages of `dest` (one of rt's
+// destinations) as `scope` says, leaving it open for the caller to send and record the batch. A
+// row PostgreSQL cannot write out comes back dead (unsendable, with the reason), logged by its id.
 std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
-                                 spdlog::logger &log, int limit);
+                                 const Destination &dest, spdlog::logger &log, const ClaimScope &scope);
 
 }  // namespace outboxd

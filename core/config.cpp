@@ -306,8 +306,11 @@ class Loader {
     if (!node.IsScalar()) fail_expected(line, path, key, node);
     v.text = node.Scalar();
     switch (key.type) {
-      case KeyType::String:
+      case KeyType::String: {
+        std::string error;
+        if (key.check_text && !key.check_text(v.text, error)) fail(line, path, error);
         break;
+      }
       case KeyType::Bool:
         if (!is_bool_text(v.text, v.boolean)) fail_expected(line, path, key, node);
         break;
@@ -568,6 +571,28 @@ Config load_config(const std::string &path, const EnvLookup &env) {
 std::string default_config_path(const EnvLookup &env) {
   if (auto p = env("OUTBOXD_CONFIG"); p && !p->empty()) return *p;
   return "/etc/outboxd/outboxd.yaml";
+}
+
+}  // namespace outboxd
+
+namespace outboxd {
+
+RateLimit DestinationConfig::rate_limit_settings() const {
+  RateLimit limit;
+  std::string error;
+  // The loader checked the text (config_keys.cpp); empty is no limit (per_second 0).
+  if (!rate_limit.empty() && !parse_rate_limit(rate_limit, limit, error)) throw std::logic_error(error);
+  limit.burst = rate_limit_burst;
+  limit.shared = rate_limit_shared;
+  return limit;
+}
+
+BreakerSettings DestinationConfig::breaker_settings() const {
+  BreakerSettings settings;
+  settings.failures = breaker_failures;
+  settings.cool_off = breaker_cool_off;
+  settings.max_cool_off = breaker_max_cool_off;
+  return settings;
 }
 
 }  // namespace outboxd

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "core/circuit_breaker.hpp"
 #include "core/errors.hpp"
+#include "core/rate_limiter.hpp"
 
 namespace outboxd {
 
@@ -34,6 +36,18 @@ struct DestinationConfig {
   int max_attempts = 25;       // default for messages that do not set their own
   int timeout_ms = 10000;      // per-send time budget handed to the plugin
   std::chrono::milliseconds max_backoff{std::chrono::hours(1)};  // cap on any retry delay
+  int max_in_flight = 0;       // most of its messages being sent at once; 0: no cap of its own
+  std::string rate_limit;      // "20/s", "600/min", "3600/h"; empty: none (rate_limit_settings())
+  int rate_limit_burst = 0;    // tokens the bucket holds; 0: one second's worth, at least 1
+  bool rate_limit_shared = false;  // one bucket for every daemon on the database, in PostgreSQL
+  int breaker_failures = 0;    // consecutive failed sends that open its breaker; 0: no breaker
+  std::chrono::milliseconds breaker_cool_off{1000};       // first wait before a probe
+  std::chrono::milliseconds breaker_max_cool_off{300000};  // the doubling stops here
+
+  // The keys above as the lane's flow control takes them (core/rate_limiter.hpp,
+  // core/circuit_breaker.hpp).
+  RateLimit rate_limit_settings() const;
+  BreakerSettings breaker_settings() const;
   std::string on_outcome;      // optional SQL run in the outcome transaction; empty = none
   std::string config_json = "{}";  // the `config:` subtree as JSON (secrets already resolved)
   int config_line = 0;         // line of the destination in the file, for error messages

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/config.hpp"
+#include "core/rate_limiter.hpp"
 
 namespace outboxd {
 namespace {
@@ -154,6 +155,12 @@ ConfigKey bind(ConfigKey k) {
   return bind_loaded_by_hand<Member>(std::move(k));
 }
 
+bool check_rate_limit_text(std::string_view text, std::string &error) {
+  if (text.empty()) return true;  // no limit
+  RateLimit parsed;
+  return parse_rate_limit(text, parsed, error);
+}
+
 std::vector<ConfigKey> build_table() {
   std::vector<ConfigKey> t;
   ConfigKey url = string_key("database.url", "", false,
@@ -181,7 +188,8 @@ std::vector<ConfigKey> build_table() {
                "transaction: behind PgBouncer in transaction pooling (needs wakeup.mode: poll)")));
   t.push_back(bind<&Config::workers>(
       int_key("workers", 1, 256, "2", false,
-              "Worker threads; each holds one connection and claims batches independently")));
+              "Worker threads per destination (its lane); each holds one connection and claims batches "
+              "of its destination independently")));
   t.push_back(bind<&Config::batch_size>(
       int_key("batch_size", 1, 10000, "100", true,
               "Messages claimed per transaction; a transaction lives up to batch_size x timeout")));
@@ -276,6 +284,33 @@ std::vector<ConfigKey> build_table() {
   t.push_back(bind_destination<&DestinationConfig::max_backoff>(
       duration_key("destinations.*.max_backoff", 0, "1h", true,
                    "Cap on any retry delay, including a plugin's retry_after")));
+  t.push_back(bind_destination<&DestinationConfig::max_in_flight>(
+      int_key("destinations.*.max_in_flight", 0, 1000000, "0", true,
+              "Most messages of this destination being sent at once, across the daemon's workers; 0: "
+              "workers x batch_size")));
+  ConfigKey rate = string_key("destinations.*.rate_limit", "", true,
+                              "Most messages per second, minute or hour sent to this destination: 20/s, "
+                              "600/min, 3600/h; empty: no limit");
+  rate.check_text = &check_rate_limit_text;
+  t.push_back(bind_destination<&DestinationConfig::rate_limit>(rate));
+  t.push_back(bind_destination<&DestinationConfig::rate_limit_burst>(
+      int_key("destinations.*.rate_limit_burst", 0, kMaxRateCount, "0", true,
+              "Messages the rate limit lets through at once after a quiet spell; 0: one second's worth, "
+              "at least 1")));
+  t.push_back(bind_destination<&DestinationConfig::rate_limit_shared>(
+      bool_key("destinations.*.rate_limit_shared", "false", true,
+               "One rate limit for every daemon on the database (kept in PostgreSQL) instead of one per "
+               "daemon")));
+  t.push_back(bind_destination<&DestinationConfig::breaker_failures>(
+      int_key("destinations.*.breaker_failures", 0, 1000000, "0", true,
+              "Consecutive failed sends that open the circuit breaker: no claims, no attempts spent, one "
+              "probe after the cool-off; 0: no breaker")));
+  t.push_back(bind_destination<&DestinationConfig::breaker_cool_off>(
+      duration_key("destinations.*.breaker_cool_off", 10, "1s", true,
+                   "Wait before the first probe of an open breaker; doubles after each failed probe")));
+  t.push_back(bind_destination<&DestinationConfig::breaker_max_cool_off>(
+      duration_key("destinations.*.breaker_max_cool_off", 10, "5m", true,
+                   "Longest wait between probes of an open breaker")));
   t.push_back(bind_destination<&DestinationConfig::on_outcome>(
       string_key("destinations.*.on_outcome", "", true,
                  "SQL run in the outcome transaction: $1 id, $2 state, $3 attempt, $4 error, $5 headers")));

@@ -45,6 +45,9 @@ struct ConfigKey {
   std::int64_t max = 0;
   std::int64_t unit_ms = 1;        // Duration: the value must be a whole multiple of this
   std::vector<std::string> allowed;  // Enum: accepted values, in the order docs list them
+  // String: a check of the text beyond its type (rate_limit's "20/s"); false with `error` naming
+  // the problem, which the loader prefixes with the file, line and key.
+  bool (*check_text)(std::string_view text, std::string &error) = nullptr;
   // Where a top-level key's value lives in Config (null for destinations.*): storing a loaded
   // value (null for api.tokens and destinations, whose entries the loader reads itself), its value
   // as YAML text (config_value_text) and a copy from one Config to another (keep_restart_only_values).

@@ -61,13 +61,6 @@ std::shared_ptr<PluginInstance> Destinations::load_validator(const Config &confi
   return init_instance(config, std::move(file), name, it->second);
 }
 
-std::vector<std::string> Destinations::schedules_ahead_names() const {
-  std::vector<std::string> out;
-  for (const auto &[name, dest] : by_name_)
-    if (dest.instance->plugin().schedules_ahead()) out.push_back(name);
-  return out;
-}
-
 const Destination *Destinations::find(const std::string &name) const {
   auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : &it->second;

@@ -31,8 +31,6 @@ class Destinations {
 
   const Destination *find(const std::string &name) const;
   const std::vector<std::string> &names() const { return names_; }
-  // The destinations whose plugin takes messages before they are due (OUTBOXD_PLUGIN_SCHEDULES_AHEAD).
-  std::vector<std::string> schedules_ahead_names() const;
   const std::map<std::string, Destination> &all() const { return by_name_; }
 
  private:

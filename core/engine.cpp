@@ -15,9 +15,34 @@ Engine::Engine(std::shared_ptr<const Config> config, std::shared_ptr<const Desti
 
 void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const Destinations> destinations) {
   const uint64_t next = runtime_.get()->generation + 1;
-  runtime_.set(std::make_shared<const Runtime>(std::move(config), std::move(destinations), next));
-  // Workers asleep on the old config look again, e.g. for a destination that was just added.
+  auto runtime = std::make_shared<const Runtime>(std::move(config), std::move(destinations), next);
+  runtime_.set(runtime);
+  if (!threads_.empty()) {  // started: lanes follow the destinations
+    for (const auto &lane : state_.lanes.all()) {
+      if (const Destination *dest = runtime->destinations->find(lane->destination())) {
+        lane->configure(dest->config);
+        continue;
+      }
+      spdlog::info("destination {} is no longer configured: its lane's workers finish what they are sending and "
+                   "stop; its pending messages wait until a config names it again", lane->destination());
+      state_.lanes.take(lane->destination());
+      lane->retire();
+    }
+    for (const auto &[name, dest] : runtime->destinations->all())
+      if (!state_.lanes.find(name)) open_lane(dest.config, runtime->config->workers);
+  }
+  // Workers asleep on the old config look again (a limit may have been raised).
   state_.wake.config_reloaded();
+}
+
+void Engine::open_lane(const DestinationConfig &destination, int workers) {
+  auto lane = std::make_shared<Lane>(destination);
+  state_.lanes.put(lane);
+  for (int i = 0; i < workers; ++i) {
+    workers_.push_back(std::make_unique<Worker>(next_worker_index_++, lane, runtime_, state_));
+    Worker *w = workers_.back().get();
+    spawn([w] { w->run(); });
+  }
 }
 
 Engine::~Engine() {
@@ -40,18 +65,18 @@ void Engine::spawn(std::function<void()> body) {
 }
 
 void Engine::start() {
-  const auto config = runtime_.get()->config;
-  for (int i = 0; i < config->workers; ++i) workers_.push_back(std::make_unique<Worker>(i, runtime_, state_));
-  if (config->wakeup_mode == WakeupMode::Notify) listener_ = std::make_unique<Listener>(runtime_, state_);
+  const auto rt = runtime_.get();
+  if (rt->config->wakeup_mode == WakeupMode::Notify) listener_ = std::make_unique<Listener>(runtime_, state_);
   pruner_ = std::make_unique<Pruner>(runtime_, state_);
 
-  for (auto &w : workers_) spawn([&w] { w->run(); });
+  for (const auto &[name, dest] : rt->destinations->all()) open_lane(dest.config, rt->config->workers);
   if (listener_) spawn([this] { listener_->run(); });
   spawn([this] { pruner_->run(); });
 }
 
 void Engine::request_stop() {
   state_.request_stop();
+  for (const auto &lane : state_.lanes.all()) lane->wake_all();
   if (listener_) listener_->request_stop();
 }
 

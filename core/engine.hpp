@@ -1,4 +1,5 @@
-// The delivery engine: worker threads, the listener and the pruner, started and stopped together.
+// The delivery engine: a lane of worker threads per destination, the listener and the pruner,
+// started and stopped together.
 #pragma once
 
 #include <chrono>
@@ -32,13 +33,18 @@ class Engine {
   EngineState &state() { return state_; }
   std::shared_ptr<const Runtime> runtime() const { return runtime_.get(); }
   // Swaps in a new config and destinations; each batch already running finishes on the old ones.
-  // Keys that need a restart (workers, wakeup.mode, database) must already be carried over.
+  // Keys that need a restart (workers, wakeup.mode, database) must already be carried over. A new
+  // destination gets a lane (and its workers) at once; a removed one's workers finish their batch
+  // and stop. Call it from the thread that called start().
   void reload(std::shared_ptr<const Config> config, std::shared_ptr<const Destinations> destinations);
 
  private:
   RuntimeHolder runtime_;
   EngineState state_;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // of every lane, including retired ones
+  int next_worker_index_ = 0;
+  // Gives a destination a lane (in state_.lanes) with `workers` worker threads, started at once.
+  void open_lane(const DestinationConfig &destination, int workers);
   std::unique_ptr<Listener> listener_;
   std::unique_ptr<Pruner> pruner_;
   void spawn(std::function<void()> body);

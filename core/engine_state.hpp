@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/kept_outcomes.hpp"
+#include "core/lane_directory.hpp"
 #include "core/metrics.hpp"
 #include "core/recent_count.hpp"
 #include "core/wake_handshake.hpp"
@@ -28,6 +29,8 @@ struct EngineState {
   KeptOutcomes kept;
   // Histograms for GET /metrics (the counters below and `reconnects` are the rest).
   Metrics metrics;
+  // The destinations' lanes in service (the engine owns their workers).
+  LaneDirectory lanes;
 
   // The messages each worker is sending now (by worker index), by seq and id. Two uses: a claim
   // that meets a row another worker is still sending leaves it alone (that worker's session may
@@ -97,6 +100,7 @@ struct EngineState {
     s.delivery_duration = metrics.delivery_durations();
     s.claim_batch_size = metrics.claim_batch_sizes();
     s.db_reconnects = reconnects.load();
+    s.lanes = lanes.statuses();
     const int64_t now_s = now_ns() / 1000000000;
     std::lock_guard<std::mutex> lock(counters_mutex);
     for (const auto &[destination, recent] : delivered_recent)

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/lane.hpp"
+
 namespace outboxd {
 
 // Counters since start, per destination; read by `stats` logging and GET /metrics.
@@ -70,6 +72,8 @@ struct MetricsSnapshot {
   uint64_t db_reconnects = 0;
   // Not rendered: GET /v1/stats reports it when retention deletes delivered rows within a minute.
   std::map<std::string, uint64_t> delivered_last_minute;
+  // Each lane's flow control: in flight, breaker, rate limit.
+  std::map<std::string, LaneStatus> lanes;
 };
 
 // The registry the workers record into (owned by EngineState). One lock, taken once per batch.

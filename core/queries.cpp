@@ -41,11 +41,11 @@ std::optional<std::string> changed_id(const pqxx::result &rows) {
 
 }  // namespace
 
-std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destinations, int limit,
-                                      const std::string &schedules_ahead, long long max_text_bytes,
-                                      bool write_out) {
-  const pqxx::result rows =
-      exec_query(tx, "message_claim", destinations, limit, schedules_ahead, max_text_bytes, write_out);
+std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destination, int limit,
+                                      bool schedules_ahead, long long max_text_bytes, bool write_out,
+                                      bool first_attempts_only) {
+  const pqxx::result rows = exec_query(tx, "message_claim", destination, limit, schedules_ahead, max_text_bytes,
+                                       write_out, first_attempts_only);
   std::vector<ClaimedRow> out;
   out.reserve(rows.size());
   for (const auto &row : rows) {

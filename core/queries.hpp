@@ -31,11 +31,11 @@ struct ClaimedRow {
   std::optional<long long> text_bytes;       // payload and headers written out; nullopt unless write_out
   std::string xmin;                          // the row's version (core/kept_outcomes.hpp)
 };
-// `destinations`, `schedules_ahead`: text[] literals (Runtime::destination_list and
-// schedules_ahead_list, built once per config).
-std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destinations, int limit,
-                                      const std::string &schedules_ahead, long long max_text_bytes,
-                                      bool write_out);
+// One destination's rows (its lane's); `schedules_ahead`: its plugin has
+// OUTBOXD_PLUGIN_SCHEDULES_AHEAD; `first_attempts_only`: rows with attempt 0 only.
+std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destination, int limit,
+                                      bool schedules_ahead, long long max_text_bytes, bool write_out,
+                                      bool first_attempts_only = false);
 
 // message_write_out.sql: one claimed row's payload and headers, for a claim made without them.
 struct WrittenOutRow {

@@ -18,14 +18,13 @@ namespace outboxd {
 struct Runtime {
   Runtime(std::shared_ptr<const Config> c, std::shared_ptr<const Destinations> d, uint64_t gen)
       : config(std::move(c)), destinations(std::move(d)), generation(gen),
-        destination_list(text_array_literal(destinations->names())),
-        schedules_ahead_list(text_array_literal(destinations->schedules_ahead_names())) {}
+        destination_list(text_array_literal(destinations->names())) {}
   std::shared_ptr<const Config> config;
   std::shared_ptr<const Destinations> destinations;
   uint64_t generation;           // 1 for the config read at start, +1 per reload
-  std::string destination_list;  // text[] literal of the destination names, for the claim query
-  // text[] literal of the destinations whose plugin has OUTBOXD_PLUGIN_SCHEDULES_AHEAD (claim's $3)
-  std::string schedules_ahead_list;
+  // text[] literal of the destination names, for the wake-up timer and the pruner's check for
+  // messages to destinations this config does not name
+  std::string destination_list;
 };
 
 class RuntimeHolder {

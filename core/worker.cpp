@@ -1,5 +1,6 @@
-// The delivery loop of one worker thread. The claim's row locks are held while the plugins send,
-// and the outcomes are written in the same transaction, so a crash anywhere leaves rows pending.
+// The delivery loop of one worker thread of a destination's lane. The claim's row locks are held
+// while the plugin sends, and the outcomes are written in the same transaction, so a crash anywhere
+// leaves rows pending.
 #include "core/worker.hpp"
 
 #include <algorithm>
@@ -22,8 +23,10 @@ namespace {
 constexpr int kErrorHistory = 10;
 }  // namespace
 
-Worker::Worker(int index, const RuntimeHolder &runtime, EngineState &state)
+Worker::Worker(int index, std::shared_ptr<Lane> lane, const RuntimeHolder &runtime, EngineState &state)
     : index_(index),
+      lane_(std::move(lane)),
+      name_("worker " + std::to_string(index) + " (" + lane_->destination() + ")"),
       runtime_(runtime),
       state_(state),
       log_(component_logger("worker")),
@@ -38,7 +41,7 @@ void Worker::prepare_on_outcome(const Runtime &rt) {
 
 void Worker::run() {
   ReconnectBackoff backoff;
-  while (!state_.stopping.load()) {
+  while (!state_.stopping.load() && !lane_->retired()) {
     try {
       if (!conn_) {
         conn_ = open_daemon_connection(*runtime_.get()->config, SessionRole::Worker);
@@ -51,14 +54,19 @@ void Worker::run() {
         write_kept_outcomes();
         writing_kept_ = false;
       }
+      wait_for_lane_room(*runtime_.get());
       seen_generation_ = state_.wake.ticket();
       size_t n = run_batch();
       note_recovered();
       backoff.reset();
       if (n > 0) state_.wake.found_work();
-      // A full batch means more is probably waiting: go again at once.
-      auto config = runtime_.get()->config;
-      if (n < static_cast<size_t>(config->batch_size)) wait_for_work(*config);
+      // The lane was at max_in_flight: wait for room (at the top), not for work.
+      if (lane_was_full_) continue;
+      if (wait_for_lane_gate()) continue;
+      // A claim that got all it asked for means more is probably waiting: go again at once. So
+      // does one of first attempts only: retries may be due, for the next claim to take.
+      if (first_attempts_turn_ && last_claim_asked_ > 0) continue;
+      if (n == 0 || n < static_cast<size_t>(last_claim_asked_)) wait_for_work(*runtime_.get()->config);
     } catch (const std::exception &e) {
       note_fault(e, backoff.next());
     }
@@ -68,7 +76,7 @@ void Worker::run() {
     try {
       write_kept_outcomes();
     } catch (const std::exception &e) {
-      log_->warn("worker {}: could not write the kept outcomes before stopping: {}", index_, one_line(e));
+      log_->warn("{}: could not write the kept outcomes before stopping: {}", name_, one_line(e));
     }
   }
 }
@@ -90,15 +98,15 @@ void Worker::note_fault(const std::exception &e, std::chrono::milliseconds delay
   if (drop) {
     if (conn_) state_.reconnects++;
     conn_.reset();
-    log_->log(level, "worker {}: database connection lost or unusable ({}); reconnecting in {} ms (failing for {} s)",
-              index_, one_line(e), delay.count(), lasting);
+    log_->log(level, "{}: database connection lost or unusable ({}); reconnecting in {} ms (failing for {} s)",
+              name_, one_line(e), delay.count(), lasting);
   } else if (writing_kept_) {
-    log_->log(level, "worker {}: writing the kept outcomes failed ({}); nothing new is claimed until they are "
-              "written; trying again in {} ms (failing for {} s)", index_, one_line(e), delay.count(), lasting);
+    log_->log(level, "{}: writing the kept outcomes failed ({}); nothing new is claimed until they are "
+              "written; trying again in {} ms (failing for {} s)", name_, one_line(e), delay.count(), lasting);
   } else {
     log_->log(say ? spdlog::level::err : spdlog::level::debug,
-              "worker {}: batch failed and rolled back, its unsent messages stay pending: {}; trying again in {} ms",
-              index_, one_line(e), delay.count());
+              "{}: batch failed and rolled back, its unsent messages stay pending: {}; trying again in {} ms",
+              name_, one_line(e), delay.count());
   }
   writing_kept_ = false;
   state_.sleep_unless_stopping(delay);
@@ -107,7 +115,7 @@ void Worker::note_fault(const std::exception &e, std::chrono::milliseconds delay
 void Worker::note_recovered() {
   if (faults_in_row_ == 0) return;
   const auto took = std::chrono::steady_clock::now() - first_fault_;
-  log_->info("worker {}: database usable again after {} failed tries over {} ms", index_, faults_in_row_,
+  log_->info("{}: database usable again after {} failed tries over {} ms", name_, faults_in_row_,
              std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
   faults_in_row_ = 0;
 }
@@ -121,13 +129,47 @@ void Worker::wait_for_work(const Config &config) {
   state_.wake.wait_for_work(seen_generation_, timings);
 }
 
+bool Worker::wait_for_lane_gate() {
+  const auto now = std::chrono::steady_clock::now();
+  if (wait_until_ <= now) return false;
+  // At most a second at a time: a reload (a raised limit, a breaker turned off) applies soon.
+  const auto wait = std::min<std::chrono::steady_clock::duration>(wait_until_ - now, std::chrono::seconds(1));
+  wait_until_ = {};
+  state_.sleep_unless_stopping(std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
+                               std::chrono::milliseconds(1));
+  return true;
+}
+
+void Worker::wait_for_lane_room(const Runtime &rt) {
+  const Destination *dest = rt.destinations->find(lane_->destination());
+  if (dest == nullptr) return;  // removed by a reload: the lane is being retired
+  // Bounded: a reload may raise the cap, and a stop or a retirement wakes it at once.
+  lane_->in_flight().wait_for_room(dest->config.max_in_flight, std::chrono::milliseconds(200));
+}
+
 size_t Worker::run_batch() {
   // One snapshot for the whole batch: a reload meanwhile takes effect at the next batch.
   const auto rt = runtime_.get();
-  const Destinations &destinations = *rt->destinations;
+  last_claim_asked_ = 0;
+  lane_was_full_ = false;
+  const Destination *dest = rt->destinations->find(lane_->destination());
+  if (dest == nullptr) return 0;  // removed by a reload: the lane is being retired
   if (prepared_generation_ != rt->generation) prepare_on_outcome(*rt);
+  // Reserved before the claim, so the lane's workers together never claim past max_in_flight;
+  // given back when the batch ends, however it ends (the reservation outlives the transaction).
+  InFlightReservation reservation(lane_->in_flight());
+  // The worker handed a half-open breaker's probe gives it back unless its batch records a result.
+  bool holds_probe = false;
+  struct ProbeGuard {
+    CircuitBreaker &breaker;
+    bool &held;
+    ~ProbeGuard() {
+      if (held) breaker.probe_abandoned();
+    }
+  } probe_guard{lane_->breaker(), holds_probe};
   std::optional<pqxx::work> tx;
-  std::vector<Claimed> batch = claim_rows_within_limit(tx, *rt);
+  std::vector<Claimed> batch = claim_rows_within_limit(tx, *rt, *dest, reservation, holds_probe);
+  if (!tx) return 0;  // the lane's flow control allowed no claim now
   // First the rows another worker is still sending, then the kept outcomes: a worker keeps its
   // outcomes before it stops counting its messages as in flight, so in this order none slips by.
   leave_rows_in_flight_elsewhere(batch);
@@ -136,6 +178,11 @@ size_t Worker::run_batch() {
     return 0;
   }
   const auto kept_written = use_kept_outcomes(batch);
+  keep_what_the_rate_allows(*rt, batch, reservation);
+  if (batch.empty()) {
+    tx->commit();  // releases the rows the rate limit left out
+    return 0;
+  }
   auto started = std::chrono::steady_clock::now();
   state_.metrics.observe_claim(batch.size());
 
@@ -143,7 +190,11 @@ size_t Worker::run_batch() {
   for (const auto &c : batch)
     if (!c.unsendable && !c.sent_before) sending.emplace(c.seq, c.id);
   state_.set_in_flight(index_, std::move(sending));
-  send_all(destinations, batch);
+  send_all(*dest, batch);
+  if (sends_ok_ + sends_failed_ > 0) {
+    lane_->breaker().record(sends_ok_, sends_failed_, std::chrono::steady_clock::now());
+    holds_probe = false;  // its result is recorded
+  }
   size_t delivered = 0, retried = 0, dead = 0;
   for (const auto &c : batch) {
     if (c.sent_before) continue;  // counted and logged when it was sent
@@ -186,65 +237,99 @@ size_t Worker::run_batch() {
     t.dead += c.outcome.state == NextState::Dead;
   }
   state_.count(tally);
-  log_->debug("worker {}: batch of {} in {} us: {} delivered, {} to retry, {} dead", index_, batch.size(),
+  log_->debug("{}: batch of {} in {} us: {} delivered, {} to retry, {} dead", name_, batch.size(),
               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
                   .count(),
               delivered, retried, dead);
   return batch.size();
 }
 
-void Worker::send_all(const Destinations &destinations, std::vector<Claimed> &batch) {
-  // One plugin call per destination: a plugin with send_batch gets its messages together (they
-  // never share an ordering key, the claim sees to that) and may send them at once.
-  std::map<std::string, std::vector<size_t>> by_destination;
+void Worker::send_all(const Destination &dest, std::vector<Claimed> &batch) {
+  // One plugin call for the batch (all of it is the lane's destination): a plugin with send_batch
+  // gets the messages together (they never share an ordering key, the claim sees to that) and may
+  // send them at once.
+  std::vector<size_t> indexes;
   for (size_t i = 0; i < batch.size(); ++i)
-    if (!batch[i].unsendable && !batch[i].sent_before) by_destination[batch[i].destination].push_back(i);
+    if (!batch[i].unsendable && !batch[i].sent_before) indexes.push_back(i);
+  sends_ok_ = sends_failed_ = 0;
+  if (indexes.empty()) return;
+  const std::string &name = dest.config.name;
+  std::vector<outboxd_message> msgs;
+  msgs.reserve(indexes.size());
+  for (size_t i : indexes) {
+    const Claimed &c = batch[i];
+    outboxd_message msg{};
+    msg.struct_size = sizeof(msg);
+    msg.id = c.id.c_str();
+    msg.destination = c.destination.c_str();
+    msg.payload = c.payload.c_str();
+    msg.payload_len = c.payload.size();
+    msg.headers_json = c.headers->c_str();  // a message that is sent has both written out
+    msg.attempt = c.attempt;
+    msg.timeout_ms = dest.config.timeout_ms;
+    msg.available_at_ms = c.available_at_ms;
+    msgs.push_back(msg);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<SendResult> results = dest.instance->send_batch(msgs);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  state_.metrics.observe_delivery(name, std::chrono::duration<double>(elapsed).count(), msgs.size());
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
+  // The host cannot interrupt a plugin; a call past its budget keeps the whole batch's claim
+  // open, so say so loudly: the plugin (or its timeout_ms) needs fixing. Without send_batch the
+  // budget is one timeout per message.
+  const long long budget = static_cast<long long>(dest.config.timeout_ms) *
+                           (dest.instance->has_send_batch() ? 1 : static_cast<long long>(msgs.size()));
+  if (took.count() > budget + 1000)
+    log_->warn("{} message(s) to {}: plugin {} took {} ms, past timeout_ms {}; the batch's claim stayed open "
+               "meanwhile (first message {})",
+               msgs.size(), name, dest.instance->plugin().table().name, took.count(), dest.config.timeout_ms,
+               batch[indexes.front()].id);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  for (const auto &[name, indexes] : by_destination) {
-    const Destination *dest = destinations.find(name);
-    std::vector<outboxd_message> msgs;
-    msgs.reserve(indexes.size());
-    for (size_t i : indexes) {
-      const Claimed &c = batch[i];
-      outboxd_message msg{};
-      msg.struct_size = sizeof(msg);
-      msg.id = c.id.c_str();
-      msg.destination = c.destination.c_str();
-      msg.payload = c.payload.c_str();
-      msg.payload_len = c.payload.size();
-      msg.headers_json = c.headers->c_str();  // a message that is sent has both written out
-      msg.attempt = c.attempt;
-      msg.timeout_ms = dest->config.timeout_ms;
-      msg.available_at_ms = c.available_at_ms;
-      msgs.push_back(msg);
-    }
-    const auto started = std::chrono::steady_clock::now();
-    std::vector<SendResult> results = dest->instance->send_batch(msgs);
-    const auto elapsed = std::chrono::steady_clock::now() - started;
-    state_.metrics.observe_delivery(name, std::chrono::duration<double>(elapsed).count(), msgs.size());
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
-    // The host cannot interrupt a plugin; a call past its budget keeps the whole batch's claim
-    // open, so say so loudly: the plugin (or its timeout_ms) needs fixing. Without send_batch the
-    // budget is one timeout per message.
-    const long long budget = static_cast<long long>(dest->config.timeout_ms) *
-                             (dest->instance->has_send_batch() ? 1 : static_cast<long long>(msgs.size()));
-    if (took.count() > budget + 1000)
-      log_->warn("{} message(s) to {}: plugin {} took {} ms, past timeout_ms {}; the batch's claim stayed open "
-                 "meanwhile (first message {})",
-                 msgs.size(), name, dest->instance->plugin().table().name, took.count(), dest->config.timeout_ms,
-                 batch[indexes.front()].id);
-    for (size_t k = 0; k < indexes.size(); ++k) {
-      Claimed &c = batch[indexes[k]];
-      c.outcome = decide_outcome(results[k], c.attempt, c.max_attempts, dest->config.max_backoff, unit(random_));
-    }
+  for (size_t k = 0; k < indexes.size(); ++k) {
+    Claimed &c = batch[indexes[k]];
+    c.outcome = decide_outcome(results[k], c.attempt, c.max_attempts, dest.config.max_backoff, unit(random_));
+    // For the breaker, a receiver that answers is healthy even when it refuses a message for good
+    // (PERMANENT): only a send to retry (down, timed out, 5xx, 429) says the destination is failing.
+    (results[k].status == OUTBOXD_RETRY ? sends_failed_ : sends_ok_)++;
   }
 }
 
-std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt) {
+std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt,
+                                                     const Destination &dest, InFlightReservation &reservation,
+                                                     bool &holds_probe) {
   const int batch_size = rt.config->batch_size;
   if (claim_limit_ <= 0 || claim_limit_ > batch_size) claim_limit_ = batch_size;
+  const auto now = std::chrono::steady_clock::now();
+  int want = claim_limit_;
+  // An open breaker claims nothing, so its messages spend no attempts; half-open, one probe.
+  if (!lane_->breaker().allow_claim(now, want)) {
+    wait_until_ = lane_->breaker().next_probe_at();
+    return {};
+  }
+  holds_probe = lane_->breaker().state() == BreakerState::HalfOpen;
+  // A local bucket with no token: nothing could be sent, so claim nothing until the next one.
+  // (A shared bucket is asked after the claim, only when there is something to send.)
+  if (!lane_->rate_limit_shared()) {
+    const auto next = lane_->local_rate().next_token_at(now);
+    if (next > now) {
+      lane_->note_rate_limited(now);
+      wait_until_ = next;
+      return {};
+    }
+  }
+  const int asked = reservation.take(want, dest.config.max_in_flight);
+  if (asked == 0) {
+    lane_was_full_ = true;
+    return {};
+  }
   try {
-    std::vector<Claimed> batch = claim_batch(*conn_, tx, rt, *log_, claim_limit_);
+    // Every other claim takes first attempts only, so a storm of due retries (older, so first in
+    // seq order) leaves new messages at least every other batch.
+    first_attempts_turn_ = !first_attempts_turn_;
+    std::vector<Claimed> batch = claim_batch(*conn_, tx, rt, dest, *log_, ClaimScope{asked, first_attempts_turn_});
+    last_claim_asked_ = asked;
+    reservation.keep_only(static_cast<int>(batch.size()));
     claim_limit_ = std::min(batch_size, claim_limit_ * 2);  // back towards batch_size, step by step
     return batch;
   } catch (const pqxx::sql_error &e) {
@@ -252,10 +337,47 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     // way every time, on the same first rows, and nothing behind them would ever be sent.
     if (e.sqlstate() != "57014" || claim_limit_ == 1) throw;
     claim_limit_ = std::max(1, claim_limit_ / 2);
-    log_->warn("worker {}: the claim took longer than database.statement_timeout; claiming at most {} message(s) "
-               "at a time until claims are quick again", index_, claim_limit_);
+    log_->warn("{}: the claim took longer than database.statement_timeout; claiming at most {} message(s) "
+               "at a time until claims are quick again", name_, claim_limit_);
     throw;
   }
+}
+
+void Worker::keep_what_the_rate_allows(const Runtime &rt, std::vector<Claimed> &batch,
+                                       InFlightReservation &reservation) {
+  int to_send = 0;
+  for (const Claimed &c : batch) to_send += !c.unsendable && !c.sent_before;
+  if (to_send == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  int granted = 0;
+  std::chrono::steady_clock::time_point next_token;
+  if (!lane_->rate_limit_shared()) {
+    granted = lane_->local_rate().take(to_send, now);
+    next_token = granted < to_send ? lane_->local_rate().next_token_at(now) : now;
+  } else {
+    // On a connection of its own: conn_ holds the claim's transaction, and the bucket's row lock
+    // must last only the statement, not the batch.
+    try {
+      if (!rate_conn_) rate_conn_ = open_daemon_connection(*rt.config, SessionRole::Worker);
+      const SharedRateLimiter::Take take = lane_->shared_rate().take(*rate_conn_, to_send);
+      granted = take.granted;
+      next_token = take.next_token_at;
+    } catch (const std::exception &) {
+      rate_conn_.reset();  // opened again at the next take
+      throw;               // the batch fails and rolls back: nothing was sent
+    }
+  }
+  if (granted >= to_send) return;
+  lane_->note_rate_limited(now);
+  wait_until_ = next_token;
+  // In claim order (priority, seq): the first `granted` messages to send stay, with the rows that
+  // need no send (decided at the claim, or kept outcomes); the rest are left for a later claim.
+  std::vector<Claimed> kept;
+  int left = granted;
+  for (Claimed &c : batch)
+    if (c.unsendable || c.sent_before || left-- > 0) kept.push_back(std::move(c));
+  batch = std::move(kept);
+  reservation.keep_only(static_cast<int>(batch.size()));
 }
 
 void Worker::leave_rows_in_flight_elsewhere(std::vector<Claimed> &batch) {
@@ -298,10 +420,10 @@ void Worker::keep_sent(const std::vector<Claimed> &batch, const std::exception &
   for (size_t from = 0; from < sent.size(); from += 50) {
     std::string ids;
     for (size_t i = from; i < std::min(sent.size(), from + 50); ++i) ids += (ids.empty() ? "" : " ") + sent[i].id;
-    log_->warn("worker {}: {} message(s) were sent but their outcome {} ({}); this daemon keeps the outcomes and "
+    log_->warn("{}: {} message(s) were sent but their outcome {} ({}); this daemon keeps the outcomes and "
                "writes them before it claims anything else, so it does not send them again, but if it stops "
                "first they will be sent again (receivers drop duplicates by id): {}",
-               index_, sent.size(), in_doubt ? "may not have been committed" : "could not be written", one_line(e), ids);
+               name_, sent.size(), in_doubt ? "may not have been committed" : "could not be written", one_line(e), ids);
   }
 }
 
@@ -315,7 +437,7 @@ void Worker::write_kept_outcomes() {
     if (is_passing_fault(e)) throw;  // the database's fault: try again as it is, after a backoff
     // The outcomes themselves fail (a broken on_outcome statement, a CHECK): each on its own, so
     // one cannot hold up the others, nor stop this daemon from ever claiming again.
-    log_->error("worker {}: writing {} kept outcome(s) failed ({}); writing each on its own", index_, kept.size(),
+    log_->error("{}: writing {} kept outcome(s) failed ({}); writing each on its own", name_, kept.size(),
                 one_line(e));
     write_kept(*rt, kept, true);
   }
@@ -365,7 +487,7 @@ void Worker::write_kept(const Runtime &rt, const std::vector<Claimed> &kept, boo
   tx.commit();
   state_.kept.forget(done);
   if (!writable.empty())
-    log_->info("worker {}: wrote the kept outcomes of {} message(s) sent earlier; none was sent again", index_,
+    log_->info("{}: wrote the kept outcomes of {} message(s) sent earlier; none was sent again", name_,
                writable.size());
 }
 

@@ -1,4 +1,5 @@
-// Worker threads: claim a batch, hand each message to its plugin, record every outcome, commit.
+// Worker threads: claim a batch of one destination (the worker's lane), hand each message to its
+// plugin, record every outcome, commit.
 #pragma once
 
 #include <memory>
@@ -11,14 +12,17 @@
 
 #include "core/batch_claim.hpp"
 #include "core/engine_state.hpp"
+#include "core/lane.hpp"
 #include "core/runtime.hpp"
 
 namespace outboxd {
 
 class Worker {
  public:
-  Worker(int index, const RuntimeHolder &runtime, EngineState &state);
-  // The thread body: loops until state.stopping, reconnecting with backoff on connection loss.
+  // `index` is unique among the engine's workers, of every lane.
+  Worker(int index, std::shared_ptr<Lane> lane, const RuntimeHolder &runtime, EngineState &state);
+  // The thread body: loops until state.stopping or the lane is retired, reconnecting with backoff
+  // on connection loss.
   void run();
   // One claim-send-record transaction; returns how many messages it handled. Public for tests.
   size_t run_batch();
@@ -26,11 +30,23 @@ class Worker {
  private:
   void prepare_on_outcome(const Runtime &rt);
   void wait_for_work(const Config &config);
-  void send_all(const Destinations &destinations, std::vector<Claimed> &batch);
+  // Waits while the lane has max_in_flight messages in flight (other workers of it are sending).
+  void wait_for_lane_room(const Runtime &rt);
+  // Sleeps while the lane's breaker is open or its rate limit has no token (wait_until_), at most
+  // a second at a time; true when it slept.
+  bool wait_for_lane_gate();
+  void send_all(const Destination &dest, std::vector<Claimed> &batch);
   void record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch);
   // claim_batch with at most claim_limit_ rows, which halves after a claim that ran out of
   // statement_timeout and doubles back after each claim that did not.
-  std::vector<Claimed> claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt);
+  // Returns nothing, claiming nothing, while the lane's breaker is open, its local rate limit has
+  // no token or it has max_in_flight in flight (wait_until_ or lane_was_full_ says which wait).
+  std::vector<Claimed> claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt,
+                                              const Destination &dest, InFlightReservation &reservation,
+                                              bool &holds_probe);
+  // Takes a rate-limit token for each message to send; those past the tokens granted are left out
+  // of the batch, untouched (pending, attempts unchanged), and the claim's end releases them.
+  void keep_what_the_rate_allows(const Runtime &rt, std::vector<Claimed> &batch, InFlightReservation &reservation);
   // Drops from `batch` the rows another worker is sending now: they stay pending, untouched.
   void leave_rows_in_flight_elsewhere(std::vector<Claimed> &batch);
   // Kept outcomes (core/kept_outcomes.hpp): the claimed rows that have one get it instead of a
@@ -45,6 +61,8 @@ class Worker {
   void note_recovered();
 
   int index_;
+  std::shared_ptr<Lane> lane_;
+  std::string name_;  // "worker 3 (orders)", for its log lines
   const RuntimeHolder &runtime_;
   EngineState &state_;
   std::shared_ptr<spdlog::logger> log_;
@@ -54,6 +72,14 @@ class Worker {
   uint64_t seen_generation_ = 0;
   bool writing_kept_ = false;  // for the log line of a fault: what failed
   int claim_limit_ = 0;    // most rows a claim takes now (0: batch_size)
+  int last_claim_asked_ = 0;  // rows the last claim asked for: a claim that got them all goes again
+  bool first_attempts_turn_ = false;  // the last claim took first attempts only
+  bool lane_was_full_ = false;  // the last batch claimed nothing: the lane was at max_in_flight
+  // The lane's breaker is open or its rate limit has no token until then: the worker sleeps.
+  std::chrono::steady_clock::time_point wait_until_{};
+  int sends_ok_ = 0, sends_failed_ = 0;  // of the last send_all, for the breaker
+  // rate_limit_shared: takes tokens while the claim's transaction is open on conn_
+  std::unique_ptr<pqxx::connection> rate_conn_;
   int faults_in_row_ = 0;  // failed tries since the last batch that worked
   std::chrono::steady_clock::time_point first_fault_, last_fault_log_;
 };

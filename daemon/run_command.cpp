@@ -152,8 +152,9 @@ int run_daemon(const Config &initial) {
     }
     spdlog::info("api: listening on {}", http->bound_address());
   }
-  spdlog::info("outboxd {} running: {} worker(s), batch size {}, wake-up by {}", OUTBOXD_VERSION, config->workers,
-               config->batch_size, config->wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
+  spdlog::info("outboxd {} running: {} destination(s), {} worker(s) each, batch size {}, wake-up by {}",
+               OUTBOXD_VERSION, destinations->names().size(), config->workers, config->batch_size,
+               config->wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
   notify_systemd("READY=1");
 
   int sig = 0;

@@ -5,8 +5,9 @@ WITH claimed AS (
   SELECT m.seq
     FROM outbox.messages m
    WHERE m.state = 'pending'
-     AND (m.available_at <= now() OR (m.attempt = 0 AND m.destination = ANY ('{}'::text[])))
-     AND m.destination = ANY ('{bench}'::text[])
+     AND m.destination = 'bench'::text
+     AND (NOT false OR m.attempt = 0)
+     AND (m.available_at <= now() OR (m.attempt = 0 AND false))
      AND (m.ordering_key IS NULL OR NOT EXISTS (
            SELECT 1 FROM outbox.messages e
             WHERE e.ordering_key = m.ordering_key AND e.state = 'pending' AND e.seq < m.seq))

@@ -1,7 +1,10 @@
--- Claims up to $2 due pending messages of the loaded destinations, in (priority, seq) order.
--- $1 text[]  destination names this daemon has loaded (rows of others are never claimed)
+-- Claims up to $2 due pending messages of one destination (its lane's), in (priority, seq) order.
+-- One destination per claim, so a slow or hanging destination holds only its own lane's claims
+-- (docs/architecture.md); messages_claim_idx is (destination, priority, seq), so the walk never
+-- passes over another destination's backlog.
+-- $1 text    the destination
 -- $2 int     batch size
--- $3 text[]  destinations whose plugin schedules ahead (OUTBOXD_PLUGIN_SCHEDULES_AHEAD): their
+-- $3 boolean the destination's plugin schedules ahead (OUTBOXD_PLUGIN_SCHEDULES_AHEAD): its
 --            messages are claimed on the first attempt even before available_at, so the plugin can
 --            schedule them downstream. Only the first attempt: a retry waits for its backoff here,
 --            or a failing forward would loop without pause.
@@ -16,6 +19,8 @@
 --            with an error one row can cause (a payload over PostgreSQL's 1 GB, a value it cannot
 --            convert): the caller then claims without them and writes each row out on its own
 --            (message_write_out.sql), so one such row cannot stop every claim
+-- $6 boolean first attempts only (attempt = 0): a lane's workers claim so every other time, so a
+--            storm of due retries (older, so first in seq order) never starves new messages
 -- Returns seq, id, destination, payload (text), headers (text), attempt, max_attempts (may be NULL),
 -- available_at as Unix epoch milliseconds (NULL for a row outside the range, which has none that
 -- could be converted without an error), available_at as text for such a row only (else NULL), and
@@ -41,9 +46,10 @@ SELECT c.seq, c.id, c.destination,
                  AS available_at_text
           FROM outbox.messages m
          WHERE m.state = 'pending'
-           AND (m.available_at <= now() OR (m.attempt = 0 AND m.destination = ANY ($3::text[]))
+           AND m.destination = $1::text
+           AND (NOT $6::boolean OR m.attempt = 0)
+           AND (m.available_at <= now() OR (m.attempt = 0 AND $3::boolean)
                 OR NOT outbox.available_at_in_range(m.available_at))
-           AND m.destination = ANY ($1::text[])
            AND (m.ordering_key IS NULL OR NOT EXISTS (
                  SELECT 1 FROM outbox.messages e
                   WHERE e.ordering_key = m.ordering_key AND e.state = 'pending' AND e.seq < m.seq))

@@ -132,7 +132,7 @@ TEST(AvailableAt, OldRowsOutsideTheRangeAreClaimedAtOnceWithoutAConversionError)
                     "('a', '4', now()), ('a', '5', now() + interval '1 hour')"});
   auto c = db.connect();
   pqxx::work tx(*c);
-  const pqxx::result rows = tx.exec_prepared("message_claim", "{a}", 100, "{}", outboxd::kMaxMessageTextBytes, true);
+  const pqxx::result rows = tx.exec_prepared("message_claim", "a", 100, false, outboxd::kMaxMessageTextBytes, true, false);
   ASSERT_EQ(rows.size(), 4u) << "the three old rows and the one due now; not the one due in an hour";
   std::vector<std::string> texts;
   for (const auto &row : rows) {

@@ -15,11 +15,12 @@ namespace {
 
 std::string claim_plan(pqxx::connection_base &conn) {
   std::string sql = outboxd::query_text("message_claim");
-  sql = std::regex_replace(sql, std::regex(R"(\$1::text\[\])"), "'{a}'::text[]");
+  sql = std::regex_replace(sql, std::regex(R"(\$1::text)"), "'a'::text");
   sql = std::regex_replace(sql, std::regex(R"(\$2)"), "100");
-  sql = std::regex_replace(sql, std::regex(R"(\$3::text\[\])"), "'{a}'::text[]");
+  sql = std::regex_replace(sql, std::regex(R"(\$3::boolean)"), "false");
   sql = std::regex_replace(sql, std::regex(R"(\$4::bigint)"), "67108864");
   sql = std::regex_replace(sql, std::regex(R"(\$5::boolean)"), "true");
+  sql = std::regex_replace(sql, std::regex(R"(\$6::boolean)"), "false");
   pqxx::work tx(conn);
   std::string plan;
   for (const auto &row : tx.exec("EXPLAIN " + sql)) plan += row[0].as<std::string>() + "\n";
@@ -37,4 +38,18 @@ TEST(ClaimPlan, WalksTheClaimIndexInOrderEvenWithStaleStatistics) {
   auto plan = claim_plan(conn);
   EXPECT_NE(plan.find("messages_claim_idx"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("Sort"), std::string::npos) << plan;
+}
+
+// Each destination claims on its own: the walk starts at its own rows, so a deep backlog of
+// another destination (throttled, paused, its receiver down) costs its claims nothing.
+TEST(ClaimPlan, StartsAtItsOwnDestinationPastAnotherDestinationsBacklog) {
+  TestDatabase db;
+  db.exec("INSERT INTO outbox.messages (destination, payload) SELECT 'b', '{}' FROM generate_series(1, 50000)");
+  db.exec("INSERT INTO outbox.messages (destination, payload) SELECT 'a', '{}' FROM generate_series(1, 10)");
+  db.exec("ANALYZE outbox.messages");
+  pqxx::connection conn(db.conninfo());
+  outboxd::apply_session_settings(conn, outboxd::SessionRole::Worker);
+  auto plan = claim_plan(conn);
+  EXPECT_NE(plan.find("messages_claim_idx"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("Index Cond: (destination = 'a'::text)"), std::string::npos) << plan;
 }

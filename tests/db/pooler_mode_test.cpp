@@ -30,7 +30,7 @@ std::string setting(pqxx::transaction_base &tx, const std::string &name) {
 
 // A claim and its outcome write, as a worker makes them.
 void claim_and_record(pqxx::transaction_base &tx) {
-  const pqxx::result rows = exec_query(tx, "message_claim", "{a}", 10, "{}", kMaxMessageTextBytes, true);
+  const pqxx::result rows = exec_query(tx, "message_claim", "a", 10, false, kMaxMessageTextBytes, true, false);
   ASSERT_EQ(rows.size(), 2u);
   const std::string seqs = "{" + rows[0][0].as<std::string>() + "," + rows[1][0].as<std::string>() + "}";
   EXPECT_EQ(exec_query(tx, "message_mark_delivered", seqs).size(), 2u);

@@ -103,7 +103,7 @@ TEST(Queries, ClaimAndWriteOutFillEveryField) {
   const std::string id = enqueue(*conn, p);
   pqxx::work tx(*conn);
   const std::vector<queries::ClaimedRow> rows =
-      queries::message_claim(tx, "{a}", 10, "{}", kMaxMessageTextBytes, true);
+      queries::message_claim(tx, "a", 10, false, kMaxMessageTextBytes, true);
   ASSERT_EQ(rows.size(), 1u);
   const queries::ClaimedRow &c = rows[0];
   EXPECT_GT(c.seq, 0);
@@ -118,7 +118,7 @@ TEST(Queries, ClaimAndWriteOutFillEveryField) {
   EXPECT_EQ(c.text_bytes, std::optional<long long>(c.payload->size() + c.headers->size()));
   EXPECT_FALSE(c.xmin.empty());
 
-  const std::vector<queries::ClaimedRow> bare = queries::message_claim(tx, "{a}", 10, "{}", kMaxMessageTextBytes, false);
+  const std::vector<queries::ClaimedRow> bare = queries::message_claim(tx, "a", 10, false, kMaxMessageTextBytes, false);
   ASSERT_EQ(bare.size(), 1u) << "the same transaction holds the row's lock already";
   EXPECT_FALSE(bare[0].payload);
   EXPECT_FALSE(bare[0].text_bytes);
@@ -137,7 +137,7 @@ TEST(Queries, OutcomeWritesAnswerWhatTheyWrote) {
   for (int i = 0; i < 5; ++i) enqueue(*conn, message_to("a"));
   pqxx::work tx(*conn);
   std::vector<long long> seqs;
-  for (const auto &c : queries::message_claim(tx, "{a}", 10, "{}", kMaxMessageTextBytes, true))
+  for (const auto &c : queries::message_claim(tx, "a", 10, false, kMaxMessageTextBytes, true))
     seqs.push_back(c.seq);
   ASSERT_EQ(seqs.size(), 5u);
   const std::vector<long long> first{seqs[0]}, second{seqs[1]};
@@ -159,7 +159,7 @@ TEST(Queries, LockKeptSaysWhichRowsItLockedAndWhichAreGone) {
   auto conn = db.connect();
   enqueue(*conn, message_to("a"));
   pqxx::work tx(*conn);
-  const queries::ClaimedRow c = queries::message_claim(tx, "{a}", 1, "{}", kMaxMessageTextBytes, true).at(0);
+  const queries::ClaimedRow c = queries::message_claim(tx, "a", 1, false, kMaxMessageTextBytes, true).at(0);
   const long long gone = c.seq + 1000;
   const std::vector<queries::LockedKeptRow> rows = queries::message_lock_kept(tx, {c.seq, gone});
   ASSERT_EQ(rows.size(), 2u);

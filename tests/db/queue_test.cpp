@@ -17,11 +17,25 @@ std::string enqueue(pqxx::transaction_base &tx, const std::string &dest, const s
       .as<std::string>();
 }
 
-std::vector<long long> claim(pqxx::transaction_base &tx, const std::string &dests = "{a,b}", int limit = 100,
-                             const std::string &schedules_ahead = "{}") {
+// What a daemon's lanes claim, one destination after another: `dests` and `schedules_ahead` are
+// destination names ("ab": a, then b), each claim taking what the ones before left of `limit`.
+std::vector<pqxx::row> claim_rows(pqxx::transaction_base &tx, const std::string &dests = "ab", int limit = 100,
+                                  const std::string &schedules_ahead = "") {
+  std::vector<pqxx::row> rows;
+  for (char d : dests) {
+    const int left = limit - static_cast<int>(rows.size());
+    const bool ahead = schedules_ahead.find(d) != std::string::npos;
+    for (const auto &row : tx.exec_prepared("message_claim", std::string(1, d), left, ahead,
+                                            outboxd::kMaxMessageTextBytes, true, false))
+      rows.push_back(row);
+  }
+  return rows;
+}
+
+std::vector<long long> claim(pqxx::transaction_base &tx, const std::string &dests = "ab", int limit = 100,
+                             const std::string &schedules_ahead = "") {
   std::vector<long long> seqs;
-  for (const auto &row : tx.exec_prepared("message_claim", dests, limit, schedules_ahead, outboxd::kMaxMessageTextBytes, true))
-    seqs.push_back(row[0].as<long long>());
+  for (const auto &row : claim_rows(tx, dests, limit, schedules_ahead)) seqs.push_back(row[0].as<long long>());
   return seqs;
 }
 
@@ -81,8 +95,8 @@ TEST(Queue, TwoConnectionsClaimDisjointRowsWithoutBlocking) {
   auto c2 = db.connect();
   pqxx::work t1(*c1);
   pqxx::work t2(*c2);
-  auto s1 = claim(t1, "{a}", 3);
-  auto s2 = claim(t2, "{a}", 3);
+  auto s1 = claim(t1, "a", 3);
+  auto s2 = claim(t2, "a", 3);
   EXPECT_EQ(s1.size(), 3u);
   EXPECT_EQ(s2.size(), 2u);
   for (auto s : s2) EXPECT_EQ(std::count(s1.begin(), s1.end(), s), 0) << "seq " << s << " claimed twice";
@@ -111,9 +125,8 @@ TEST(Queue, ClaimOrdersByPriorityThenSeqAndSkipsFutureAndUnloadedDestinations) {
   auto c = db.connect();
   pqxx::work tx(*c);
   std::vector<std::string> payloads;
-  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{}", outboxd::kMaxMessageTextBytes, true))
-    payloads.push_back(row[3].as<std::string>());
-  EXPECT_EQ(payloads, (std::vector<std::string>{"2", "1", "5"}));
+  for (const auto &row : claim_rows(tx, "ab", 10)) payloads.push_back(row[3].as<std::string>());
+  EXPECT_EQ(payloads, (std::vector<std::string>{"2", "1", "5"})) << "a in (priority, seq) order, then b";
 }
 
 TEST(Queue, OrderingKeyHoldsLaterMessagesWhileAnEarlierOneIsPending) {
@@ -240,7 +253,7 @@ TEST(Queue, ClaimTakesFutureFirstAttemptsEarlyOnlyForDestinationsThatScheduleAhe
   pqxx::work tx(*c);
   std::vector<std::string> payloads;
   std::vector<long long> due_ms;
-  for (const auto &row : tx.exec_prepared("message_claim", "{a,b}", 10, "{a}", outboxd::kMaxMessageTextBytes, true)) {
+  for (const auto &row : claim_rows(tx, "ab", 10, "a")) {
     payloads.push_back(row[3].as<std::string>());
     due_ms.push_back(row[7].as<long long>());
   }
@@ -260,7 +273,7 @@ TEST(Queue, MarkOutcomesNeverSchedulesARetryBeforeTheMessagesOwnTime) {
   auto c = db.connect();
   {
     pqxx::work tx(*c);
-    auto seqs = claim(tx, "{a}", 10, "{a}");
+    auto seqs = claim(tx, "a", 10, "a");
     ASSERT_EQ(seqs.size(), 2u);
     tx.exec_prepared1("message_mark_outcomes", outboxd::int_array_literal(seqs), "{pending,pending}",
                       "{1000,7200000}", "{\"redis down\",\"redis down\"}", false, 10);
@@ -272,5 +285,25 @@ TEST(Queue, MarkOutcomesNeverSchedulesARetryBeforeTheMessagesOwnTime) {
   EXPECT_EQ(db.count("payload = '2' AND available_at > now() + interval '119 minutes'"), 1)
       << "a backoff past the schedule wins";
   pqxx::work tx(*c);
-  EXPECT_TRUE(claim(tx, "{a}", 10, "{a}").empty()) << "a retry is not claimed ahead of its time";
+  EXPECT_TRUE(claim(tx, "a", 10, "a").empty()) << "a retry is not claimed ahead of its time";
+}
+
+// A lane claims first attempts only every other time: such a claim passes over due retries (older,
+// so first in seq order), and the next, unfiltered one takes them.
+TEST(Queue, AFirstAttemptsOnlyClaimPassesOverDueRetries) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '1'); SELECT outbox.enqueue('a', '2');"
+          "UPDATE outbox.messages SET attempt = 1 WHERE payload = '1';"  // a retry that is due
+          "SELECT outbox.enqueue('a', '3');");
+  auto c = db.connect();
+  pqxx::work tx(*c);
+  std::vector<std::string> first, any;
+  for (const auto &row : tx.exec_prepared("message_claim", "a", 10, false, outboxd::kMaxMessageTextBytes, true, true))
+    first.push_back(row[3].as<std::string>());
+  EXPECT_EQ(first, (std::vector<std::string>{"2", "3"}));
+  auto c2 = db.connect();
+  pqxx::work tx2(*c2);  // another worker, while the first holds its claim
+  for (const auto &row : tx2.exec_prepared("message_claim", "a", 10, false, outboxd::kMaxMessageTextBytes, true, false))
+    any.push_back(row[3].as<std::string>());
+  EXPECT_EQ(any, (std::vector<std::string>{"1"})) << "the rest; the first claim holds 2 and 3";
 }

@@ -70,7 +70,7 @@ TEST(ConfigKeys, EveryKeyHasTypeHelpAndSaneBounds) {
       EXPECT_NE(std::find(k.allowed.begin(), k.allowed.end(), k.default_text), k.allowed.end()) << k.path;
     }
     EXPECT_TRUE(k.required || !k.default_text.empty() || k.path == "destinations.*.on_outcome" ||
-                k.path == "api.mail_destination")
+                k.path == "destinations.*.rate_limit" || k.path == "api.mail_destination")
         << k.path;
   }
 }

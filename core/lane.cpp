@@ -1,0 +1,58 @@
+// A destination's lane (core/lane.hpp): its flow control's settings and status.
+#include "core/lane.hpp"
+
+#include "core/logging.hpp"
+
+namespace outboxd {
+namespace {
+
+// Every change of a breaker's state is a log line: an operator must see when a destination was
+// fenced off, when it was probed and when it came back.
+CircuitBreaker::Observer log_transitions(const std::string &destination) {
+  return [destination](const BreakerTransition &t) {
+    auto log = component_logger("lane");
+    const auto level = t.to == BreakerState::Open ? spdlog::level::warn : spdlog::level::info;
+    log->log(level, "{}", describe_transition(t, destination));
+  };
+}
+
+}  // namespace
+
+Lane::Lane(const DestinationConfig &config)
+    : destination_(config.name),
+      breaker_(config.breaker_settings(), log_transitions(config.name)),
+      local_rate_(config.rate_limit_settings()),
+      shared_rate_(config.name, config.rate_limit_settings()) {
+  shared_.store(config.rate_limit_settings().shared);
+}
+
+void Lane::configure(const DestinationConfig &config) {
+  const RateLimit limit = config.rate_limit_settings();
+  local_rate_.update(limit);
+  shared_rate_.update(limit);
+  shared_.store(limit.shared);
+  breaker_.update(config.breaker_settings());
+}
+
+void Lane::note_rate_limited(Clock::time_point now) {
+  rate_limited_at_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+  rate_limited_total_++;
+}
+
+LaneStatus Lane::status(Clock::time_point now) {
+  LaneStatus s;
+  s.in_flight = in_flight_.in_flight();
+  s.breaker = breaker_.state();
+  s.breaker_opened_total = breaker_.opened_total();
+  if (s.breaker == BreakerState::Open) {
+    const auto left = breaker_.next_probe_at() - now;
+    s.next_probe_in_ms = std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
+  }
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  const int64_t at = rate_limited_at_ns_.load();
+  s.rate_limited = at != 0 && now_ns - at < 1000000000;
+  s.rate_limited_total = rate_limited_total_.load();
+  return s;
+}
+
+}  // namespace outboxd

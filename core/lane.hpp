@@ -1,0 +1,76 @@
+// A destination's lane: its own workers, which claim only its messages, and its own flow control
+// (max_in_flight, rate limit, circuit breaker). A slow or hanging receiver so occupies only its own
+// lane's workers; every other destination's messages are claimed, sent and committed as if it were
+// alone (docs/architecture.md#lanes).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "core/circuit_breaker.hpp"
+#include "core/config.hpp"
+#include "core/in_flight_budget.hpp"
+#include "core/rate_limiter.hpp"
+#include "core/shared_rate_limiter.hpp"
+
+namespace outboxd {
+
+// What GET /v1/stats, `outboxd stats` and /metrics show of a lane.
+struct LaneStatus {
+  int in_flight = 0;
+  BreakerState breaker = BreakerState::Closed;
+  uint64_t breaker_opened_total = 0;
+  // While open: milliseconds until the next probe (0 otherwise).
+  long long next_probe_in_ms = 0;
+  bool rate_limited = false;  // a worker waited for the rate limit's next token within the last second
+  uint64_t rate_limited_total = 0;  // claims cut short or put off by the rate limit
+};
+
+class Lane {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit Lane(const DestinationConfig &config);
+  const std::string &destination() const { return destination_; }
+
+  // A reload's settings for the destination (the same name): limits change in place, keeping the
+  // bucket's fill (up to the new burst) and the breaker's state.
+  void configure(const DestinationConfig &config);
+
+  // A reload removed the destination: its workers finish the batch they are sending and stop.
+  void retire() {
+    retired_.store(true);
+    in_flight_.wake_all();
+  }
+  bool retired() const { return retired_.load(); }
+  // Stopping: wakes the lane's workers that wait for room under max_in_flight.
+  void wake_all() { in_flight_.wake_all(); }
+
+  InFlightBudget &in_flight() { return in_flight_; }
+  CircuitBreaker &breaker() { return breaker_; }
+
+  bool rate_limit_shared() const { return shared_.load(); }
+  // The local bucket (rate_limit without rate_limit_shared).
+  LocalRateLimiter &local_rate() { return local_rate_; }
+  // The bucket in PostgreSQL (rate_limit_shared: true).
+  SharedRateLimiter &shared_rate() { return shared_rate_; }
+  // A worker waits for the rate limit until `until`: shown in the stats for a second.
+  void note_rate_limited(Clock::time_point now);
+
+  LaneStatus status(Clock::time_point now);
+
+ private:
+  const std::string destination_;
+  std::atomic<bool> retired_{false};
+  InFlightBudget in_flight_;
+  CircuitBreaker breaker_;
+  LocalRateLimiter local_rate_;
+  SharedRateLimiter shared_rate_;
+  std::atomic<bool> shared_{false};
+  std::atomic<int64_t> rate_limited_at_ns_{0};
+  std::atomic<uint64_t> rate_limited_total_{0};
+};
+
+}  // namespace outboxd
