@@ -26,6 +26,8 @@
 -- Locks: FOR UPDATE SKIP LOCKED on each returned row; the row lock *is* the claim and lasts until
 -- the caller's transaction ends. A row whose ordering_key has an earlier pending row (also one that
 -- is locked by another worker or waiting for a retry) is skipped, so each key advances in order.
+-- A paused destination (outbox.destination_controls) is skipped; the names are read once per statement.
+-- Not `<> ALL (...)`: the planner takes that array for 10 unknown names, the claim for ~10x dearer (JIT).
 SELECT c.seq, c.id, c.destination,
        CASE WHEN octet_length(c.payload) + octet_length(c.headers) <= $4::bigint THEN c.payload END,
        CASE WHEN octet_length(c.headers) <= $4::bigint THEN c.headers END,
@@ -44,6 +46,7 @@ SELECT c.seq, c.id, c.destination,
            AND (m.available_at <= now() OR (m.attempt = 0 AND m.destination = ANY ($3::text[]))
                 OR NOT outbox.available_at_in_range(m.available_at))
            AND m.destination = ANY ($1::text[])
+           AND NOT (ARRAY(SELECT p.destination FROM outbox.destination_controls p WHERE p.paused) @> ARRAY[m.destination])
            AND (m.ordering_key IS NULL OR NOT EXISTS (
                  SELECT 1 FROM outbox.messages e
                   WHERE e.ordering_key = m.ordering_key AND e.state = 'pending' AND e.seq < m.seq))
