@@ -70,6 +70,9 @@ struct MetricsSnapshot {
   uint64_t db_reconnects = 0;
   // Not rendered: GET /v1/stats reports it when retention deletes delivered rows within a minute.
   std::map<std::string, uint64_t> delivered_last_minute;
+  // Each configured destination: whether an operator has paused it (outbox.destination_controls),
+  // read at scrape time.
+  std::map<std::string, bool> paused;
 };
 
 // The registry the workers record into (owned by EngineState). One lock, taken once per batch.
