@@ -25,7 +25,7 @@ int run_set_paused(const Config &config, const std::string &destination, bool pa
     changed = paused ? destination_pause(tx, destination) : destination_resume(tx, destination);
     tx.commit();
   } catch (const pqxx::undefined_table &) {
-    throw std::runtime_error("the outbox schema has no outbox.destination_controls (migration 0003) yet: run "
+    throw std::runtime_error("the outbox schema has no outbox.destination_controls (migration 0005) yet: run "
                              "`outboxd migrate --config " + config.source + "` first");
   }
   const char *done = paused ? (changed ? "paused" : "was already paused") : (changed ? "resumed" : "was not paused");

@@ -1,4 +1,4 @@
-// Pause and resume of a destination (outbox.destination_controls, migration 0003) against a real
+// Pause and resume of a destination (outbox.destination_controls, migration 0005) against a real
 // PostgreSQL: what the claim does with a paused destination, the wake-up a resume sends, and the
 // migration on an outbox in use. The typed functions themselves are tested in queries_test.cpp.
 #include <gtest/gtest.h>
@@ -56,20 +56,20 @@ TEST(DestinationControls, ASecondPauseKeepsTheTimeThePauseBegan) {
   EXPECT_EQ(db.scalar("SELECT paused_at IS NULL FROM outbox.destination_controls"), "t");
 }
 
-// Migration 0003 on an outbox in use (built at version 2): nothing is paused, every pending
+// Migration 0005 on an outbox in use (built at version 4): nothing is paused, every pending
 // message is claimed as before.
 TEST(DestinationControls, TheMigrationLeavesAnOutboxInUseUnpaused) {
   TestDatabase db(/*migrate=*/false);
   {
     pqxx::connection c(db.conninfo());
-    outboxd::apply_migrations(c, 2);
+    outboxd::apply_migrations(c, 4);
   }
   db.exec("SELECT outbox.enqueue('a', '1'), outbox.enqueue('b', '2')");
   {
     pqxx::connection c(db.conninfo());
     const std::vector<int> applied = outboxd::apply_migrations(c);
     ASSERT_FALSE(applied.empty());
-    EXPECT_EQ(applied.front(), 3);
+    EXPECT_EQ(applied.front(), 5);
   }
   auto conn = db.connect();
   EXPECT_TRUE(controls_now(*conn).empty());

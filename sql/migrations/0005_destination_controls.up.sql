@@ -1,4 +1,4 @@
--- 0003: operator controls per destination, kept in the database. First: pause and resume.
+-- 0005: operator controls per destination, kept in the database. First: pause and resume.
 --
 -- Why a table and not a config key: a pause must hold for every daemon on this database at once
 -- and survive their restarts and reloads, and an operator must be able to set it without editing
