@@ -12,6 +12,7 @@
 #include "api/api_transaction.hpp"
 #include "api/auth.hpp"
 #include "api/database_errors.hpp"
+#include "api/destination_pause.hpp"
 #include "api/memory_release.hpp"
 #include "api/message_request.hpp"
 #include "api/routes.hpp"
@@ -274,6 +275,8 @@ ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
     case RouteId::Stats: return stats();
     case RouteId::Metrics: return metrics();
     case RouteId::MailSend: return send_mail(req);
+    case RouteId::PauseDestination: return set_destination_paused(*pool_, *runtime_(), param, true);
+    case RouteId::ResumeDestination: return set_destination_paused(*pool_, *runtime_(), param, false);
   }
   throw std::logic_error("route without a handler");
 }
@@ -418,7 +421,8 @@ ApiResponse ApiHandler::stats() const {
     auto entry = [&](const std::string &destination) -> json & {
       json &d = out[destination];
       if (d.is_null()) d = {{"pending", 0}, {"delivered", 0}, {"dead", 0}, {"cancelled", 0},
-                            {"oldest_pending_seconds", nullptr}, {"delivered_last_minute", 0}};
+                            {"oldest_pending_seconds", nullptr}, {"delivered_last_minute", 0},
+                            {"paused", false}, {"paused_at", nullptr}};
       return d;
     };
     for (const auto &row : message_stats(tx)) {
@@ -429,6 +433,13 @@ ApiResponse ApiHandler::stats() const {
     }
     for (const auto &[destination, n] : snapshot.delivered_last_minute)
       if (n > 0) entry(destination)["delivered_last_minute"] = n;
+    // A paused destination shows even with no messages: a pause must never go unseen.
+    for (const auto &control : destination_controls_list(tx)) {
+      if (!control.paused) continue;
+      json &d = entry(control.destination);
+      d["paused"] = true;
+      if (control.paused_at) d["paused_at"] = *control.paused_at;
+    }
     return reply(200, {{"destinations", out},
                        {"delivered_last_minute_counted_by", from_database ? "database" : "this daemon"}});
   });
@@ -440,11 +451,16 @@ ApiResponse ApiHandler::metrics() const {
   const auto rt = runtime_();
   for (const auto &name : rt->destinations->names()) snapshot.pending[name];
   in_pooled_transaction<pqxx::read_transaction>(*pool_, [&](pqxx::read_transaction &tx) {
-    for (const auto &row : message_stats(tx)) {  // the one query of a scrape
+    for (const auto &row : message_stats(tx)) {  // the one scan of the table in a scrape
       if (row.state != "pending") continue;
       PendingGauge &g = snapshot.pending[row.destination];
       g.count = row.count;
       g.oldest_seconds = row.oldest_pending_seconds;
+    }
+    for (const auto &name : rt->destinations->names()) snapshot.paused[name] = false;
+    for (const auto &control : destination_controls_list(tx)) {
+      auto it = snapshot.paused.find(control.destination);  // configured destinations only
+      if (it != snapshot.paused.end()) it->second = control.paused;
     }
   });
   ApiResponse res = reply(200, json::object());

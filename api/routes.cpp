@@ -22,6 +22,8 @@ const RouteDef kRoutes[] = {
     {"POST", "/v1/messages/:id/retry", RouteId::Retry},
     {"POST", "/v1/messages/:id/cancel", RouteId::Cancel},
     {"POST", "/v1/destinations/:name/retry-dead", RouteId::RetryDead},
+    {"POST", "/v1/destinations/:name/pause", RouteId::PauseDestination},
+    {"POST", "/v1/destinations/:name/resume", RouteId::ResumeDestination},
     {"GET", "/v1/stats", RouteId::Stats},
     {"GET", "/metrics", RouteId::Metrics},
     {"POST", "/api/mail/send", RouteId::MailSend},
@@ -96,7 +98,9 @@ const char *required_scope(RouteId id) {
     case RouteId::Metrics: return "read";
     case RouteId::Retry:
     case RouteId::Cancel:
-    case RouteId::RetryDead: return "admin";
+    case RouteId::RetryDead:
+    case RouteId::PauseDestination:
+    case RouteId::ResumeDestination: return "admin";
   }
   return "admin";
 }

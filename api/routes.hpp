@@ -10,7 +10,8 @@ namespace outboxd::api {
 
 enum class RouteId {
   Healthz, Readyz, CreateMessage, ListMessages, Batch, GetMessage, Retry, Cancel, RetryDead, Stats,
-  Metrics, MailSend
+  Metrics, MailSend,
+  PauseDestination, ResumeDestination
 };
 
 struct RouteMatch {

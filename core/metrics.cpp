@@ -135,6 +135,11 @@ std::string render_prometheus(const MetricsSnapshot &s) {
   header(out, "outboxd_db_reconnects_total", "counter",
          "Database connections of workers and the listener lost and rebuilt since the daemon started.");
   sample(out, "outboxd_db_reconnects_total", "", std::to_string(s.db_reconnects));
+
+  header(out, "outboxd_destination_paused", "gauge",
+         "1 while the destination is paused (POST /v1/destinations/{name}/pause, outboxd pause), else 0.");
+  for (const auto &[destination, paused] : s.paused)
+    sample(out, "outboxd_destination_paused", destination_label(destination), paused ? "1" : "0");
   return out;
 }
 

@@ -74,6 +74,9 @@ struct MetricsSnapshot {
   std::map<std::string, uint64_t> delivered_last_minute;
   // Each lane's flow control: in flight, breaker, rate limit.
   std::map<std::string, LaneStatus> lanes;
+  // Each configured destination: whether an operator has paused it (outbox.destination_controls),
+  // read at scrape time.
+  std::map<std::string, bool> paused;
 };
 
 // The registry the workers record into (owned by EngineState). One lock, taken once per batch.

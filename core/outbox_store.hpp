@@ -80,4 +80,13 @@ bool message_cancel(pqxx::transaction_base &tx, const std::string &id);
 long long destination_retry_dead(pqxx::transaction_base &tx, const std::string &destination,
                                  int default_max_attempts);
 
+// Pause and resume a destination for every daemon on this database, until resumed: the claim skips
+// a paused destination's messages (sql/queries/message_claim.sql). Each runs in the caller's
+// transaction and answers whether it changed the state (false: it already was so).
+using queries::destination_pause;
+using queries::destination_resume;
+// Every destination ever paused, paused now or not, in name order.
+using DestinationControl = queries::DestinationControlRow;
+using queries::destination_controls_list;
+
 }  // namespace outboxd

@@ -206,6 +206,23 @@ std::vector<std::string> destination_retry_dead(pqxx::transaction_base &tx, cons
   return ids;
 }
 
+// ---- Destination controls: pause and resume ------------------------------------------------
+
+bool destination_pause(pqxx::transaction_base &tx, const std::string &destination) {
+  return exec_query1(tx, "destination_pause", destination)[0].as<bool>();
+}
+
+bool destination_resume(pqxx::transaction_base &tx, const std::string &destination) {
+  return exec_query1(tx, "destination_resume", destination)[0].as<bool>();
+}
+
+std::vector<DestinationControlRow> destination_controls_list(pqxx::transaction_base &tx) {
+  std::vector<DestinationControlRow> out;
+  for (const auto &row : exec_query(tx, "destination_controls_list"))
+    out.push_back(DestinationControlRow{row[0].as<std::string>(), row[1].as<bool>(), opt_text(row[2])});
+  return out;
+}
+
 }  // namespace outboxd::queries
 
 // ---- Rate limits shared by daemons ------------------------------------------------------------

@@ -164,6 +164,21 @@ std::optional<std::string> message_cancel(pqxx::transaction_base &tx, const std:
 std::vector<std::string> destination_retry_dead(pqxx::transaction_base &tx, const std::string &destination,
                                                 int default_max_attempts);
 
+// ---- Destination controls: pause and resume (outbox.destination_controls) -------------------
+
+// destination_pause.sql, destination_resume.sql: true when the destination's paused state changed,
+// false when it already was as asked. A resume wakes a sleeping daemon (the table's trigger).
+bool destination_pause(pqxx::transaction_base &tx, const std::string &destination);
+bool destination_resume(pqxx::transaction_base &tx, const std::string &destination);
+
+// destination_controls_list.sql: every destination ever paused, in name order.
+struct DestinationControlRow {
+  std::string destination;
+  bool paused = false;
+  std::optional<std::string> paused_at;  // ISO 8601; nullopt while not paused
+};
+std::vector<DestinationControlRow> destination_controls_list(pqxx::transaction_base &tx);
+
 }  // namespace outboxd::queries
 
 // ---- Rate limits shared by daemons (core/shared_rate_limiter.hpp) ------------------------------

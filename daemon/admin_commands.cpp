@@ -1,6 +1,8 @@
 // One-shot subcommands: migrate, check-config, enqueue, stats.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -101,17 +103,51 @@ int run_enqueue(const Config &config, const Args &args) {
   return kExitOk;
 }
 
+namespace {
+
+// Paused destinations and when each pause began ("" when a hand-written pause did not say).
+std::map<std::string, std::string> paused_destinations(pqxx::transaction_base &tx) {
+  std::map<std::string, std::string> out;
+  for (const auto &c : destination_controls_list(tx))
+    if (c.paused) out[c.destination] = c.paused_at.value_or("");
+  return out;
+}
+
+// A pause must show even where nothing is pending: every paused destination without a pending row
+// gets one with count 0, after its other rows (the states come in text order, pending last).
+void add_paused_rows(std::vector<StatsRow> &rows, const std::map<std::string, std::string> &paused) {
+  for (const auto &entry : paused) {
+    const std::string &name = entry.first;
+    const bool has_pending = std::any_of(rows.begin(), rows.end(), [&](const StatsRow &r) {
+      return r.destination == name && r.state == "pending";
+    });
+    if (has_pending) continue;
+    const auto after = std::find_if(rows.begin(), rows.end(), [&](const StatsRow &r) { return r.destination > name; });
+    StatsRow row;
+    row.destination = name;
+    row.state = "pending";
+    rows.insert(after, row);
+  }
+}
+
+}  // namespace
+
 int run_stats(const Config &config, const Args &args) {
   auto conn = open_command_connection(config);
   pqxx::read_transaction tx(*conn);
   auto rows = message_stats(tx);
+  const auto paused = paused_destinations(tx);
+  add_paused_rows(rows, paused);
   if (args.options.count("json")) {
     auto out = nlohmann::json::array();
     for (const auto &r : rows) {
+      const auto pause = paused.find(r.destination);
       nlohmann::json j = {{"destination", r.destination}, {"state", r.state}, {"count", r.count},
-                          {"configured", config.destinations.count(r.destination) > 0}};
+                          {"configured", config.destinations.count(r.destination) > 0},
+                          {"paused", pause != paused.end()}};
       if (r.oldest_pending_seconds) j["oldest_pending_seconds"] = *r.oldest_pending_seconds;
       if (r.state == "delivered") j["delivered_last_minute"] = r.delivered_last_minute;
+      if (pause != paused.end() && !pause->second.empty()) j["paused_at"] = pause->second;
       out.push_back(j);
     }
     std::cout << out.dump(2) << "\n";
@@ -121,6 +157,9 @@ int run_stats(const Config &config, const Args &args) {
   for (const auto &r : rows) {
     std::string age = r.oldest_pending_seconds ? fmt::format("{:.1f}s", *r.oldest_pending_seconds) : "";
     if (!config.destinations.count(r.destination) && r.state == "pending") age += " (destination not configured)";
+    const auto pause = paused.find(r.destination);
+    if (pause != paused.end() && r.state == "pending")
+      age += pause->second.empty() ? " (paused)" : " (paused since " + log_safe(pause->second) + ")";
     // Names come from the table, where any text may have been written: escaped for the terminal.
     std::printf("%-24s %-10s %10lld  %s\n", log_safe(r.destination).c_str(), r.state.c_str(), r.count, age.c_str());
   }

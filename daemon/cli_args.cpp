@@ -7,13 +7,17 @@
 namespace outboxd::cli {
 namespace {
 
-const std::set<std::string> kCommands = {"run", "migrate", "check-config", "enqueue", "stats"};
+const std::set<std::string> kCommands = {"run", "migrate", "check-config", "enqueue", "stats", "pause", "resume"};
+// Commands that take one operand, a destination's name, besides their flags.
+const std::set<std::string> kNameCommands = {"pause", "resume"};
 // Flags each command accepts besides --config.
 const std::map<std::string, std::set<std::string>> kFlags = {
     {"run", {}},
     {"migrate", {}},
     {"check-config", {"keys", "offline"}},
     {"stats", {"json"}},
+    {"pause", {}},
+    {"resume", {}},
     {"enqueue", {"destination", "payload", "headers", "idempotency-key", "ordering-key", "priority",
                  "max-attempts", "available-at"}},
 };
@@ -40,7 +44,12 @@ Args parse_args(const std::vector<std::string> &argv) {
       args.command = "version";
       return args;
     }
-    if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + a + "'");
+    if (a.rfind("--", 0) != 0) {
+      if (!kNameCommands.count(args.command) || !args.operand.empty())
+        throw std::invalid_argument("unexpected argument '" + a + "'");
+      args.operand = a;
+      continue;
+    }
     std::string name = a.substr(2), value;
     auto eq = name.find('=');
     bool has_value = eq != std::string::npos;
@@ -62,6 +71,9 @@ Args parse_args(const std::vector<std::string> &argv) {
       args.options[name] = boolean && !has_value ? "true" : value;
     }
   }
+  if (kNameCommands.count(args.command) && args.operand.empty())
+    throw std::invalid_argument("'" + args.command + "' needs a destination's name: outboxd " + args.command +
+                                " NAME [--config PATH]");
   return args;
 }
 
@@ -82,7 +94,11 @@ Commands:
                    --destination NAME --payload JSON [--headers JSON] [--idempotency-key K]
                    [--ordering-key K] [--priority N] [--max-attempts N] [--available-at TIMESTAMP]
                  checked as POST /v1/messages checks it; a refusal exits 2 naming the flag
-  stats          message counts per destination and state, and the oldest pending age [--json]
+  stats          message counts per destination and state, the oldest pending age, and which
+                 destinations are paused [--json]
+  pause NAME     pause the destination NAME for every daemon on the database, until resumed:
+                 its messages stay pending and are not sent (restarts keep the pause)
+  resume NAME    resume a paused destination; its due messages are sent again
 
 Options:
   --config PATH  config file (default: $OUTBOXD_CONFIG, else /etc/outboxd/outboxd.yaml)

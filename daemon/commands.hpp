@@ -1,6 +1,8 @@
 // The subcommands of the outboxd binary. Each returns the process exit code.
 #pragma once
 
+#include <string>
+
 #include "core/config.hpp"
 #include "daemon/cli_args.hpp"
 
@@ -17,5 +19,7 @@ int run_migrate(const Config &config);
 int run_check_config(const Config &config, bool offline);
 int run_enqueue(const Config &config, const Args &args);
 int run_stats(const Config &config, const Args &args);
+// pause NAME (`paused` true) and resume NAME: NAME must be a destination of `config` (else exit 2).
+int run_set_paused(const Config &config, const std::string &destination, bool paused);
 
 }  // namespace outboxd::cli

@@ -38,6 +38,8 @@ int dispatch(const Args &args) {
   if (args.command == "check-config") return run_check_config(config, args.options.count("offline") > 0);
   if (args.command == "enqueue") return run_enqueue(config, args);
   if (args.command == "stats") return run_stats(config, args);
+  if (args.command == "pause" || args.command == "resume")
+    return run_set_paused(config, args.operand, args.command == "pause");
   throw std::invalid_argument("unknown command " + args.command);
 }
 

@@ -31,6 +31,8 @@
 -- Locks: FOR UPDATE SKIP LOCKED on each returned row; the row lock *is* the claim and lasts until
 -- the caller's transaction ends. A row whose ordering_key has an earlier pending row (also one that
 -- is locked by another worker or waiting for a retry) is skipped, so each key advances in order.
+-- A paused destination (outbox.destination_controls) claims nothing: the check names only $1, so
+-- it runs once per statement (a one-time filter), not per row.
 SELECT c.seq, c.id, c.destination,
        CASE WHEN octet_length(c.payload) + octet_length(c.headers) <= $4::bigint THEN c.payload END,
        CASE WHEN octet_length(c.headers) <= $4::bigint THEN c.headers END,
@@ -48,6 +50,7 @@ SELECT c.seq, c.id, c.destination,
          WHERE m.state = 'pending'
            AND m.destination = $1::text
            AND (NOT $6::boolean OR m.attempt = 0)
+           AND NOT EXISTS (SELECT 1 FROM outbox.destination_controls p WHERE p.destination = $1::text AND p.paused)
            AND (m.available_at <= now() OR (m.attempt = 0 AND $3::boolean)
                 OR NOT outbox.available_at_in_range(m.available_at))
            AND (m.ordering_key IS NULL OR NOT EXISTS (

@@ -296,5 +296,34 @@ TEST(Queries, NextDueIsTheWaitForTheEarliestScheduledMessage) {
   EXPECT_FALSE(queries::message_next_due(tx, "{b}")) << "only the destinations named";
 }
 
+// ---- Destination controls (pause and resume) -----------------------------------------------------
+
+TEST(Queries, PauseResumeAndTheControlsListAnswerWhatChanged) {
+  TestDatabase db;
+  auto conn = db.connect();
+  pqxx::work tx(*conn);
+  EXPECT_TRUE(queries::destination_controls_list(tx).empty()) << "no row until a destination is paused";
+  EXPECT_FALSE(queries::destination_resume(tx, "a")) << "never paused: nothing to resume";
+  EXPECT_TRUE(queries::destination_controls_list(tx).empty()) << "and no row written for it";
+
+  EXPECT_TRUE(queries::destination_pause(tx, "a"));
+  EXPECT_FALSE(queries::destination_pause(tx, "a")) << "already paused";
+  std::vector<queries::DestinationControlRow> rows = queries::destination_controls_list(tx);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].destination, "a");
+  EXPECT_TRUE(rows[0].paused);
+  ASSERT_TRUE(rows[0].paused_at);
+  EXPECT_NE(rows[0].paused_at->find('T'), std::string::npos) << "ISO 8601, as the API writes times: "
+                                                               << *rows[0].paused_at;
+
+  EXPECT_TRUE(queries::destination_resume(tx, "a"));
+  EXPECT_FALSE(queries::destination_resume(tx, "a")) << "no longer paused";
+  rows = queries::destination_controls_list(tx);
+  ASSERT_EQ(rows.size(), 1u) << "the row stays, not paused";
+  EXPECT_FALSE(rows[0].paused);
+  EXPECT_FALSE(rows[0].paused_at);
+  EXPECT_TRUE(queries::destination_pause(tx, "a")) << "a resumed destination can be paused again";
+}
+
 }  // namespace
 }  // namespace outboxd

@@ -61,6 +61,11 @@ class ApiE2E : public E2E {
                  const std::string &extra_top = "", const std::string &conninfo = "") {
     daemon = start(write_config(destinations, extra_top + "api:\n  listen: 127.0.0.1:0\n" + api_extra,
                                 "outboxd.yaml", conninfo));
+    read_base();
+  }
+
+  // Sets `base` from the running daemon's log, which names the port it listens on.
+  void read_base() {
     ASSERT_TRUE(daemon->wait_for_log("api: listening on")) << daemon->log();
     std::smatch m;
     const std::string log = daemon->log();

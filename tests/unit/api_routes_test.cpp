@@ -35,3 +35,19 @@ TEST(ApiRoutes, OnlyTheHealthCheckRunsInline) {
   EXPECT_STREQ(required_scope(RouteId::Retry), "admin");
   EXPECT_EQ(required_scope(RouteId::Healthz), nullptr);
 }
+
+TEST(ApiRoutes, PauseAndResumeArePostOnlyAndNeedTheAdminScope) {
+  for (const auto &[path, id] : {std::pair<std::string, RouteId>{"/v1/destinations/orders/pause", RouteId::PauseDestination},
+                                 {"/v1/destinations/orders/resume", RouteId::ResumeDestination}}) {
+    const RouteLookup post = find_route("POST", path);
+    ASSERT_TRUE(post.match.has_value()) << path;
+    EXPECT_EQ(post.match->id, id);
+    EXPECT_EQ(post.match->param, "orders");
+    EXPECT_STREQ(required_scope(id), "admin");
+    EXPECT_FALSE(route_takes_json_body(id)) << "no body to send";
+    const RouteLookup get = find_route("GET", path);
+    EXPECT_FALSE(get.match.has_value());
+    EXPECT_EQ(get.allowed, (std::vector<std::string>{"POST", "OPTIONS"})) << path;
+  }
+  EXPECT_FALSE(find_route("POST", "/v1/destinations//pause").match.has_value());
+}

@@ -53,3 +53,25 @@ TEST(CliArgs, HelpAndVersionWin) {
   EXPECT_EQ(parse_args({"stats", "--help"}).command, "help");
   EXPECT_EQ(parse_args({"-V"}).command, "version");
 }
+
+TEST(CliArgs, PauseAndResumeTakeExactlyOneDestinationName) {
+  const auto pause = parse_args({"pause", "orders", "--config", "/x.yaml"});
+  EXPECT_EQ(pause.command, "pause");
+  EXPECT_EQ(pause.operand, "orders");
+  EXPECT_EQ(pause.config_path, "/x.yaml");
+  EXPECT_EQ(parse_args({"resume", "--config=/x.yaml", "orders"}).operand, "orders") << "before or after the flags";
+  for (const auto &argv : std::vector<std::vector<std::string>>{
+           {"pause"}, {"resume", "--config", "/x.yaml"}, {"pause", "a", "b"}, {"stats", "orders"},
+           {"pause", "--destination", "orders"}}) {
+    try {
+      parse_args(argv);
+      ADD_FAILURE() << argv.size();
+    } catch (const std::invalid_argument &e) {
+      const std::string what = e.what();
+      const bool named = what.find("needs a destination's name") != std::string::npos ||
+                         what.find("unexpected argument") != std::string::npos ||
+                         what.find("does not take --destination") != std::string::npos;
+      EXPECT_TRUE(named) << what;
+    }
+  }
+}

@@ -32,6 +32,8 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
   s.delivery_duration["orders"] = d.snapshot();
   s.claim_batch_size = claim_histogram({1, 3, 3, 2000});
   s.db_reconnects = 7;
+  s.paused["orders"] = true;
+  s.paused["mail"] = false;
 
   const std::string expected =
       "# HELP outboxd_messages_delivered_total Messages delivered since the daemon started.\n"
@@ -81,7 +83,12 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
       "# HELP outboxd_db_reconnects_total Database connections of workers and the listener lost and rebuilt "
       "since the daemon started.\n"
       "# TYPE outboxd_db_reconnects_total counter\n"
-      "outboxd_db_reconnects_total 7\n";
+      "outboxd_db_reconnects_total 7\n"
+      "# HELP outboxd_destination_paused 1 while the destination is paused (POST /v1/destinations/{name}/pause, "
+      "outboxd pause), else 0.\n"
+      "# TYPE outboxd_destination_paused gauge\n"
+      "outboxd_destination_paused{destination=\"mail\"} 0\n"
+      "outboxd_destination_paused{destination=\"orders\"} 1\n";
   EXPECT_EQ(render_prometheus(s), expected);
 }
 
@@ -101,7 +108,8 @@ TEST(Metrics, EmptyRegistryStillHasEveryFamilyAndZeroedClaimHistogram) {
   for (const char *name : {"outboxd_messages_delivered_total", "outboxd_messages_retried_total",
                            "outboxd_messages_dead_total", "outboxd_messages_pending",
                            "outboxd_oldest_pending_age_seconds", "outboxd_delivery_duration_seconds",
-                           "outboxd_claim_batch_size", "outboxd_db_reconnects_total"}) {
+                           "outboxd_claim_batch_size", "outboxd_db_reconnects_total",
+                           "outboxd_destination_paused"}) {
     EXPECT_NE(text.find(std::string("# HELP ") + name + " "), std::string::npos) << name;
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
