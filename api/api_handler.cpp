@@ -13,6 +13,7 @@
 #include "api/auth.hpp"
 #include "api/database_errors.hpp"
 #include "api/destination_pause.hpp"
+#include "api/lane_status_json.hpp"
 #include "api/memory_release.hpp"
 #include "api/message_request.hpp"
 #include "api/routes.hpp"
@@ -415,7 +416,7 @@ ApiResponse ApiHandler::stats() const {
   // the same table are then not included, and the response says so).
   const auto rt = runtime_();
   const bool from_database = rt->config->retention_delivered >= std::chrono::minutes(1) || !metrics_;
-  const MetricsSnapshot snapshot = from_database ? MetricsSnapshot{} : metrics_();
+  const MetricsSnapshot snapshot = metrics_ ? metrics_() : MetricsSnapshot{};
   return in_pooled_transaction<pqxx::read_transaction>(*pool_, [&](pqxx::read_transaction &tx) {
     json out = json::object();
     auto entry = [&](const std::string &destination) -> json & {
@@ -431,8 +432,9 @@ ApiResponse ApiHandler::stats() const {
       if (row.oldest_pending_seconds) d["oldest_pending_seconds"] = *row.oldest_pending_seconds;
       if (from_database && row.state == "delivered") d["delivered_last_minute"] = row.delivered_last_minute;
     }
-    for (const auto &[destination, n] : snapshot.delivered_last_minute)
-      if (n > 0) entry(destination)["delivered_last_minute"] = n;
+    if (!from_database)
+      for (const auto &[destination, n] : snapshot.delivered_last_minute)
+        if (n > 0) entry(destination)["delivered_last_minute"] = n;
     // A paused destination shows even with no messages: a pause must never go unseen.
     for (const auto &control : destination_controls_list(tx)) {
       if (!control.paused) continue;
@@ -440,6 +442,8 @@ ApiResponse ApiHandler::stats() const {
       d["paused"] = true;
       if (control.paused_at) d["paused_at"] = *control.paused_at;
     }
+    // This daemon's lanes: their flow control lives in its memory (another daemon has its own).
+    for (const auto &[destination, lane] : snapshot.lanes) add_lane_status(entry(destination), lane);
     return reply(200, {{"destinations", out},
                        {"delivered_last_minute_counted_by", from_database ? "database" : "this daemon"}});
   });

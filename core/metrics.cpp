@@ -140,6 +140,26 @@ std::string render_prometheus(const MetricsSnapshot &s) {
          "1 while the destination is paused (POST /v1/destinations/{name}/pause, outboxd pause), else 0.");
   for (const auto &[destination, paused] : s.paused)
     sample(out, "outboxd_destination_paused", destination_label(destination), paused ? "1" : "0");
+
+  header(out, "outboxd_destination_in_flight", "gauge", "Messages of the destination being sent now.");
+  for (const auto &[destination, lane] : s.lanes)
+    sample(out, "outboxd_destination_in_flight", destination_label(destination), std::to_string(lane.in_flight));
+  header(out, "outboxd_breaker_state", "gauge",
+         "1 for the state the destination's circuit breaker is in (closed, open, half_open), else 0.");
+  for (const auto &[destination, lane] : s.lanes)
+    for (BreakerState state : {BreakerState::Closed, BreakerState::Open, BreakerState::HalfOpen})
+      sample(out, "outboxd_breaker_state",
+             destination_label(destination) + ",state=\"" + breaker_state_name(state) + "\"",
+             lane.breaker == state ? "1" : "0");
+  header(out, "outboxd_breaker_opened_total", "counter", "Times the destination's circuit breaker opened.");
+  for (const auto &[destination, lane] : s.lanes)
+    sample(out, "outboxd_breaker_opened_total", destination_label(destination),
+           std::to_string(lane.breaker_opened_total));
+  header(out, "outboxd_rate_limited_total", "counter",
+         "Claims of the destination put off or cut short by its rate limit.");
+  for (const auto &[destination, lane] : s.lanes)
+    sample(out, "outboxd_rate_limited_total", destination_label(destination),
+           std::to_string(lane.rate_limited_total));
   return out;
 }
 

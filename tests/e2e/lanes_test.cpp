@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <regex>
+
+#include "tests/e2e/api_harness.hpp"
 #include "tests/e2e/harness.hpp"
 #include "tests/support/hanging_server.hpp"
 #include "tests/support/webhook_peer.hpp"
@@ -173,6 +176,17 @@ TEST_F(Lanes, TheBreakerOpensSpendsNoAttemptsWhileOpenProbesAndCloses) {
   };
   ASSERT_TRUE(wait_until([&] { return opened() >= 1; })) << daemon->log();
   ASSERT_TRUE(wait_count("attempt = 1", 10)) << "the batch that opened it";
+  std::smatch m;
+  const std::string log = daemon->log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(api: listening on (127\.0\.0\.1:\d+))"))) << log;
+  const std::string api = "http://" + m[1].str();
+  // Open, or half-open while a probe goes (the cool-off is short): not closed, in both views.
+  const auto stats = http("GET", api + "/v1/stats").json()["destinations"]["flaky"];
+  EXPECT_THAT(stats.value("lane", ""), ::testing::AnyOf("breaker_open", "probing")) << stats.dump();
+  EXPECT_THAT(stats.value("breaker", ""), ::testing::AnyOf("open", "half_open")) << stats.dump();
+  EXPECT_GE(stats.value("breaker_opened_total", 0), 1) << stats.dump();
+  EXPECT_THAT(http("GET", api + "/metrics").body,
+              ::testing::HasSubstr("outboxd_breaker_state{destination=\"flaky\",state=\"closed\"} 0"));
   // Two failed probes: each sends one message once, and opens the breaker again.
   ASSERT_TRUE(wait_until([&] { return opened() >= 3; })) << daemon->log();
   ASSERT_TRUE(wait_until([&] { return db.scalar("SELECT sum(attempt) FROM outbox.messages") == "12"; }))
@@ -183,4 +197,5 @@ TEST_F(Lanes, TheBreakerOpensSpendsNoAttemptsWhileOpenProbesAndCloses) {
   std::remove(down.c_str());
   ASSERT_TRUE(daemon->wait_for_log("breaker of flaky closed")) << daemon->log();
   ASSERT_TRUE(wait_count("state = 'delivered'", 10)) << daemon->log();
+  EXPECT_EQ(http("GET", api + "/v1/stats").json()["destinations"]["flaky"].value("breaker", ""), "closed");
 }

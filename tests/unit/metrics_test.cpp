@@ -34,6 +34,12 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
   s.db_reconnects = 7;
   s.paused["orders"] = true;
   s.paused["mail"] = false;
+  LaneStatus open;
+  open.in_flight = 1;
+  open.breaker = BreakerState::Open;
+  open.breaker_opened_total = 2;
+  open.rate_limited_total = 5;
+  s.lanes["orders"] = open;
 
   const std::string expected =
       "# HELP outboxd_messages_delivered_total Messages delivered since the daemon started.\n"
@@ -88,7 +94,22 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
       "outboxd pause), else 0.\n"
       "# TYPE outboxd_destination_paused gauge\n"
       "outboxd_destination_paused{destination=\"mail\"} 0\n"
-      "outboxd_destination_paused{destination=\"orders\"} 1\n";
+      "outboxd_destination_paused{destination=\"orders\"} 1\n"
+      "# HELP outboxd_destination_in_flight Messages of the destination being sent now.\n"
+      "# TYPE outboxd_destination_in_flight gauge\n"
+      "outboxd_destination_in_flight{destination=\"orders\"} 1\n"
+      "# HELP outboxd_breaker_state 1 for the state the destination's circuit breaker is in (closed, open, "
+      "half_open), else 0.\n"
+      "# TYPE outboxd_breaker_state gauge\n"
+      "outboxd_breaker_state{destination=\"orders\",state=\"closed\"} 0\n"
+      "outboxd_breaker_state{destination=\"orders\",state=\"open\"} 1\n"
+      "outboxd_breaker_state{destination=\"orders\",state=\"half_open\"} 0\n"
+      "# HELP outboxd_breaker_opened_total Times the destination's circuit breaker opened.\n"
+      "# TYPE outboxd_breaker_opened_total counter\n"
+      "outboxd_breaker_opened_total{destination=\"orders\"} 2\n"
+      "# HELP outboxd_rate_limited_total Claims of the destination put off or cut short by its rate limit.\n"
+      "# TYPE outboxd_rate_limited_total counter\n"
+      "outboxd_rate_limited_total{destination=\"orders\"} 5\n";
   EXPECT_EQ(render_prometheus(s), expected);
 }
 
@@ -109,7 +130,8 @@ TEST(Metrics, EmptyRegistryStillHasEveryFamilyAndZeroedClaimHistogram) {
                            "outboxd_messages_dead_total", "outboxd_messages_pending",
                            "outboxd_oldest_pending_age_seconds", "outboxd_delivery_duration_seconds",
                            "outboxd_claim_batch_size", "outboxd_db_reconnects_total",
-                           "outboxd_destination_paused"}) {
+                           "outboxd_destination_paused", "outboxd_destination_in_flight",
+                           "outboxd_breaker_state", "outboxd_breaker_opened_total", "outboxd_rate_limited_total"}) {
     EXPECT_NE(text.find(std::string("# HELP ") + name + " "), std::string::npos) << name;
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
