@@ -73,8 +73,6 @@ webhook_receiver_stop() {
   kill -QUIT "$WEBHOOK_NGINX_PID" 2>/dev/null || true
   wait "$WEBHOOK_NGINX_PID" 2>/dev/null || true
   WEBHOOK_NGINX_PID=
-WEBHOOK_PY_PID=
-WEBHOOK_SLOW_MS=5
 }
 
 # The tests' receiver (tests/fixtures/webhook/receiver.py) without its request log; sets WEBHOOK_PY_PORT.
