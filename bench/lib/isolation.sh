@@ -148,7 +148,7 @@ isolation_phase() {
   if [ "$phase" = alone ]; then
     ISOLATION_ALONE_P99=$p99
     report "$(printf '  %-40s %5s %9s %9s %9s %12s' "$label" "$n" "$p50" "$p99" "$max" '1.00x')"
-  elif [[ $p99 == - || $ISOLATION_ALONE_P99 == - ]] || [ "$(calc "$ISOLATION_ALONE_P99 > 0" 0)" = 0 ]; then
+  elif [[ $p99 == - || $ISOLATION_ALONE_P99 == - ]] || [ "$(calc "($ISOLATION_ALONE_P99 > 0)" 0)" = 0 ]; then
     report "$(printf '  %-40s %5s %9s %9s %9s %12s' "$label" "$n" "$p50" "$p99" "$max" '-')"
   else
     ratio=$(calc "$p99 / $ISOLATION_ALONE_P99" 2)
