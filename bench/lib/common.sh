@@ -23,6 +23,17 @@ wait_for_sql() {
   done
 }
 
+# Waits (up to 10 s) until a file exists and is not empty, e.g. the ports file a receiver writes once
+# it listens; otherwise shows the log and fails: wait_for_file FILE LOG WHAT
+wait_for_file() {
+  local file=$1 log=$2 what=$3 waited=0
+  until [ -s "$file" ]; do
+    sleep 0.05
+    waited=$((waited + 1))
+    [ "$waited" -le 200 ] || { cat "$log" >&2; die "$what did not start (log: $log)"; }
+  done
+}
+
 # Starts every measured run from the same state: an empty table, flushed dirty pages (so no
 # checkpoint lands in the middle of one run and not another), fresh statistics.
 reset_table() {

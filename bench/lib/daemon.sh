@@ -2,12 +2,13 @@
 
 DAEMON_PID=
 
-# Writes a config: daemon_config FILE WAKEUP_MODE RETENTION_DELIVERED PLUGIN PLUGIN_CONFIG_YAML
+# Writes everything of a config up to its destinations:
+#   daemon_config_head WAKEUP_MODE RETENTION_DELIVERED  (prints the YAML)
 # Keys as in etc/outboxd.yaml; everything not named here keeps its default. log.level warn keeps
 # log formatting out of the measurement.
-daemon_config() {
-  local file=$1 mode=$2 retention=$3 plugin=$4 plugin_config=$5
-  cat >"$file" <<YAML
+daemon_config_head() {
+  local mode=$1 retention=$2
+  cat <<YAML
 database:
   url: "$(bench_conninfo)"
   migrate: true
@@ -21,10 +22,21 @@ plugin_dir: "$BUILD_DIR/plugins"
 log:
   level: warn
 destinations:
+YAML
+}
+
+# Writes a config with the one destination `bench`:
+#   daemon_config FILE WAKEUP_MODE RETENTION_DELIVERED PLUGIN PLUGIN_CONFIG_YAML
+daemon_config() {
+  local file=$1 mode=$2 retention=$3 plugin=$4 plugin_config=$5
+  {
+    daemon_config_head "$mode" "$retention"
+    cat <<YAML
   bench:
     plugin: "$plugin"  # quoted: a bare null would be YAML null
     config: $plugin_config
 YAML
+  } >"$file"
 }
 
 # Starts the daemon and returns once it is ready for the measurement:

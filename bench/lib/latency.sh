@@ -18,14 +18,15 @@ latency_stats() {
                printf "%d %d %.2f %.2f %.2f %d\n", n, notified, v[rank(0.5)], v[rank(0.99)], v[n], missing }'
 }
 
-# Waits (up to 10 s) until the plugin has stamped every id in the commit file.
+# Waits (up to TIMEOUT_S, default 10) until every id in the commit file has a line in the stamp
+# file: wait_stamped COMMITS STAMPS [TIMEOUT_S]
 wait_stamped() {
-  local commits=$1 stamps=$2 _
-  for _ in $(seq 200); do
+  local commits=$1 stamps=$2 timeout=${3:-10} _
+  for _ in $(seq $((timeout * 20))); do
     [ "$(awk 'NR == FNR { s[$1]; next } !($1 in s)' "$stamps" "$commits" | wc -l)" = 0 ] && return 0
     sleep 0.05
   done
-  say "warning: some messages were not delivered within 10 s of the last enqueue"
+  say "warning: some messages were not delivered within $timeout s of the last enqueue"
 }
 
 # One rate: enqueue for `seconds`, then wait for delivery and add a line to the summary.

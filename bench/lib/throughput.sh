@@ -1,5 +1,6 @@
 # Throughput mode: N messages filled in one statement, drained once by a pgbench "ceiling" doing only
-# claim-and-mark, once by outboxd with the null plugin; for both retention modes. Sourced.
+# claim-and-mark, once by outboxd with the null plugin; for both retention modes. With --keyed, also
+# the daemon alone on a backlog with ordering keys against the same backlog without. Sourced.
 
 # drain_timer's options: --analyze unless --stats stale (see drain_timer.cpp).
 drain_opts() {
@@ -22,20 +23,23 @@ ceiling_drain() {
 }
 
 # The daemon: started idle (notify mode), so the fill's single statement-level NOTIFY wakes it.
+#   daemon_drain RETENTION LOG [MESSAGES [DRAIN_TIMER_OPTION...]]  (MESSAGES: --messages by default)
 daemon_drain() {
-  local retention=$1 log=$2 config="$BENCH_LOGS/throughput-$1.yaml"
+  local retention=$1 log=$2 messages=${3:-$BENCH_MESSAGES} config="$BENCH_LOGS/throughput-$1.yaml"
+  local fill_opts=("${@:4}")
   daemon_config "$config" notify "$retention" null '{}'
   daemon_start "$config" "$log"
   drain_opts
-  "$BENCH_TOOLS/drain_timer" "${DRAIN_OPTS[@]}" "$(bench_conninfo)" "$BENCH_MESSAGES" 600 >"$BENCH_LOGS/drain.out" 2>>"$log" ||
+  "$BENCH_TOOLS/drain_timer" "${DRAIN_OPTS[@]}" "${fill_opts[@]}" "$(bench_conninfo)" "$messages" 600 >"$BENCH_LOGS/drain.out" 2>>"$log" ||
     die "daemon run failed (log: $log)"
   daemon_stop
 }
 
 # Every message must have been delivered exactly as the mode says: kept as delivered, or deleted.
+#   check_drained RETENTION [MESSAGES]
 check_drained() {
   local retention=$1 want=0 got
-  [ "$retention" = 0 ] || want=$BENCH_MESSAGES
+  [ "$retention" = 0 ] || want=${2:-$BENCH_MESSAGES}
   got=$(sql "SELECT count(*) FROM outbox.messages WHERE state = 'delivered'")
   [ "$got" = "$want" ] || die "expected $want delivered rows after the run, found $got"
   got=$(sql "SELECT count(*) FROM outbox.messages WHERE state <> 'delivered'")
@@ -43,9 +47,10 @@ check_drained() {
 }
 
 # drain_timer's "fill_s=1.234 drain_s=5.678" -> messages per second (and the line into the log).
+#   drained_rate LOG [MESSAGES]
 drained_rate() {
   cat "$BENCH_LOGS/drain.out" >>"$1"
-  awk -v n="$BENCH_MESSAGES" '{ sub(/.*drain_s=/, ""); printf "%.0f", n / $1 }' "$BENCH_LOGS/drain.out"
+  awk -v n="${2:-$BENCH_MESSAGES}" '{ sub(/.*drain_s=/, ""); printf "%.0f", n / $1 }' "$BENCH_LOGS/drain.out"
 }
 
 # One measurement of one side: throughput_side ceiling|outboxd RETENTION SCRIPT LOG; sets RATE (msg/s).
@@ -82,10 +87,52 @@ throughput_pair() {
   report "$(printf '  %-28s per-round ratios: %s' '' "${ratios[*]/%/%}")"
 }
 
+# Ordering keys (--keyed): the same backlog drained by the daemon alone (null plugin, retention 7d),
+# once spread over THROUGHPUT_KEYS ordering keys and once without keys. A key's messages go out one
+# after another, so a key holds up its next message until the one before is delivered; with 1000
+# keys a 100-message batch still has plenty to choose from, and the target says keys may cost at
+# most half the rate. Fixed sizes rather than --messages: the figure is about keys per backlog.
+THROUGHPUT_KEYED_MESSAGES=100000
+THROUGHPUT_KEYS=1000
+
+# One side: keyed_side keyed|unkeyed LOG; sets RATE (msg/s).
+keyed_side() {
+  local side=$1 log=$2 fill_opts=()
+  [ "$side" = unkeyed ] || fill_opts=(--keys "$THROUGHPUT_KEYS")
+  reset_table
+  daemon_drain 7d "$log" "$THROUGHPUT_KEYED_MESSAGES" "${fill_opts[@]}"
+  check_drained 7d "$THROUGHPUT_KEYED_MESSAGES"
+  RATE=$(drained_rate "$log" "$THROUGHPUT_KEYED_MESSAGES")
+}
+
+# BENCH_ROUNDS rounds of (unkeyed, keyed), alternating which goes first, as throughput_pair does.
+throughput_keyed() {
+  local log="$BENCH_LOGS/throughput-keyed.log" round u k unkeyed=() keyed=() ratios=()
+  for round in $(seq "$BENCH_ROUNDS"); do
+    say "throughput, $THROUGHPUT_KEYED_MESSAGES messages keyed ($THROUGHPUT_KEYS keys) and unkeyed, round $round/$BENCH_ROUNDS"
+    if [ $((round % 2)) = 1 ]; then
+      keyed_side unkeyed "$log"; u=$RATE
+      keyed_side keyed "$log"; k=$RATE
+    else
+      keyed_side keyed "$log"; k=$RATE
+      keyed_side unkeyed "$log"; u=$RATE
+    fi
+    unkeyed+=("$u") keyed+=("$k") ratios+=("$(calc "100 * $k / $u" 1)")
+    round_log "throughput keyed round=$round unkeyed=$u keyed=$k ratio=${ratios[-1]}%"
+  done
+  local ratio
+  ratio=$(median "${ratios[@]}")
+  report "$(printf '  %-28s %16s %16s %8s' "ordering keys (outboxd, 7d)" 'no keys' "$THROUGHPUT_KEYS keys" 'ratio')"
+  report "$(printf '  %-28s %10.0f msg/s %10.0f msg/s %7s%%   %s (target >= 50%%)' \
+    "$THROUGHPUT_KEYED_MESSAGES messages" "$(median "${unkeyed[@]}")" "$(median "${keyed[@]}")" "$ratio" "$(verdict "$ratio" '>=' 50)")"
+  report "$(printf '  %-28s per-round ratios: %s' '' "${ratios[*]/%/%}")"
+}
+
 run_throughput() {
   report ""
   report "THROUGHPUT  $BENCH_MESSAGES messages, $BENCH_WORKERS workers/clients, batch $BENCH_BATCH, $BENCH_STATS statistics"
   report "$(printf '  %-28s %16s %16s %8s' 'retention.delivered' 'ceiling' 'outboxd' 'ratio')"
   throughput_pair "7d (keep delivered rows)" 7d ceiling_update.sql
   throughput_pair "0 (delete at delivery)" 0 ceiling_delete.sql
+  [ "$BENCH_KEYED" = 0 ] || throughput_keyed
 }

@@ -73,8 +73,6 @@ webhook_receiver_stop() {
   kill -QUIT "$WEBHOOK_NGINX_PID" 2>/dev/null || true
   wait "$WEBHOOK_NGINX_PID" 2>/dev/null || true
   WEBHOOK_NGINX_PID=
-WEBHOOK_PY_PID=
-WEBHOOK_SLOW_MS=5
 }
 
 # The tests' receiver (tests/fixtures/webhook/receiver.py) without its request log; sets WEBHOOK_PY_PORT.
@@ -83,12 +81,7 @@ webhook_slow_receiver_start() {
   mkdir -p "$dir"
   /usr/bin/python3 "$REPO/tests/fixtures/webhook/receiver.py" --dir "$dir" --no-record >"$BENCH_LOGS/pyreceiver.log" 2>&1 &
   WEBHOOK_PY_PID=$!
-  local waited=0
-  until [ -s "$dir/ports" ]; do
-    sleep 0.05
-    waited=$((waited + 1))
-    [ "$waited" -le 200 ] || { cat "$BENCH_LOGS/pyreceiver.log" >&2; die "the Python receiver did not start"; }
-  done
+  wait_for_file "$dir/ports" "$BENCH_LOGS/pyreceiver.log" "the Python receiver"
   WEBHOOK_PY_PORT=$(awk '$1 == "127.0.0.1" { print $2 }' "$dir/ports")
 }
 

@@ -2,8 +2,10 @@
 // message is pending (delivered, or deleted in retention-0 mode). Optionally starts a command (the
 // pgbench ceiling) right after the fill commits, so the daemon and the ceiling are timed the same way.
 //
-//   drain_timer [--analyze] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]
+//   drain_timer [--analyze] [--keys K] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]
 //
+// --keys K gives the messages K ordering keys, dealt out in turn (message g gets key g mod K), so
+// each key's messages are spread evenly through the backlog and every key has MESSAGES/K of them.
 // --analyze runs ANALYZE in the fill's transaction, so the rows and statistics that describe them
 // become visible together: the daemon (woken by the fill's commit) and the ceiling both plan their
 // first claim with fresh statistics. Without it they plan with whatever statistics came before.
@@ -28,6 +30,10 @@ namespace {
 const char *kFill =
     "INSERT INTO outbox.messages (destination, payload) "
     "SELECT 'bench', jsonb_build_object('n', g) FROM generate_series(1, $1::int) g";
+const char *kFillKeyed =
+    "INSERT INTO outbox.messages (destination, payload, ordering_key) "
+    "SELECT 'bench', jsonb_build_object('n', g), 'key-' || (g % $2::int) "
+    "FROM generate_series(1, $1::int) g";
 // Uses the partial claim index; cheap enough to ask every few milliseconds.
 const char *kAnyPending = "SELECT EXISTS (SELECT 1 FROM outbox.messages WHERE state = 'pending')";
 // Polling faster would cost the 2-core machine CPU; 10 ms is below 1 % of any run we report.
@@ -38,10 +44,12 @@ constexpr double kPollS = 0.010;
   std::exit(1);
 }
 
-// Runs one statement; returns the first field of the first row (empty when there is none).
-std::string exec1(PGconn *conn, const char *sql, const char *param) {
-  const char *params[1] = {param};
-  PGresult *r = PQexecParams(conn, sql, param ? 1 : 0, nullptr, param ? params : nullptr, nullptr,
+// Runs one statement with up to two parameters; returns the first field of the first row (empty
+// when there is none).
+std::string exec1(PGconn *conn, const char *sql, const char *param, const char *param2 = nullptr) {
+  const char *params[2] = {param, param2};
+  const int n_params = param2 ? 2 : param ? 1 : 0;
+  PGresult *r = PQexecParams(conn, sql, n_params, nullptr, n_params ? params : nullptr, nullptr,
                              nullptr, 0);
   ExecStatusType st = PQresultStatus(r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -69,13 +77,25 @@ pid_t spawn(char **argv) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  const bool analyze = argc > 1 && std::string(argv[1]) == "--analyze";
-  if (analyze) {
+  bool analyze = false;
+  const char *keys = nullptr;  // ordering keys, as text for the query; none when null
+  while (argc > 1 && argv[1][0] == '-' && argv[1][1] == '-') {
+    const std::string option = argv[1];
+    if (option == "--analyze") {
+      analyze = true;
+    } else if (option == "--keys" && argc > 2 && std::atoi(argv[2]) > 0) {
+      keys = argv[2];
+      --argc;
+      ++argv;
+    } else {
+      std::fprintf(stderr, "drain_timer: unknown option or bad value: %s\n", argv[1]);
+      return 2;
+    }
     --argc;
     ++argv;
   }
   if (argc < 4) {
-    std::fprintf(stderr, "usage: drain_timer [--analyze] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]\n");
+    std::fprintf(stderr, "usage: drain_timer [--analyze] [--keys K] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]\n");
     return 2;
   }
   const char *messages = argv[2];
@@ -85,7 +105,11 @@ int main(int argc, char **argv) {
 
   const double fill_start = bench::monotonic_s();
   if (analyze) exec1(conn, "BEGIN", nullptr);
-  exec1(conn, kFill, messages);
+  if (keys) {
+    exec1(conn, kFillKeyed, messages, keys);
+  } else {
+    exec1(conn, kFill, messages);
+  }
   if (analyze) {
     exec1(conn, "ANALYZE outbox.messages", nullptr);
     exec1(conn, "COMMIT", nullptr);

@@ -1,8 +1,9 @@
 // Enqueues one message at a time at a steady rate, each in its own (autocommit) transaction, and
 // records when each commit returned, for the latency mode.
 //
-//   timed_enqueue CONNINFO RATE_PER_S SECONDS OUTFILE
+//   timed_enqueue CONNINFO RATE_PER_S SECONDS OUTFILE [DESTINATION]
 //
+// DESTINATION defaults to `bench` (the isolation mode runs one per destination, side by side).
 // OUTFILE gets one line per message: "<id> <commit-return CLOCK_REALTIME ns> <wake flag> <commit us>",
 // where the wake flag is outbox.wake_wanted as read in the same statement just before the enqueue
 // (1: the daemon was idle and the enqueue sent a NOTIFY; 0: the daemon was still polling).
@@ -22,7 +23,7 @@ namespace {
 // The flag is read first in the select list, so it is the value the enqueue's trigger saw (give
 // or take a concurrent flip by the daemon, which is exactly the race the gate lock covers).
 const char *kEnqueue =
-    "SELECT (SELECT last_value FROM outbox.wake_wanted), outbox.enqueue('bench', $1::jsonb)::text";
+    "SELECT (SELECT last_value FROM outbox.wake_wanted), outbox.enqueue($2::text, $1::jsonb)::text";
 
 struct Sample {
   std::string id;
@@ -39,17 +40,18 @@ struct Sample {
 }  // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: timed_enqueue CONNINFO RATE_PER_S SECONDS OUTFILE\n");
+  if (argc != 5 && argc != 6) {
+    std::fprintf(stderr, "usage: timed_enqueue CONNINFO RATE_PER_S SECONDS OUTFILE [DESTINATION]\n");
     return 2;
   }
   const double rate = std::atof(argv[2]);
   const long count = static_cast<long>(rate * std::atof(argv[3]));
   if (rate <= 0 || count <= 0) die("RATE_PER_S and SECONDS must be positive", nullptr);
+  const char *destination = argc == 6 ? argv[5] : "bench";
 
   PGconn *conn = PQconnectdb(argv[1]);
   if (PQstatus(conn) != CONNECTION_OK) die("cannot connect: ", conn);
-  PGresult *prep = PQprepare(conn, "enqueue", kEnqueue, 1, nullptr);
+  PGresult *prep = PQprepare(conn, "enqueue", kEnqueue, 2, nullptr);
   if (PQresultStatus(prep) != PGRES_COMMAND_OK) die("prepare failed: ", conn);
   PQclear(prep);
 
@@ -59,9 +61,9 @@ int main(int argc, char **argv) {
   for (long i = 0; i < count; ++i) {
     bench::sleep_until_s(start + static_cast<double>(i) / rate);
     const std::string payload = "{\"n\":" + std::to_string(i) + "}";
-    const char *params[1] = {payload.c_str()};
+    const char *params[2] = {payload.c_str(), destination};
     const double sent = bench::monotonic_s();
-    PGresult *r = PQexecPrepared(conn, "enqueue", 1, params, nullptr, nullptr, 0);
+    PGresult *r = PQexecPrepared(conn, "enqueue", 2, params, nullptr, nullptr, 0);
     const long long committed = bench::realtime_ns();  // autocommit: the result means committed
     const double took = bench::monotonic_s() - sent;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) die("enqueue failed: ", conn);
