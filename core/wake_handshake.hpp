@@ -46,8 +46,13 @@ class WakeHandshake {
 
   // --- the listener ---
   bool idle() const { return idle_.load(); }
-  // Producers have been told not to notify: workers poll fast again.
-  void go_busy() { idle_.store(false); }
+  // Producers have been told not to notify: workers poll fast again, also those asleep until a
+  // NOTIFY that will no longer come (a lane with no work of its own went to sleep while the daemon
+  // was idle, and its next messages are enqueued without one).
+  void go_busy() {
+    idle_.store(false);
+    signal_.wake_all();
+  }
   // The gate was passed: from now on workers sleep; `next_due` is the earliest scheduled message
   // (Clock::time_point::max() when none). Wakes the workers for the one last poll.
   void go_idle(Clock::time_point next_due);
@@ -58,7 +63,7 @@ class WakeHandshake {
   // A NOTIFY came: wake the workers and start a linger period.
   void notified();
   // The listener lost its connection: nobody would send the NOTIFY, so workers must poll.
-  void listener_lost() { idle_.store(false); }
+  void listener_lost() { go_busy(); }
 
   // --- the engine ---
   // Workers asleep on the old config look again (a destination may just have been added).
