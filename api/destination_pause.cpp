@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "api/api_transaction.hpp"
 #include "core/outbox_store.hpp"
 
@@ -24,6 +26,10 @@ ApiResponse set_destination_paused(DbPool &pool, const Runtime &runtime, const s
   const bool changed = in_pooled_transaction(pool, [&](pqxx::work &tx) {
     return paused ? destination_pause(tx, destination) : destination_resume(tx, destination);
   });
+  // A pause stops every daemon on the database: the log says when one began or ended, and where.
+  if (changed)
+    spdlog::info("destination {} {} through the HTTP API; every daemon on the database follows", destination,
+                 paused ? "paused" : "resumed");
   res.body = {{"destination", destination}, {"paused", paused}, {"changed", changed}};
   return res;
 }

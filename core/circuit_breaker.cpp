@@ -85,6 +85,12 @@ void CircuitBreaker::report(const BreakerTransition &t) const {
 }
 
 bool CircuitBreaker::allow_claim(Clock::time_point now, int &max_messages) {
+  bool probe = false;
+  return allow_claim(now, max_messages, probe);
+}
+
+bool CircuitBreaker::allow_claim(Clock::time_point now, int &max_messages, bool &probe) {
+  probe = false;
   std::optional<BreakerTransition> change;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -102,6 +108,7 @@ bool CircuitBreaker::allow_claim(Clock::time_point now, int &max_messages) {
     }
     probe_out_ = true;
     max_messages = 1;
+    probe = true;
   }
   if (change) report(*change);
   return true;

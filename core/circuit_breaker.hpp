@@ -73,6 +73,9 @@ class CircuitBreaker {
   // probe: true with `max_messages` set to 1. Half-open while the probe is out: false; after
   // probe_abandoned(): the next caller gets the probe.
   bool allow_claim(Clock::time_point now, int &max_messages);
+  // The same, and `probe` says whether this caller was handed the probe (it must then end it with
+  // record() or probe_abandoned()); reading state() afterwards could see another caller's probe.
+  bool allow_claim(Clock::time_point now, int &max_messages, bool &probe);
 
   // The sends of one batch: how many succeeded and how many failed (the order within a batch is not
   // known, so a batch with any success counts as the destination answering).

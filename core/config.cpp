@@ -90,6 +90,7 @@ class Loader {
     check_listen(cfg);
     check_database_url(cfg);
     check_pooler(cfg);
+    check_shared_rate_limits(cfg);
     check_mail_destination(cfg);
     return cfg;
   }
@@ -205,6 +206,20 @@ class Loader {
          "transaction needs wakeup.mode: poll (behind a transaction pooler a LISTEN ends with its "
          "transaction, so notify mode would miss every wake-up); set wakeup.mode: poll, or database.pooler: "
          "none for a direct connection");
+  }
+
+  // A shared rate limit takes its tokens on a second connection while the claim's transaction
+  // holds the first: behind a transaction pooler every worker would hold one server connection
+  // and wait for another, and a pool as small as the workers would deadlock until the pooler's
+  // query_wait_timeout.
+  void check_shared_rate_limits(const Config &cfg) const {
+    if (cfg.pooler != Pooler::Transaction) return;
+    for (const auto &[name, d] : cfg.destinations)
+      if (d.rate_limit_shared && !d.rate_limit.empty())
+        fail(d.config_line, "destinations." + name + ".rate_limit_shared",
+             "true needs database.pooler: none (the shared bucket is taken on a second connection while "
+             "the claim's transaction holds the first, which behind a transaction pooler can wait on a full "
+             "pool forever); use a per-daemon rate_limit, or connect directly");
   }
 
   // POST /api/mail/send would otherwise refuse every mail, long after the file was accepted.

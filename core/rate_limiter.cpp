@@ -97,6 +97,13 @@ int LocalRateLimiter::take(int want, Clock::time_point now) {
   return granted;
 }
 
+void LocalRateLimiter::give_back(int n) {
+  if (n <= 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (limit_.per_second <= 0) return;
+  tokens_ = std::min(double(burst_), tokens_ + n);
+}
+
 LocalRateLimiter::Clock::time_point LocalRateLimiter::next_token_at(Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
   if (limit_.per_second <= 0) return now;

@@ -55,6 +55,10 @@ class LocalRateLimiter {
   // of the bucket. With no limit, grants `want`. `want` <= 0 grants 0.
   int take(int want, Clock::time_point now);
 
+  // Returns `n` tokens taken and not used (a claim found fewer messages than it was granted), never
+  // past the burst. Nothing with no limit.
+  void give_back(int n);
+
   // When the bucket will hold at least one whole token: `now` when it does already (or there is no
   // limit). The caller that got fewer tokens than it wanted sleeps until then (or until woken for
   // another reason) and takes again.

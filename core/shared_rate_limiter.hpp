@@ -7,9 +7,9 @@
 // The statement runs on its own (autocommit, a pqxx::nontransaction), never inside the claim's
 // transaction: the row lock is then held only for the microseconds the statement runs, not through
 // the sending of a batch, and daemons taking for the same destination wait on each other only that
-// long. So the caller takes *before* it begins the claim, on a connection with no transaction open,
-// and claims at most what it was granted. Tokens granted and then not used (fewer messages pending
-// than granted) are not given back: the limit errs on the side of sending less.
+// long. The delivery loop takes *after* its claim found messages (an idle destination then costs no
+// statement), on a second connection of the worker, since the claim's transaction is open on the
+// first; the messages past the tokens granted are left out of the batch, untouched.
 //
 // Behind a transaction pooler (database.pooler: transaction) the statement is one transaction of its
 // own like any other, so it works there too; it carries no SET LOCALs, as it takes no lock but its
@@ -50,6 +50,10 @@ class SharedRateLimiter {
   void update(const RateLimit &limit);
 
   const std::string &destination() const { return destination_; }
+  RateLimit limit() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return limit_;
+  }
 
  private:
   const std::string destination_;

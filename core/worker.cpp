@@ -63,9 +63,7 @@ void Worker::run() {
       // The lane was at max_in_flight: wait for room (at the top), not for work.
       if (lane_was_full_) continue;
       if (wait_for_lane_gate()) continue;
-      // A claim that got all it asked for means more is probably waiting: go again at once. So
-      // does one of first attempts only: retries may be due, for the next claim to take.
-      if (first_attempts_turn_ && last_claim_asked_ > 0) continue;
+      // A claim that got all it asked for means more is probably waiting: go again at once.
       if (n == 0 || n < static_cast<size_t>(last_claim_asked_)) wait_for_work(*runtime_.get()->config);
     } catch (const std::exception &e) {
       note_fault(e, backoff.next());
@@ -79,6 +77,9 @@ void Worker::run() {
       log_->warn("{}: could not write the kept outcomes before stopping: {}", name_, one_line(e));
     }
   }
+  // A retired lane's worker ends long before the daemon: its sessions must not outlive it.
+  conn_.reset();
+  rate_conn_.reset();
 }
 
 void Worker::note_fault(const std::exception &e, std::chrono::milliseconds delay) {
@@ -174,6 +175,7 @@ size_t Worker::run_batch() {
   // outcomes before it stops counting its messages as in flight, so in this order none slips by.
   leave_rows_in_flight_elsewhere(batch);
   if (batch.empty()) {
+    keep_what_the_rate_allows(*rt, batch, reservation);  // gives back the tokens taken for the claim
     tx->commit();
     return 0;
   }
@@ -191,10 +193,6 @@ size_t Worker::run_batch() {
     if (!c.unsendable && !c.sent_before) sending.emplace(c.seq, c.id);
   state_.set_in_flight(index_, std::move(sending));
   send_all(*dest, batch);
-  if (sends_ok_ + sends_failed_ > 0) {
-    lane_->breaker().record(sends_ok_, sends_failed_, std::chrono::steady_clock::now());
-    holds_probe = false;  // its result is recorded
-  }
   size_t delivered = 0, retried = 0, dead = 0;
   for (const auto &c : batch) {
     if (c.sent_before) continue;  // counted and logged when it was sent
@@ -226,6 +224,13 @@ size_t Worker::run_batch() {
   }
   state_.set_in_flight(index_, {});
   if (!kept_written.empty()) state_.kept.forget(kept_written);
+  // After the commit: nothing may throw between the sends and the outcome write but what the
+  // keep_sent() above catches. A batch that failed to commit tells the breaker nothing (a probe's
+  // is handed back by its guard).
+  if (sends_ok_ + sends_failed_ > 0) {
+    lane_->breaker().record(sends_ok_, sends_failed_, std::chrono::steady_clock::now());
+    holds_probe = false;  // its result is recorded
+  }
 
   std::map<std::string, DeliveryCounters> tally;
   for (const auto &c : batch) {
@@ -303,20 +308,22 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
   const auto now = std::chrono::steady_clock::now();
   int want = claim_limit_;
   // An open breaker claims nothing, so its messages spend no attempts; half-open, one probe.
-  if (!lane_->breaker().allow_claim(now, want)) {
+  if (!lane_->breaker().allow_claim(now, want, holds_probe)) {
     wait_until_ = lane_->breaker().next_probe_at();
     return {};
   }
-  holds_probe = lane_->breaker().state() == BreakerState::HalfOpen;
-  // A local bucket with no token: nothing could be sent, so claim nothing until the next one.
-  // (A shared bucket is asked after the claim, only when there is something to send.)
-  if (!lane_->rate_limit_shared()) {
-    const auto next = lane_->local_rate().next_token_at(now);
-    if (next > now) {
+  // A local bucket: its tokens first, and a claim of no more than it granted (unused ones go back
+  // after the claim), so no row is locked that could not be sent. With none, claim nothing until
+  // the next. (A shared bucket is asked after the claim, only when there is something to send.)
+  local_tokens_ = 0;
+  if (!lane_->rate_limit_shared() && lane_->local_rate().limit().per_second > 0) {
+    local_tokens_ = lane_->local_rate().take(want, now);
+    if (local_tokens_ == 0) {
       lane_->note_rate_limited(now);
-      wait_until_ = next;
-      return {};
+      wait_until_ = lane_->local_rate().next_token_at(now);
+      return {};  // a probe handed out is given back by run_batch's guard
     }
+    want = local_tokens_;
   }
   const int asked = reservation.take(want, dest.config.max_in_flight);
   if (asked == 0) {
@@ -324,10 +331,14 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     return {};
   }
   try {
-    // Every other claim takes first attempts only, so a storm of due retries (older, so first in
-    // seq order) leaves new messages at least every other batch.
-    first_attempts_turn_ = !first_attempts_turn_;
-    std::vector<Claimed> batch = claim_batch(*conn_, tx, rt, dest, *log_, ClaimScope{asked, first_attempts_turn_});
+    // After a batch that held retries, the next claim takes first attempts only, so a storm of
+    // due retries (older, so first in seq order) leaves new messages every other batch. Only then:
+    // attempt is not in the claim index, so such a claim reads past the retries at the head.
+    const bool first_attempts_only = retries_seen_;
+    std::vector<Claimed> batch =
+        claim_batch(*conn_, tx, rt, dest, *log_, ClaimScope{asked, first_attempts_only});
+    retries_seen_ = !first_attempts_only && std::any_of(batch.begin(), batch.end(),
+                                                        [](const Claimed &c) { return c.attempt > 1; });
     last_claim_asked_ = asked;
     reservation.keep_only(static_cast<int>(batch.size()));
     claim_limit_ = std::min(batch_size, claim_limit_ * 2);  // back towards batch_size, step by step
@@ -347,25 +358,27 @@ void Worker::keep_what_the_rate_allows(const Runtime &rt, std::vector<Claimed> &
                                        InFlightReservation &reservation) {
   int to_send = 0;
   for (const Claimed &c : batch) to_send += !c.unsendable && !c.sent_before;
+  if (local_tokens_ > 0) {
+    // Taken before the claim, which asked for no more: what it did not use goes back.
+    lane_->local_rate().give_back(local_tokens_ - to_send);
+    local_tokens_ = 0;
+    return;
+  }
   if (to_send == 0) return;
+  if (!lane_->rate_limit_shared() || lane_->shared_rate().limit().per_second <= 0) return;
   const auto now = std::chrono::steady_clock::now();
   int granted = 0;
   std::chrono::steady_clock::time_point next_token;
-  if (!lane_->rate_limit_shared()) {
-    granted = lane_->local_rate().take(to_send, now);
-    next_token = granted < to_send ? lane_->local_rate().next_token_at(now) : now;
-  } else {
-    // On a connection of its own: conn_ holds the claim's transaction, and the bucket's row lock
-    // must last only the statement, not the batch.
-    try {
-      if (!rate_conn_) rate_conn_ = open_daemon_connection(*rt.config, SessionRole::Worker);
-      const SharedRateLimiter::Take take = lane_->shared_rate().take(*rate_conn_, to_send);
-      granted = take.granted;
-      next_token = take.next_token_at;
-    } catch (const std::exception &) {
-      rate_conn_.reset();  // opened again at the next take
-      throw;               // the batch fails and rolls back: nothing was sent
-    }
+  // On a connection of its own: conn_ holds the claim's transaction, and the bucket's row lock
+  // must last only the statement, not the batch.
+  try {
+    if (!rate_conn_) rate_conn_ = open_daemon_connection(*rt.config, SessionRole::Worker);
+    const SharedRateLimiter::Take take = lane_->shared_rate().take(*rate_conn_, to_send);
+    granted = take.granted;
+    next_token = take.next_token_at;
+  } catch (const std::exception &) {
+    rate_conn_.reset();  // opened again at the next take
+    throw;               // the batch fails and rolls back: nothing was sent
   }
   if (granted >= to_send) return;
   lane_->note_rate_limited(now);

@@ -73,11 +73,12 @@ class Worker {
   bool writing_kept_ = false;  // for the log line of a fault: what failed
   int claim_limit_ = 0;    // most rows a claim takes now (0: batch_size)
   int last_claim_asked_ = 0;  // rows the last claim asked for: a claim that got them all goes again
-  bool first_attempts_turn_ = false;  // the last claim took first attempts only
+  bool retries_seen_ = false;  // the last claim (not of first attempts only) held retries
   bool lane_was_full_ = false;  // the last batch claimed nothing: the lane was at max_in_flight
   // The lane's breaker is open or its rate limit has no token until then: the worker sleeps.
   std::chrono::steady_clock::time_point wait_until_{};
   int sends_ok_ = 0, sends_failed_ = 0;  // of the last send_all, for the breaker
+  int local_tokens_ = 0;  // taken from the local bucket before the claim, until it is known how many are used
   // rate_limit_shared: takes tokens while the claim's transaction is open on conn_
   std::unique_ptr<pqxx::connection> rate_conn_;
   int faults_in_row_ = 0;  // failed tries since the last batch that worked

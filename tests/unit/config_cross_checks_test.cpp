@@ -28,6 +28,28 @@ TEST(ConfigCrossChecks, AMailDestinationThatIsNoDestinationIsRefused) {
   EXPECT_EQ(parse(cross_check_yaml("dbname=app")).api_mail_destination, "");
 }
 
+// A shared rate limit takes its tokens on a second connection while the claim holds the first:
+// behind a transaction pooler that could wait on a full pool, so the file is refused, naming why.
+TEST(ConfigCrossChecks, ASharedRateLimitBehindATransactionPoolerIsRefused) {
+  const std::string pooled = "database:\n  url: dbname=app\n  pooler: transaction\nwakeup:\n  mode: poll\n";
+  const std::string shared = "destinations:\n  hooks:\n    plugin: webhook\n    rate_limit: 20/s\n"
+                             "    rate_limit_shared: true\n";
+  const std::string error = error_of(pooled + shared);
+  EXPECT_TRUE(contains(error, "destinations.hooks.rate_limit_shared: true needs database.pooler: none")) << error;
+  EXPECT_TRUE(parse(pooled + "destinations:\n  hooks:\n    plugin: webhook\n    rate_limit: 20/s\n")
+                  .destinations.count("hooks"))
+      << "a per-daemon limit is fine behind a pooler";
+  EXPECT_EQ(parse("database:\n  url: dbname=app\n" + shared).destinations.at("hooks").rate_limit_shared, true);
+}
+
+// A rate limit's text is checked at load, naming what is wrong with it.
+TEST(ConfigCrossChecks, ARateLimitThatIsNotNPerUnitIsRefused) {
+  const std::string error =
+      error_of("database:\n  url: dbname=app\ndestinations:\n  hooks:\n    plugin: webhook\n    rate_limit: 20 per s\n");
+  EXPECT_TRUE(contains(error, "destinations.hooks.rate_limit:")) << error;
+  EXPECT_TRUE(contains(error, "is not N/s, N/min or N/h")) << error;
+}
+
 TEST(ConfigCrossChecks, ADatabaseUrlLibpqCannotParseIsRefusedWithoutQuotingIt) {
   const std::string e = error_of(cross_check_yaml("postgresql://app:S3%ZZcret@db/app"));
   EXPECT_TRUE(contains(e, "outboxd.yaml:2: database.url: not a valid libpq connection string or postgresql:// URL ("))

@@ -207,5 +207,20 @@ TEST(LocalRateLimiter, ThreadsTakingAtOnceShareTheBucketExactly) {
   EXPECT_EQ(granted[0] + granted[1] + granted[2] + granted[3], 500) << "the time stood still: the burst only";
 }
 
+// A claim that found fewer messages than it took tokens for gives the rest back, up to the burst.
+TEST(LocalRateLimiter, GivesBackUnusedTokensUpToTheBurst) {
+  RateLimit limit;
+  limit.per_second = 10;
+  limit.burst = 10;
+  LocalRateLimiter bucket(limit);
+  const auto t0 = kStart;
+  EXPECT_EQ(bucket.take(10, t0), 10);
+  EXPECT_EQ(bucket.take(1, t0), 0);
+  bucket.give_back(4);
+  EXPECT_EQ(bucket.take(10, t0), 4);
+  bucket.give_back(50);
+  EXPECT_EQ(bucket.take(50, t0), 10) << "never past the burst";
+}
+
 }  // namespace
 }  // namespace outboxd

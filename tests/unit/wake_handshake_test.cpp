@@ -120,25 +120,17 @@ TEST(WakeHandshake, ALostListenerMakesWorkersPollAgain) {
 }
 
 // A lane with no work of its own fell asleep while the daemon was idle; then another lane's work
-// made it busy, so producers stop notifying: the sleeper must poll again, or the next messages of
-// its destination would wait for the safety poll.
-TEST(WakeHandshake, GoingBusyWakesWorkersAsleepUntilANotify) {
-  WakeHandshake h;
-  h.go_idle(kNever);
-  auto f = wait_async(h, notify_timings());
-  EXPECT_TRUE(still_asleep(f));
-  h.go_busy();
-  EXPECT_TRUE(returns(f));
-}
-
-// The same when the listener loses its connection while a worker sleeps.
-TEST(WakeHandshake, ALostListenerWakesWorkersAsleepUntilANotify) {
-  WakeHandshake h;
-  h.go_idle(kNever);
-  auto f = wait_async(h, notify_timings());
-  EXPECT_TRUE(still_asleep(f));
-  h.listener_lost();
-  EXPECT_TRUE(returns(f));
+// made it busy (or the listener lost its connection), so producers stop notifying: the sleeper must
+// poll again, or the next messages of its destination would wait for the safety poll.
+TEST(WakeHandshake, GoingBusyOrLosingTheListenerWakesWorkersAsleepUntilANotify) {
+  for (auto make_busy : {+[](WakeHandshake &h) { h.go_busy(); }, +[](WakeHandshake &h) { h.listener_lost(); }}) {
+    WakeHandshake h;
+    h.go_idle(kNever);
+    auto f = wait_async(h, notify_timings());
+    EXPECT_TRUE(still_asleep(f));
+    make_busy(h);
+    EXPECT_TRUE(returns(f));
+  }
 }
 
 TEST(WakeHandshake, AReloadWakesSleepingWorkersAndCountsAsWork) {
