@@ -589,25 +589,3 @@ std::string default_config_path(const EnvLookup &env) {
 }
 
 }  // namespace outboxd
-
-namespace outboxd {
-
-RateLimit DestinationConfig::rate_limit_settings() const {
-  RateLimit limit;
-  std::string error;
-  // The loader checked the text (config_keys.cpp); empty is no limit (per_second 0).
-  if (!rate_limit.empty() && !parse_rate_limit(rate_limit, limit, error)) throw std::logic_error(error);
-  limit.burst = rate_limit_burst;
-  limit.shared = rate_limit_shared;
-  return limit;
-}
-
-BreakerSettings DestinationConfig::breaker_settings() const {
-  BreakerSettings settings;
-  settings.failures = breaker_failures;
-  settings.cool_off = breaker_cool_off;
-  settings.max_cool_off = breaker_max_cool_off;
-  return settings;
-}
-
-}  // namespace outboxd
