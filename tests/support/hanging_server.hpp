@@ -3,33 +3,23 @@
 // holds; they stay open until it is destroyed.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <mutex>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/support/loopback_listener.hpp"
 
 namespace outboxd::test {
 
 class HangingServer {
  public:
   HangingServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(fd_, 64) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
-      throw std::runtime_error("cannot start the hanging server");
-    port_ = ntohs(addr.sin_port);
+    fd_ = listen_on_loopback(64, port_, "hanging server");
     thread_ = std::thread([this] { serve(); });
   }
   ~HangingServer() {

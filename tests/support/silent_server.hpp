@@ -2,8 +2,6 @@
 // host behind a broken proxy, or a hung one, looks like to libpq.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,21 +9,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "tests/support/loopback_listener.hpp"
+
 namespace outboxd::test {
 
 class SilentServer {
  public:
-  SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr *>(&addr), &len) != 0)
-      throw std::runtime_error("cannot start the silent server");
-    port_ = ntohs(addr.sin_port);
-  }
+  SilentServer() { fd_ = listen_on_loopback(16, port_, "silent server"); }
   ~SilentServer() { ::close(fd_); }
   SilentServer(const SilentServer &) = delete;
   SilentServer &operator=(const SilentServer &) = delete;
