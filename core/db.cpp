@@ -68,8 +68,12 @@ std::vector<SessionSetting> session_settings(SessionRole role) {
   // burst arrives) the planner instead reads and sorts every pending row for each batch: 100-200 ms
   // a claim instead of a fraction of a millisecond (docs/BENCHMARKS.md). With sorting priced out,
   // the ordered index scan is the only plan left. Worker transactions run only the claim, the
-  // outcome writes (array joins on the primary key) and on_outcome statements, none of which needs
-  // a sort.
+  // outcome writes (array joins on the primary key) and on_outcome statements; the one sort left,
+  // of a failed message's few error-history entries, still runs (priced out is not forbidden).
+  // jit off: a plan priced out that way costs more than jit_above_cost, and PostgreSQL then compiled
+  // every outcome write that held a failure: 0.6 to 0.9 s of JIT for a statement of a millisecond,
+  // per batch, which slowed a storm of retries to a crawl (e2e LaneFairness found it). Statements
+  // this short never gain from JIT.
   // Worker, Pruner, Listener: database.statement_timeout and the server's side of the keepalives
   // (core/connection_settings.hpp).
   // Api: a request should fail, not hang a worker thread, when the database stalls.
@@ -80,6 +84,7 @@ std::vector<SessionSetting> session_settings(SessionRole role) {
     case SessionRole::Worker:
       out = engine_limit_settings();
       out.push_back({"enable_sort", "off"});
+      out.push_back({"jit", "off"});
       // A claim stays open while its batch is sent. A role's or database's
       // idle_in_transaction_session_timeout shorter than a slow batch would end the session under
       // it, release the rows and have them claimed and sent again.

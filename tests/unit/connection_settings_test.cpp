@@ -60,6 +60,7 @@ TEST(ConnectionSettings, FollowTheConfiguredTimeouts) {
   EXPECT_EQ(settings["tcp_user_timeout"], "60000");
   EXPECT_EQ(settings["tcp_keepalives_idle"], "20");
   EXPECT_EQ(settings["enable_sort"], "off");  // the worker's own setting stays
+  EXPECT_EQ(settings["jit"], "off");  // see session_settings(): priced-out sorts made every outcome write JIT-compiled
   set_engine_limits(Config{});
   c.dead_connection_timeout = std::chrono::seconds(2);  // the smallest the config allows
   const auto small = conninfo_options(daemon_conninfo(c));
