@@ -9,13 +9,13 @@ using namespace outboxd::api;
 namespace {
 
 // Parses `bytes` as one request with the transport's limits; the error, if the parser refused it.
-struct Parsed {
+struct ParsedExchange {
   boost::beast::error_code ec;
   std::unique_ptr<RequestParser> parser;
 };
 
-Parsed parse_exchange(const std::string &bytes, HttpLimits limits = {}) {
-  Parsed p;
+ParsedExchange parse_exchange(const std::string &bytes, HttpLimits limits = {}) {
+  ParsedExchange p;
   p.parser = std::make_unique<RequestParser>();
   apply_limits(*p.parser, limits);
   p.parser->eager(true);
@@ -33,7 +33,7 @@ Parsed parse_exchange(const std::string &bytes, HttpLimits limits = {}) {
 }
 
 ApiRequest request_of(const std::string &bytes) {
-  Parsed p = parse_exchange(bytes);
+  ParsedExchange p = parse_exchange(bytes);
   EXPECT_FALSE(p.ec) << p.ec.message();
   auto r = to_api_request(p.parser->release());
   if (auto *answer = std::get_if<ApiResponse>(&r)) ADD_FAILURE() << answer->body.dump();
@@ -41,7 +41,7 @@ ApiRequest request_of(const std::string &bytes) {
 }
 
 int refusal_status(const std::string &bytes) {
-  Parsed p = parse_exchange(bytes);
+  ParsedExchange p = parse_exchange(bytes);
   if (p.ec) return parse_error_response(p.ec, {}).status;
   if (auto f = refuse_framing(*p.parser)) return f->status;
   auto r = to_api_request(p.parser->release());
@@ -116,10 +116,10 @@ TEST(HttpExchange, TheRawHeadMayNotFoldLinesOrEndThemInABareLf) {
 }
 
 TEST(HttpExchange, TrailerFieldsAreRefused) {
-  Parsed plain = parse_exchange("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n");
+  ParsedExchange plain = parse_exchange("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n");
   ASSERT_FALSE(plain.ec);
   EXPECT_FALSE(refuse_trailers(plain.parser->get(), 2).has_value());
-  Parsed trailed = parse_exchange("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX: 1\r\n\r\n");
+  ParsedExchange trailed = parse_exchange("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX: 1\r\n\r\n");
   ASSERT_FALSE(trailed.ec);
   EXPECT_EQ(refuse_trailers(trailed.parser->get(), 2)->status, 400);
 }
@@ -127,7 +127,7 @@ TEST(HttpExchange, TrailerFieldsAreRefused) {
 TEST(HttpExchange, AChunkedBodyOverTheLimitIs413) {
   HttpLimits limits;
   limits.body_bytes = 10;
-  Parsed p = parse_exchange("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
+  ParsedExchange p = parse_exchange("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
                    limits);
   ASSERT_TRUE(p.ec);
   EXPECT_EQ(parse_error_response(p.ec, limits).status, 413);
