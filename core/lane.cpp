@@ -35,8 +35,17 @@ void Lane::configure(const DestinationConfig &config) {
 }
 
 void Lane::note_rate_limited(Clock::time_point now) {
-  rate_limited_at_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
-  rate_limited_total_++;
+  const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  rate_limited_at_ns_.store(ns);
+  // Not a count of waits: a waiting worker looks again at each token (or each second), so that
+  // would count the limit's rate times the workers. A second is counted by the first wait in it.
+  const int64_t second = ns / 1000000000;
+  int64_t last = rate_limited_second_.load();
+  while (second > last)
+    if (rate_limited_second_.compare_exchange_weak(last, second)) {
+      rate_limited_seconds_total_++;
+      break;
+    }
 }
 
 LaneStatus Lane::status(Clock::time_point now) {
@@ -51,7 +60,7 @@ LaneStatus Lane::status(Clock::time_point now) {
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   const int64_t at = rate_limited_at_ns_.load();
   s.rate_limited = at != 0 && now_ns - at < 1000000000;
-  s.rate_limited_total = rate_limited_total_.load();
+  s.rate_limited_seconds_total = rate_limited_seconds_total_.load();
   return s;
 }
 
