@@ -1,18 +1,21 @@
 // A destination's lane (core/lane.hpp): its flow control's settings and status.
 #include "core/lane.hpp"
 
+#include "core/breaker_board.hpp"
 #include "core/logging.hpp"
 
 namespace outboxd {
 namespace {
 
 // Every change of a breaker's state is a log line: an operator must see when a destination was
-// fenced off, when it was probed and when it came back.
+// fenced off, when it was probed and when it came back. It also goes on the board, for `outboxd
+// stats` (core/breaker_publisher.hpp).
 CircuitBreaker::Observer log_transitions(const std::string &destination) {
   return [destination](const BreakerTransition &t) {
     auto log = component_logger("lane");
     const auto level = t.to == BreakerState::Open ? spdlog::level::warn : spdlog::level::info;
     log->log(level, "{}", describe_transition(t, destination));
+    breaker_board().note(destination, t, CircuitBreaker::Clock::now());
   };
 }
 
