@@ -56,5 +56,23 @@ TEST(LaneStats, RateLimitedCountsEachSecondOnceHoweverManyWaits) {
   EXPECT_FALSE(lane.status(t0 + milliseconds(7000)).rate_limited) << "no wait in the last second";
 }
 
+// SIGHUP hands the lane the destination's new keys (Engine::reload -> Lane::configure).
+TEST(LaneStats, AReloadTurnsTheFailureRatioOnAndOff) {
+  DestinationConfig config;
+  config.name = "mail";
+  Lane lane(config);
+  const Lane::Clock::time_point t0 = Lane::Clock::time_point() + std::chrono::hours(1);
+  lane.breaker().record(5, 5, t0);
+  EXPECT_EQ(lane.status(t0).breaker, BreakerState::Closed) << "no breaker configured";
+  config.breaker_failure_ratio = "50%";
+  config.breaker_min_sends = 10;
+  lane.configure(config);
+  lane.breaker().record(5, 5, t0);
+  EXPECT_EQ(lane.status(t0).breaker, BreakerState::Open) << "5 of 10 failed";
+  config.breaker_failure_ratio = "0";
+  lane.configure(config);
+  EXPECT_EQ(lane.status(t0).breaker, BreakerState::Closed) << "turned off";
+}
+
 }  // namespace
 }  // namespace outboxd
