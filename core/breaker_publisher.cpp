@@ -4,6 +4,9 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <optional>
+
 #include <pqxx/pqxx>
 
 #include "core/connection_settings.hpp"
