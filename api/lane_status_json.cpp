@@ -9,7 +9,7 @@ void add_lane_status(nlohmann::json &entry, const LaneStatus &lane) {
   entry["breaker_opened_total"] = lane.breaker_opened_total;
   if (lane.breaker == BreakerState::Open) entry["next_probe_in_ms"] = lane.next_probe_in_ms;
   entry["rate_limited"] = lane.rate_limited;
-  entry["rate_limited_total"] = lane.rate_limited_total;
+  entry["rate_limited_seconds_total"] = lane.rate_limited_seconds_total;
   // The first cause of a stop wins: a pause holds whatever the breaker says.
   const bool paused = entry.value("paused", false);
   const char *state = paused                                    ? "paused"

@@ -2,6 +2,9 @@
 #include "core/circuit_breaker.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <utility>
 
@@ -16,7 +19,33 @@ std::string seconds_text(std::chrono::milliseconds d) {
   return s < 10 ? fmt::format("{:.1f} s", s) : fmt::format("{:.0f} s", s);
 }
 
+// "50%", "12.5%": a ratio as the operator wrote it, near enough.
+std::string percent_text(double ratio) { return fmt::format("{:g}%", ratio * 100); }
+
 }  // namespace
+
+bool parse_failure_ratio(std::string_view text, double &ratio, std::string &error) {
+  const auto bad = [&] {
+    error = fmt::format("must be 0 (off) or a share of the sends in (0, 1], written 0.5 or 50%, not \"{}\"", text);
+    return false;
+  };
+  std::string_view number = text;
+  const bool percent = !number.empty() && number.back() == '%';
+  if (percent) number.remove_suffix(1);
+  // Plain decimals only: no sign, exponent, hex, inf or nan, and short enough to be a number.
+  if (number.empty() || number.size() > 16 || number.find_first_not_of("0123456789.") != std::string_view::npos ||
+      number.find('.') != number.rfind('.') || number.front() == '.' || number.back() == '.')
+    return bad();
+  const std::string copy(number);
+  char *end = nullptr;
+  errno = 0;
+  double value = std::strtod(copy.c_str(), &end);
+  if (errno != 0 || end != copy.c_str() + copy.size() || !std::isfinite(value)) return bad();
+  if (percent) value /= 100;
+  if (value < 0 || value > 1 || (value == 0 && percent)) return bad();
+  ratio = value;
+  return true;
+}
 
 const char *breaker_state_name(BreakerState state) {
   switch (state) {
@@ -36,6 +65,12 @@ std::string describe_transition(const BreakerTransition &t, std::string_view des
     case BreakerState::Open:
       if (t.from == BreakerState::HalfOpen)
         return fmt::format("{} opened again: the probe failed; next probe in {}", who, seconds_text(t.cool_off));
+      if (t.by_ratio)
+        return fmt::format("{} opened: {} of {} sends failed in the last {} ({}, breaker_failure_ratio {}); next "
+                           "probe in {}",
+                           who, t.window_failures, t.window_sends, seconds_text(t.window),
+                           percent_text(t.window_sends ? double(t.window_failures) / double(t.window_sends) : 0),
+                           percent_text(t.failure_ratio), seconds_text(t.cool_off));
       return fmt::format("{} opened after {} consecutive failures; next probe in {}", who, t.consecutive_failures,
                          seconds_text(t.cool_off));
     case BreakerState::HalfOpen:
@@ -48,7 +83,7 @@ std::string describe_transition(const BreakerTransition &t, std::string_view des
 }
 
 CircuitBreaker::CircuitBreaker(const BreakerSettings &settings, Observer on_change)
-    : on_change_(std::move(on_change)), settings_(settings) {}
+    : on_change_(std::move(on_change)), settings_(settings), window_(settings.window) {}
 
 std::chrono::milliseconds CircuitBreaker::first_cool_off() const {
   return std::min(settings_.cool_off, settings_.max_cool_off);
@@ -64,6 +99,7 @@ BreakerTransition CircuitBreaker::open_locked(Clock::time_point now, std::chrono
   last_cool_off_ = cool_off;
   next_probe_at_ = now + cool_off;
   probe_out_ = false;
+  window_.reset(settings_.window);
   ++opened_total_;
   return t;
 }
@@ -77,7 +113,16 @@ BreakerTransition CircuitBreaker::close_locked() {
   last_cool_off_ = std::chrono::milliseconds(0);
   next_probe_at_ = Clock::time_point();
   probe_out_ = false;
+  window_.reset(settings_.window);
   return t;
+}
+
+bool CircuitBreaker::ratio_reached_locked(Clock::time_point now, SendWindow::Totals &totals) const {
+  if (settings_.failure_ratio <= 0) return false;
+  totals = window_.totals(now);
+  if (totals.sends == 0 || totals.sends < uint64_t(std::max(1, settings_.min_sends))) return false;
+  // A hair of slack: 0.3 * 20 is 6.000000000000001 in binary, and 6 of 20 must reach 30%.
+  return double(totals.failures) >= settings_.failure_ratio * double(totals.sends) - 1e-9;
 }
 
 void CircuitBreaker::report(const BreakerTransition &t) const {
@@ -99,7 +144,9 @@ bool CircuitBreaker::allow_claim(Clock::time_point now, int &max_messages, bool 
         return true;
       case State::Open:
         if (now < next_probe_at_) return false;
-        change = BreakerTransition{State::Open, State::HalfOpen, 0, std::chrono::milliseconds(0), false};
+        change = BreakerTransition{};
+        change->from = State::Open;
+        change->to = State::HalfOpen;
         state_ = State::HalfOpen;
         break;
       case State::HalfOpen:
@@ -118,17 +165,32 @@ void CircuitBreaker::record(int successes, int failures, Clock::time_point now) 
   std::optional<BreakerTransition> change;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (settings_.failures <= 0 || (successes <= 0 && failures <= 0)) return;
+    if (!settings_.enabled() || (successes <= 0 && failures <= 0)) return;
     switch (state_) {
-      case State::Closed:
+      case State::Closed: {
+        window_.add(now, uint64_t(std::max(0, successes)), uint64_t(std::max(0, failures)));
         if (successes > 0) {
           consecutive_failures_ = 0;
         } else {
           // Saturating: a destination failing for days must not wrap the count.
           consecutive_failures_ = int(std::min<long long>(1LL << 30, (long long)consecutive_failures_ + failures));
-          if (consecutive_failures_ >= settings_.failures) change = open_locked(now, first_cool_off());
+          if (settings_.failures > 0 && consecutive_failures_ >= settings_.failures) {
+            change = open_locked(now, first_cool_off());
+            break;
+          }
+        }
+        SendWindow::Totals totals;
+        if (failures > 0 && ratio_reached_locked(now, totals)) {
+          change = open_locked(now, first_cool_off());
+          change->consecutive_failures = 0;
+          change->by_ratio = true;
+          change->window_sends = totals.sends;
+          change->window_failures = totals.failures;
+          change->failure_ratio = settings_.failure_ratio;
+          change->window = settings_.window;
         }
         break;
+      }
       case State::HalfOpen:
         if (successes > 0) {
           change = close_locked();
@@ -152,14 +214,17 @@ void CircuitBreaker::update(const BreakerSettings &settings) {
   std::optional<BreakerTransition> change;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    const bool new_window = settings.window != settings_.window;
     settings_ = settings;
-    if (settings_.failures <= 0) {
+    if (!settings_.enabled()) {
       if (state_ != State::Closed) {
         change = close_locked();
         change->turned_off = true;
       }
       consecutive_failures_ = 0;
+      window_.reset(settings_.window);
     } else {
+      if (new_window) window_.reset(settings_.window);
       last_cool_off_ = std::min(last_cool_off_, settings_.max_cool_off);
     }
   }

@@ -1,10 +1,12 @@
-// A destination's circuit breaker: after `failures` consecutive failed sends it stops the
-// destination's claims for a cool-off, then lets one probe message through; the probe's success
-// closes it, its failure opens it again for twice the cool-off (up to max_cool_off). So a
+// A destination's circuit breaker: after `failures` consecutive failed sends, or when at least
+// `failure_ratio` of the sends in the last `window` failed (and there were at least `min_sends` of
+// them, so one failure of two never opens it), it stops the destination's claims for a cool-off,
+// then lets one probe message through; the probe's success closes it, its failure opens it again
+// for twice the cool-off (up to max_cool_off). So a
 // destination that is down costs one attempt per cool-off instead of a batch of attempts (and
 // their retries' backoff) per poll.
 //
-//   Closed --(failures in a row)--> Open --(cool-off over, allow_claim)--> HalfOpen
+//   Closed --(failures in a row, or the ratio)--> Open --(cool-off over, allow_claim)--> HalfOpen
 //   HalfOpen --(a success)--> Closed          HalfOpen --(a failure)--> Open, cool-off doubled
 //
 // How the destination's workers use it, each batch:
@@ -29,6 +31,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/send_window.hpp"
+
 namespace outboxd {
 
 enum class BreakerState { Closed, Open, HalfOpen };
@@ -37,16 +41,30 @@ enum class BreakerState { Closed, Open, HalfOpen };
 const char *breaker_state_name(BreakerState state);
 
 struct BreakerSettings {
-  int failures = 0;                                // consecutive failures that open it; 0: off
+  int failures = 0;                                // consecutive failures that open it; 0: not by those
+  double failure_ratio = 0;                        // failed share of the window's sends that opens it; 0: not by that
+  std::chrono::milliseconds window{30000};         // the ratio's window
+  int min_sends = 20;                              // sends in the window before the ratio counts
   std::chrono::milliseconds cool_off{1000};        // the first wait before a probe
   std::chrono::milliseconds max_cool_off{300000};  // doubling stops here
+  // Off unless either way of opening it is on.
+  bool enabled() const { return failures > 0 || failure_ratio > 0; }
 };
+
+// Reads a failure ratio as the config writes it: a fraction ("0.5") or a percentage ("50%"), in
+// (0, 1], or "0" for none. False with `error` naming the problem otherwise.
+bool parse_failure_ratio(std::string_view text, double &ratio, std::string &error);
 
 // A change of state, handed to the breaker's observer.
 struct BreakerTransition {
   BreakerState from = BreakerState::Closed, to = BreakerState::Closed;
   // Closed -> Open: the consecutive failures that opened it. Otherwise 0.
   int consecutive_failures = 0;
+  // Closed -> Open by the failure ratio (then consecutive_failures is 0): the window's figures.
+  bool by_ratio = false;
+  uint64_t window_sends = 0, window_failures = 0;
+  double failure_ratio = 0;               // the configured limit it reached
+  std::chrono::milliseconds window{0};    // the window's length
   // -> Open: how long until the next probe. Otherwise 0.
   std::chrono::milliseconds cool_off{0};
   // -> Closed because the breaker was turned off (update() with failures 0), not by a success.
@@ -54,7 +72,8 @@ struct BreakerTransition {
 };
 
 // One log line for a transition of `destination`'s breaker, e.g. "breaker of mail opened after 5
-// consecutive failures; next probe in 1.0 s".
+// consecutive failures; next probe in 1.0 s" or "breaker of mail opened: 12 of 20 sends failed in
+// the last 30 s (60%, breaker_failure_ratio 50%); next probe in 1.0 s".
 std::string describe_transition(const BreakerTransition &t, std::string_view destination);
 
 class CircuitBreaker {
@@ -80,7 +99,10 @@ class CircuitBreaker {
   // The sends of one batch: how many succeeded and how many failed (the order within a batch is not
   // known, so a batch with any success counts as the destination answering).
   // - Closed: a success resets the consecutive failures; a batch of failures only adds them, and
-  //   reaching `failures` opens the breaker for `cool_off`.
+  //   reaching `failures` opens the breaker for `cool_off`. Every send also goes into the window:
+  //   with failure_ratio on, at least min_sends in it of which at least that share failed opens
+  //   the breaker too. Opening and closing empty the window, so a recovered destination starts
+  //   afresh.
   // - Half-open: a success closes it (the cool-off starts over from `cool_off`); a failure opens it
   //   again for twice the last cool-off, at most max_cool_off. Any batch counts here, not only the
   //   probe's: one claimed before the breaker opened says as much about the destination.
@@ -92,10 +114,11 @@ class CircuitBreaker {
   // caller may take the probe. Does nothing unless half-open.
   void probe_abandoned();
 
-  // A reload's settings. failures 0 turns the breaker off: it closes at once (if it was not) and
-  // counts nothing. Otherwise the state and a pending next_probe_at() stand; the new cool-off
-  // bounds apply from the next opening, and a consecutive count already at the new threshold opens
-  // the breaker at the next failure.
+  // A reload's settings. failures 0 with failure_ratio 0 turns the breaker off: it closes at once
+  // (if it was not) and counts nothing. Otherwise the state and a pending next_probe_at() stand; the
+  // new cool-off bounds apply from the next opening, a consecutive count already at the new
+  // threshold opens the breaker at the next failure, and a new window length starts the window
+  // afresh (its buckets were cut for the old one).
   void update(const BreakerSettings &settings);
 
   State state() const;
@@ -110,6 +133,8 @@ class CircuitBreaker {
   // Each changes state with mu_ held and returns the transition to report.
   BreakerTransition open_locked(Clock::time_point now, std::chrono::milliseconds cool_off);
   BreakerTransition close_locked();
+  // Closed: the window's sends say the ratio is reached.
+  bool ratio_reached_locked(Clock::time_point now, SendWindow::Totals &totals) const;
   void report(const BreakerTransition &t) const;
   std::chrono::milliseconds first_cool_off() const;  // cool_off, never above max_cool_off
 
@@ -118,6 +143,7 @@ class CircuitBreaker {
   BreakerSettings settings_;
   State state_ = State::Closed;
   int consecutive_failures_ = 0;
+  SendWindow window_;
   std::chrono::milliseconds last_cool_off_{0};  // of the current or last opening
   Clock::time_point next_probe_at_;
   bool probe_out_ = false;  // half-open: a caller holds the probe

@@ -40,7 +40,10 @@ struct DestinationConfig {
   std::string rate_limit;      // "20/s", "600/min", "3600/h"; empty: none (rate_limit_settings())
   int rate_limit_burst = 0;    // tokens the bucket holds; 0: one second's worth, at least 1
   bool rate_limit_shared = false;  // one bucket for every daemon on the database, in PostgreSQL
-  int breaker_failures = 0;    // consecutive failed sends that open its breaker; 0: no breaker
+  int breaker_failures = 0;    // consecutive failed sends that open its breaker; 0: not by those
+  std::string breaker_failure_ratio = "0";  // "0.5" or "50%": failed share of the window's sends that opens it
+  std::chrono::milliseconds breaker_window{30000};  // the ratio's window
+  int breaker_min_sends = 20;  // sends in the window before the ratio counts
   std::chrono::milliseconds breaker_cool_off{1000};       // first wait before a probe
   std::chrono::milliseconds breaker_max_cool_off{300000};  // the doubling stops here
 

@@ -31,6 +31,14 @@ ConfigKey string_key(std::string path, std::string def, bool reloadable, std::st
   return k;
 }
 
+// A string whose text `check` must accept (it names the problem in `error` otherwise).
+ConfigKey checked_string_key(std::string path, std::string def, bool reloadable, std::string help,
+                             bool (*check)(std::string_view text, std::string &error)) {
+  ConfigKey k = string_key(std::move(path), std::move(def), reloadable, std::move(help));
+  k.check_text = check;
+  return k;
+}
+
 ConfigKey bool_key(std::string path, std::string def, bool reloadable, std::string help) {
   ConfigKey k = string_key(std::move(path), std::move(def), reloadable, std::move(help));
   k.type = KeyType::Bool;
@@ -161,6 +169,11 @@ bool check_rate_limit_text(std::string_view text, std::string &error) {
   return parse_rate_limit(text, parsed, error);
 }
 
+bool check_failure_ratio_text(std::string_view text, std::string &error) {
+  double ratio = 0;
+  return parse_failure_ratio(text, ratio, error);
+}
+
 std::vector<ConfigKey> build_table() {
   std::vector<ConfigKey> t;
   ConfigKey url = string_key("database.url", "", false,
@@ -288,11 +301,11 @@ std::vector<ConfigKey> build_table() {
       int_key("destinations.*.max_in_flight", 0, 1000000, "0", true,
               "Most messages of this destination being sent at once, across the daemon's workers; 0: "
               "workers x batch_size")));
-  ConfigKey rate = string_key("destinations.*.rate_limit", "", true,
-                              "Most messages per second, minute or hour sent to this destination: 20/s, "
-                              "600/min, 3600/h; empty: no limit");
-  rate.check_text = &check_rate_limit_text;
-  t.push_back(bind_destination<&DestinationConfig::rate_limit>(rate));
+  t.push_back(bind_destination<&DestinationConfig::rate_limit>(
+      checked_string_key("destinations.*.rate_limit", "", true,
+                         "Most messages per second, minute or hour sent to this destination: 20/s, 600/min, "
+                         "3600/h; empty: no limit",
+                         &check_rate_limit_text)));
   t.push_back(bind_destination<&DestinationConfig::rate_limit_burst>(
       int_key("destinations.*.rate_limit_burst", 0, kMaxRateCount, "0", true,
               "Messages the rate limit lets through at once after a quiet spell; 0: one second's worth, "
@@ -304,7 +317,22 @@ std::vector<ConfigKey> build_table() {
   t.push_back(bind_destination<&DestinationConfig::breaker_failures>(
       int_key("destinations.*.breaker_failures", 0, 1000000, "0", true,
               "Consecutive failed sends that open the circuit breaker: no claims, no attempts spent, one "
-              "probe after the cool-off; 0: no breaker")));
+              "probe after the cool-off; 0: not by consecutive failures (breaker_failure_ratio may still "
+              "open it)")));
+  t.push_back(bind_destination<&DestinationConfig::breaker_failure_ratio>(
+      checked_string_key("destinations.*.breaker_failure_ratio", "0", true,
+                         "Share of the sends in the last breaker_window that failed, 0.5 or 50%, which opens "
+                         "the circuit breaker once there were breaker_min_sends; 0: not by a ratio",
+                         &check_failure_ratio_text)));
+  ConfigKey window = duration_key("destinations.*.breaker_window", 100, "30s", true,
+                                  "The window breaker_failure_ratio counts sends over (in tenths of it); "
+                                  "at most 1h");
+  window.max = 3600 * kSecond;  // a ratio over hours would open long after the destination failed
+  t.push_back(bind_destination<&DestinationConfig::breaker_window>(window));
+  t.push_back(bind_destination<&DestinationConfig::breaker_min_sends>(
+      int_key("destinations.*.breaker_min_sends", 1, 1000000, "20", true,
+              "Fewest sends in breaker_window before breaker_failure_ratio may open the breaker, so one "
+              "failure of two never does")));
   t.push_back(bind_destination<&DestinationConfig::breaker_cool_off>(
       duration_key("destinations.*.breaker_cool_off", 10, "1s", true,
                    "Wait before the first probe of an open breaker; doubles after each failed probe")));

@@ -20,6 +20,11 @@ RateLimit DestinationConfig::rate_limit_settings() const {
 BreakerSettings DestinationConfig::breaker_settings() const {
   BreakerSettings settings;
   settings.failures = breaker_failures;
+  std::string error;
+  // The loader checked the text (config_keys.cpp).
+  if (!parse_failure_ratio(breaker_failure_ratio, settings.failure_ratio, error)) throw std::logic_error(error);
+  settings.window = breaker_window;
+  settings.min_sends = breaker_min_sends;
   settings.cool_off = breaker_cool_off;
   settings.max_cool_off = breaker_max_cool_off;
   return settings;

@@ -1,6 +1,9 @@
 // The most messages of one destination being sent at once, across the daemon's workers
 // (destinations.*.max_in_flight). A worker reserves its claim's size before claiming and gives back
-// what it did not claim at once, and the rest when its batch has ended.
+// what it did not claim at once, and the rest when its batch has ended. The cap counts the
+// reservations (so two workers never claim past it together); what the stats show as in flight is
+// only the claimed part: messages claimed and not yet committed, not a reservation of a claim that
+// may find nothing.
 #pragma once
 
 #include <algorithm>
@@ -43,15 +46,26 @@ class InFlightBudget {
     }
     room_cv_.notify_all();
   }
-  int in_flight() const {
+  // Reserved: what the cap is checked against.
+  int reserved() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return in_flight_;
+  }
+  // Claimed and not yet committed (or rolled back): being sent, or sent and being recorded.
+  int in_flight() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return claimed_;
+  }
+  void add_claimed(int delta) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    claimed_ += delta;
   }
 
  private:
   mutable std::mutex mutex_;
   std::condition_variable room_cv_;
-  int in_flight_ = 0;
+  int in_flight_ = 0;  // reserved, claimed or not
+  int claimed_ = 0;    // the claimed part of in_flight_
   uint64_t wakes_ = 0;
 };
 
@@ -59,7 +73,10 @@ class InFlightBudget {
 class InFlightReservation {
  public:
   explicit InFlightReservation(InFlightBudget &budget) : budget_(budget) {}
-  ~InFlightReservation() { budget_.release(held_); }
+  ~InFlightReservation() {
+    budget_.add_claimed(-claimed_);
+    budget_.release(held_);
+  }
   InFlightReservation(const InFlightReservation &) = delete;
   InFlightReservation &operator=(const InFlightReservation &) = delete;
   // Reserves up to `want` under `cap` (InFlightBudget::reserve) and returns how many.
@@ -68,16 +85,20 @@ class InFlightReservation {
     held_ += got;
     return got;
   }
-  // The claim took `used` of the reservation: the rest goes back now, for another worker.
+  // The claim took `used` of the reservation: the rest goes back now, for another worker, and the
+  // `used` messages count as in flight until the batch ends.
   void keep_only(int used) {
     budget_.release(held_ - used);
     held_ = used;
+    budget_.add_claimed(used - claimed_);
+    claimed_ = used;
   }
   int held() const { return held_; }
 
  private:
   InFlightBudget &budget_;
   int held_ = 0;
+  int claimed_ = 0;  // of held_, what the claim found
 };
 
 }  // namespace outboxd

@@ -1,18 +1,21 @@
 // A destination's lane (core/lane.hpp): its flow control's settings and status.
 #include "core/lane.hpp"
 
+#include "core/breaker_board.hpp"
 #include "core/logging.hpp"
 
 namespace outboxd {
 namespace {
 
 // Every change of a breaker's state is a log line: an operator must see when a destination was
-// fenced off, when it was probed and when it came back.
+// fenced off, when it was probed and when it came back. It also goes on the board, for `outboxd
+// stats` (core/breaker_publisher.hpp).
 CircuitBreaker::Observer log_transitions(const std::string &destination) {
   return [destination](const BreakerTransition &t) {
     auto log = component_logger("lane");
     const auto level = t.to == BreakerState::Open ? spdlog::level::warn : spdlog::level::info;
     log->log(level, "{}", describe_transition(t, destination));
+    breaker_board().note(destination, t, CircuitBreaker::Clock::now());
   };
 }
 
@@ -35,8 +38,17 @@ void Lane::configure(const DestinationConfig &config) {
 }
 
 void Lane::note_rate_limited(Clock::time_point now) {
-  rate_limited_at_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
-  rate_limited_total_++;
+  const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  rate_limited_at_ns_.store(ns);
+  // Not a count of waits: a waiting worker looks again at each token (or each second), so that
+  // would count the limit's rate times the workers. A second is counted by the first wait in it.
+  const int64_t second = ns / 1000000000;
+  int64_t last = rate_limited_second_.load();
+  while (second > last)
+    if (rate_limited_second_.compare_exchange_weak(last, second)) {
+      rate_limited_seconds_total_++;
+      break;
+    }
 }
 
 LaneStatus Lane::status(Clock::time_point now) {
@@ -51,7 +63,7 @@ LaneStatus Lane::status(Clock::time_point now) {
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   const int64_t at = rate_limited_at_ns_.load();
   s.rate_limited = at != 0 && now_ns - at < 1000000000;
-  s.rate_limited_total = rate_limited_total_.load();
+  s.rate_limited_seconds_total = rate_limited_seconds_total_.load();
   return s;
 }
 

@@ -26,7 +26,9 @@ struct LaneStatus {
   // While open: milliseconds until the next probe (0 otherwise).
   long long next_probe_in_ms = 0;
   bool rate_limited = false;  // a worker waited for the rate limit's next token within the last second
-  uint64_t rate_limited_total = 0;  // claims cut short or put off by the rate limit
+  // Seconds (of the steady clock) in which the rate limit held back at least one claim: its rate is
+  // the share of the time the destination ran at its limit.
+  uint64_t rate_limited_seconds_total = 0;
 };
 
 class Lane {
@@ -56,7 +58,8 @@ class Lane {
   LocalRateLimiter &local_rate() { return local_rate_; }
   // The bucket in PostgreSQL (rate_limit_shared: true).
   SharedRateLimiter &shared_rate() { return shared_rate_; }
-  // A worker waits for the rate limit until `until`: shown in the stats for a second.
+  // A worker's claim is held back by the rate limit (no token, or fewer than its batch): shown in
+  // the stats for a second, and counted once per second however many workers wait.
   void note_rate_limited(Clock::time_point now);
 
   LaneStatus status(Clock::time_point now);
@@ -70,7 +73,8 @@ class Lane {
   SharedRateLimiter shared_rate_;
   std::atomic<bool> shared_{false};
   std::atomic<int64_t> rate_limited_at_ns_{0};
-  std::atomic<uint64_t> rate_limited_total_{0};
+  std::atomic<int64_t> rate_limited_second_{INT64_MIN};  // the last second counted
+  std::atomic<uint64_t> rate_limited_seconds_total_{0};
 };
 
 }  // namespace outboxd

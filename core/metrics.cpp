@@ -141,7 +141,9 @@ std::string render_prometheus(const MetricsSnapshot &s) {
   for (const auto &[destination, paused] : s.paused)
     sample(out, "outboxd_destination_paused", destination_label(destination), paused ? "1" : "0");
 
-  header(out, "outboxd_destination_in_flight", "gauge", "Messages of the destination being sent now.");
+  header(out, "outboxd_destination_in_flight", "gauge",
+         "Messages of the destination claimed by this daemon and not yet committed: being sent, or sent and "
+         "being recorded.");
   for (const auto &[destination, lane] : s.lanes)
     sample(out, "outboxd_destination_in_flight", destination_label(destination), std::to_string(lane.in_flight));
   header(out, "outboxd_breaker_state", "gauge",
@@ -155,11 +157,11 @@ std::string render_prometheus(const MetricsSnapshot &s) {
   for (const auto &[destination, lane] : s.lanes)
     sample(out, "outboxd_breaker_opened_total", destination_label(destination),
            std::to_string(lane.breaker_opened_total));
-  header(out, "outboxd_rate_limited_total", "counter",
-         "Claims of the destination put off or cut short by its rate limit.");
+  header(out, "outboxd_rate_limited_seconds_total", "counter",
+         "Seconds in which the destination's rate limit held back at least one claim of this daemon.");
   for (const auto &[destination, lane] : s.lanes)
-    sample(out, "outboxd_rate_limited_total", destination_label(destination),
-           std::to_string(lane.rate_limited_total));
+    sample(out, "outboxd_rate_limited_seconds_total", destination_label(destination),
+           std::to_string(lane.rate_limited_seconds_total));
   return out;
 }
 

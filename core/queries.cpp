@@ -236,3 +236,44 @@ RateTakeRow rate_take_shared(pqxx::transaction_base &tx, const std::string &dest
 }
 
 }  // namespace outboxd::queries
+
+// ---- Each daemon's circuit breakers, for `outboxd stats` (migration 0007) ---------------------
+
+namespace outboxd::queries {
+
+void breaker_state_publish(pqxx::transaction_base &tx, const std::string &daemon, const std::string &destination,
+                           const std::string &state, const std::string &reason, long long changed_ms_ago,
+                           std::optional<long long> next_probe_in_ms) {
+  // A bigint that may be NULL goes as text, which PostgreSQL casts ($6::bigint).
+  const std::optional<std::string> next =
+      next_probe_in_ms ? std::optional<std::string>(std::to_string(*next_probe_in_ms)) : std::nullopt;
+  exec_query(tx, "breaker_state_publish", daemon, destination, state, reason, changed_ms_ago, opt(next));
+}
+
+void breaker_states_prune(pqxx::transaction_base &tx, long long max_age_seconds) {
+  exec_query(tx, "breaker_states_prune", max_age_seconds);
+}
+
+void breaker_states_forget_daemon(pqxx::transaction_base &tx, const std::string &daemon) {
+  exec_query(tx, "breaker_states_forget_daemon", daemon);
+}
+
+std::vector<BreakerStateRow> breaker_states_list(pqxx::transaction_base &tx) {
+  std::vector<BreakerStateRow> out;
+  for (const auto &row : exec_query(tx, "breaker_states_list")) {
+    BreakerStateRow b;
+    b.daemon = row[0].as<std::string>();
+    b.destination = row[1].as<std::string>();
+    b.state = row[2].as<std::string>();
+    b.reason = row[3].as<std::string>();
+    b.changed_at = row[4].as<std::string>();
+    b.next_probe_at = opt_text(row[5]);
+    b.changed_seconds_ago = row[6].as<double>();
+    if (!row[7].is_null()) b.next_probe_in_seconds = row[7].as<double>();
+    b.refreshed_seconds_ago = row[8].as<double>();
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace outboxd::queries

@@ -196,3 +196,33 @@ RateTakeRow rate_take_shared(pqxx::transaction_base &tx, const std::string &dest
                              int burst, int want);
 
 }  // namespace outboxd::queries
+
+// ---- Each daemon's circuit breakers, for `outboxd stats` (migration 0007) ---------------------
+
+namespace outboxd::queries {
+
+// breaker_state_publish.sql: writes `daemon`'s row for `destination` (one autocommit statement:
+// run it in a pqxx::nontransaction). changed_ms_ago: since the change; next_probe_in_ms: while
+// open, else nullopt.
+void breaker_state_publish(pqxx::transaction_base &tx, const std::string &daemon, const std::string &destination,
+                           const std::string &state, const std::string &reason, long long changed_ms_ago,
+                           std::optional<long long> next_probe_in_ms);
+
+// breaker_states_prune.sql: deletes the rows of any daemon not refreshed for `max_age_seconds`.
+void breaker_states_prune(pqxx::transaction_base &tx, long long max_age_seconds);
+
+// breaker_states_forget_daemon.sql: deletes `daemon`'s rows (a clean stop).
+void breaker_states_forget_daemon(pqxx::transaction_base &tx, const std::string &daemon);
+
+// breaker_states_list.sql: every row, in destination, then daemon, order.
+struct BreakerStateRow {
+  std::string daemon, destination, state, reason;
+  std::string changed_at;                     // ISO 8601
+  std::optional<std::string> next_probe_at;   // ISO 8601, while open
+  double changed_seconds_ago = 0;
+  std::optional<double> next_probe_in_seconds;  // while open; negative when overdue
+  double refreshed_seconds_ago = 0;             // over ~30 s: the daemon may have stopped
+};
+std::vector<BreakerStateRow> breaker_states_list(pqxx::transaction_base &tx);
+
+}  // namespace outboxd::queries

@@ -15,6 +15,7 @@
 #include "core/outbox_store.hpp"
 #include "core/sql_errors.hpp"
 #include "core/utf8.hpp"
+#include "daemon/breaker_stats.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/enqueue_flags.hpp"
 #include "daemon/startup_checks.hpp"
@@ -113,10 +114,12 @@ std::map<std::string, std::string> paused_destinations(pqxx::transaction_base &t
   return out;
 }
 
-// A pause must show even where nothing is pending: every paused destination without a pending row
-// gets one with count 0, after its other rows (the states come in text order, pending last).
-void add_paused_rows(std::vector<StatsRow> &rows, const std::map<std::string, std::string> &paused) {
-  for (const auto &entry : paused) {
+// A pause or a breaker must show even where nothing is pending: every such destination without a
+// pending row gets one with count 0, after its other rows (the states come in text order, pending
+// last).
+template <typename Map>
+void add_pending_rows_for(std::vector<StatsRow> &rows, const Map &destinations) {
+  for (const auto &entry : destinations) {
     const std::string &name = entry.first;
     const bool has_pending = std::any_of(rows.begin(), rows.end(), [&](const StatsRow &r) {
       return r.destination == name && r.state == "pending";
@@ -137,7 +140,9 @@ int run_stats(const Config &config, const Args &args) {
   pqxx::read_transaction tx(*conn);
   auto rows = message_stats(tx);
   const auto paused = paused_destinations(tx);
-  add_paused_rows(rows, paused);
+  add_pending_rows_for(rows, paused);
+  const auto breakers = breakers_by_destination(tx);
+  add_pending_rows_for(rows, breakers);
   if (args.options.count("json")) {
     auto out = nlohmann::json::array();
     for (const auto &r : rows) {
@@ -148,6 +153,10 @@ int run_stats(const Config &config, const Args &args) {
       if (r.oldest_pending_seconds) j["oldest_pending_seconds"] = *r.oldest_pending_seconds;
       if (r.state == "delivered") j["delivered_last_minute"] = r.delivered_last_minute;
       if (pause != paused.end() && !pause->second.empty()) j["paused_at"] = pause->second;
+      // Per daemon (each has its own); none: no daemon's breaker changed state (closed, or off).
+      const auto breaker = breakers.find(r.destination);
+      if (breaker != breakers.end())
+        for (const auto &b : breaker->second) j["breakers"].push_back(breaker_json(b));
       out.push_back(j);
     }
     std::cout << out.dump(2) << "\n";
@@ -164,6 +173,7 @@ int run_stats(const Config &config, const Args &args) {
     std::printf("%-24s %-10s %10lld  %s\n", log_safe(r.destination).c_str(), r.state.c_str(), r.count, age.c_str());
   }
   if (rows.empty()) std::printf("(no messages)\n");
+  print_breakers(breakers);
   return kExitOk;
 }
 

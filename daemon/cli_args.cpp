@@ -94,8 +94,8 @@ Commands:
                    --destination NAME --payload JSON [--headers JSON] [--idempotency-key K]
                    [--ordering-key K] [--priority N] [--max-attempts N] [--available-at TIMESTAMP]
                  checked as POST /v1/messages checks it; a refusal exits 2 naming the flag
-  stats          message counts per destination and state, the oldest pending age, and which
-                 destinations are paused [--json]
+  stats          message counts per destination and state, the oldest pending age, which
+                 destinations are paused, and each daemon's circuit breakers [--json]
   pause NAME     pause the destination NAME for every daemon on the database, until resumed:
                  its messages stay pending and are not sent (restarts keep the pause)
   resume NAME    resume a paused destination; its due messages are sent again

@@ -10,6 +10,7 @@
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
 #include "core/destinations.hpp"
+#include "core/breaker_publisher.hpp"
 #include "core/engine.hpp"
 #include "core/logging.hpp"
 #include "core/queries.hpp"
@@ -125,6 +126,9 @@ int run_daemon(const Config &initial) {
     std::_Exit(kExitOk);
   }
 
+  // Before the engine, so it outlives it: its last act deletes this daemon's rows.
+  BreakerPublisher breakers(*config, breaker_board());
+  spdlog::info("breaker changes are written to outbox.breaker_states (outboxd stats) as daemon {}", breakers.daemon());
   Engine engine(config, destinations);
   engine.start();
   std::unique_ptr<api::HttpServer> http;

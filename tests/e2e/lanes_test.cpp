@@ -199,3 +199,32 @@ TEST_F(Lanes, TheBreakerOpensSpendsNoAttemptsWhileOpenProbesAndCloses) {
   ASSERT_TRUE(wait_count("state = 'delivered'", 10)) << daemon->log();
   EXPECT_EQ(http("GET", api + "/v1/stats").json()["destinations"]["flaky"].value("breaker", ""), "closed");
 }
+
+// A receiver that fails every other request: one message at a time (workers: 1, batch_size: 1),
+// alternately delivered and refused (RETRY, due again only in an hour), so no two failures ever
+// come in a row and breaker_failures: 3 is never reached. The ratio is: at the 20th send
+// (breaker_min_sends), 10 of them failed, 50 %, and the breaker opens with a log line that says so;
+// then nothing more is claimed.
+TEST_F(Lanes, TheBreakerOpensByItsFailureRatioWhenFailuresNeverComeInARow) {
+  auto daemon = start(write_config(
+      scripted_destination("flaky", "    max_backoff: 1h\n    breaker_failures: 3\n"
+                                    "    breaker_failure_ratio: 50%\n    breaker_window: 10m\n    breaker_min_sends: 20\n"
+                                    "    breaker_cool_off: 1h\n    breaker_max_cool_off: 1h\n"),
+      "workers: 1\nbatch_size: 1\n"));
+  db.exec("SELECT outbox.enqueue('flaky', jsonb_build_object('behavior', CASE WHEN n % 2 = 1 THEN 'ok' ELSE "
+          "'retry' END, 'retry_after_ms', 3600000, 'n', n)) FROM generate_series(1, 40) n");
+  ASSERT_TRUE(daemon->wait_for_log("breaker of flaky opened")) << daemon->log();
+  const std::string log = daemon->log();
+  EXPECT_THAT(log, ::testing::HasSubstr("breaker of flaky opened: 10 of 20 sends failed in the last 600 s (50%, "
+                                        "breaker_failure_ratio 50%); next probe in 3600 s"));
+  EXPECT_THAT(log, ::testing::Not(::testing::HasSubstr("consecutive failures")));
+  // The send that opened it was the last: its batch committed before the breaker heard of it.
+  EXPECT_EQ(db.count("attempt = 1"), 20);
+  EXPECT_EQ(db.count("state = 'delivered'"), 10);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(api: listening on (127\.0\.0\.1:\d+))"))) << log;
+  const auto stats = http("GET", "http://" + m[1].str() + "/v1/stats").json()["destinations"]["flaky"];
+  EXPECT_EQ(stats.value("breaker", ""), "open") << stats.dump();
+  EXPECT_EQ(stats.value("lane", ""), "breaker_open") << stats.dump();
+  EXPECT_EQ(db.count("attempt = 1"), 20) << "nothing claimed while open";
+}

@@ -280,5 +280,126 @@ TEST(CircuitBreaker, TheObserverMayCallTheBreaker) {
   EXPECT_EQ(states, (std::vector<State>{State::Open, State::HalfOpen, State::Closed})) << "no lock held: no deadlock";
 }
 
+// ---- The failure ratio over a window ---------------------------------------------------------
+
+BreakerSettings breaker_by_ratio(double ratio, milliseconds window = milliseconds(10000), int min_sends = 10) {
+  BreakerSettings s;
+  s.failure_ratio = ratio;
+  s.window = window;
+  s.min_sends = min_sends;
+  return s;
+}
+
+TEST(CircuitBreakerRatio, EveryOtherSendFailingOpensItByRatioThoughNoTwoFailInARow) {
+  Transitions log;
+  BreakerSettings s = breaker_by_ratio(0.5);
+  s.failures = 5;  // never reached: no two failures in a row
+  CircuitBreaker b(s, log.observer());
+  for (int i = 0; i < 4; ++i) {
+    b.record(1, 0, kT0 + milliseconds(100 * i));
+    b.record(0, 1, kT0 + milliseconds(100 * i + 50));
+  }
+  EXPECT_EQ(b.state(), State::Closed) << "8 sends: under min_sends";
+  b.record(1, 0, kT0 + milliseconds(900));
+  b.record(0, 1, kT0 + milliseconds(950));
+  ASSERT_EQ(b.state(), State::Open) << "5 of 10 failed";
+  ASSERT_EQ(log.seen.size(), 1u);
+  const BreakerTransition &t = log.seen[0];
+  EXPECT_TRUE(t.by_ratio);
+  EXPECT_EQ(t.window_sends, 10u);
+  EXPECT_EQ(t.window_failures, 5u);
+  EXPECT_EQ(t.consecutive_failures, 0);
+  EXPECT_EQ(describe_transition(t, "mail"),
+            "breaker of mail opened: 5 of 10 sends failed in the last 10 s (50%, breaker_failure_ratio 50%); "
+            "next probe in 1.0 s");
+  EXPECT_EQ(b.next_probe_at(), kT0 + milliseconds(950 + 1000));
+}
+
+TEST(CircuitBreakerRatio, OneFailureOfTwoNeverOpensIt) {
+  CircuitBreaker b(breaker_by_ratio(0.5, milliseconds(10000), 20));
+  b.record(1, 1, kT0);
+  EXPECT_EQ(b.state(), State::Closed);
+  b.record(0, 1, kT0);
+  EXPECT_EQ(b.state(), State::Closed) << "2 of 3 failed, but 3 sends are too few to judge";
+}
+
+TEST(CircuitBreakerRatio, UnderTheRatioStaysClosed) {
+  CircuitBreaker b(breaker_by_ratio(0.5));
+  b.record(60, 40, kT0);
+  b.record(0, 9, kT0 + milliseconds(10));
+  EXPECT_EQ(b.state(), State::Closed) << "49 of 109";
+  b.record(0, 11, kT0 + milliseconds(20));
+  EXPECT_EQ(b.state(), State::Open) << "60 of 120";
+}
+
+TEST(CircuitBreakerRatio, FailuresOlderThanTheWindowNoLongerCount) {
+  CircuitBreaker b(breaker_by_ratio(0.5));
+  b.record(0, 9, kT0);  // 9 of 9: too few sends
+  EXPECT_EQ(b.state(), State::Closed);
+  b.record(1, 0, kT0 + milliseconds(10000));  // the failures have left the window
+  b.record(5, 4, kT0 + milliseconds(10000));
+  EXPECT_EQ(b.state(), State::Closed) << "4 of 10 in the window, not 13 of 19";
+}
+
+TEST(CircuitBreakerRatio, ARatioLikeThirtyPercentIsReachedExactly) {
+  CircuitBreaker b(breaker_by_ratio(0.3, milliseconds(10000), 20));
+  b.record(14, 5, kT0);
+  b.record(0, 1, kT0);
+  EXPECT_EQ(b.state(), State::Open) << "6 of 20 is 30%";
+}
+
+TEST(CircuitBreakerRatio, AfterRecoveryTheWindowStartsAfresh) {
+  CircuitBreaker b(breaker_by_ratio(0.5));
+  b.record(5, 5, kT0);
+  ASSERT_EQ(b.state(), State::Open);
+  ASSERT_TRUE(ask(b, kT0 + milliseconds(1000)).allowed);
+  b.record(1, 0, kT0 + milliseconds(1000));
+  ASSERT_EQ(b.state(), State::Closed);
+  b.record(0, 1, kT0 + milliseconds(1001));
+  EXPECT_EQ(b.state(), State::Closed) << "the failures before the opening are forgotten: 1 of 2 sends";
+}
+
+TEST(CircuitBreakerRatio, RatioAloneIsABreakerAndTurningItOffClosesIt) {
+  Transitions log;
+  CircuitBreaker b(breaker_by_ratio(1.0), log.observer());
+  b.record(0, 10, kT0);
+  ASSERT_EQ(b.state(), State::Open);
+  b.update(breaker_by_ratio(0));
+  EXPECT_EQ(b.state(), State::Closed);
+  ASSERT_EQ(log.seen.size(), 2u);
+  EXPECT_TRUE(log.seen[1].turned_off);
+}
+
+TEST(CircuitBreakerRatio, ANewWindowLengthStartsTheCountAfresh) {
+  CircuitBreaker b(breaker_by_ratio(0.5));
+  b.record(0, 9, kT0);
+  b.update(breaker_by_ratio(0.5, milliseconds(20000)));
+  b.record(0, 1, kT0 + milliseconds(1));
+  EXPECT_EQ(b.state(), State::Closed) << "1 send in the new window";
+  b.update(breaker_by_ratio(0.5, milliseconds(20000), 10));
+  for (int i = 0; i < 9; ++i) b.record(0, 1, kT0 + milliseconds(2));
+  EXPECT_EQ(b.state(), State::Open) << "the same window length keeps its count across a reload";
+}
+
+TEST(CircuitBreakerRatio, ParsesFractionsAndPercentages) {
+  struct Good {
+    const char *text;
+    double ratio;
+  } good[] = {{"0", 0}, {"0.5", 0.5}, {"1", 1}, {"1.0", 1}, {"50%", 0.5}, {"12.5%", 0.125}, {"100%", 1}};
+  for (const Good &g : good) {
+    double ratio = -1;
+    std::string error;
+    EXPECT_TRUE(parse_failure_ratio(g.text, ratio, error)) << g.text << ": " << error;
+    EXPECT_DOUBLE_EQ(ratio, g.ratio) << g.text;
+  }
+  for (const char *bad : {"", "1.5", "101%", "0%", "-0.5", "50 %", "0.5.5", ".5", "5.", "1e-1", "nan", "inf", "0x1",
+                          "half", "%", "0.5\nforged", "12345678901234567"}) {
+    double ratio = -1;
+    std::string error;
+    EXPECT_FALSE(parse_failure_ratio(bad, ratio, error)) << bad;
+    EXPECT_NE(error.find("(0, 1]"), std::string::npos) << bad << ": " << error;
+  }
+}
+
 }  // namespace
 }  // namespace outboxd

@@ -38,7 +38,7 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
   open.in_flight = 1;
   open.breaker = BreakerState::Open;
   open.breaker_opened_total = 2;
-  open.rate_limited_total = 5;
+  open.rate_limited_seconds_total = 5;
   s.lanes["orders"] = open;
 
   const std::string expected =
@@ -95,7 +95,8 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
       "# TYPE outboxd_destination_paused gauge\n"
       "outboxd_destination_paused{destination=\"mail\"} 0\n"
       "outboxd_destination_paused{destination=\"orders\"} 1\n"
-      "# HELP outboxd_destination_in_flight Messages of the destination being sent now.\n"
+      "# HELP outboxd_destination_in_flight Messages of the destination claimed by this daemon and not yet "
+      "committed: being sent, or sent and being recorded.\n"
       "# TYPE outboxd_destination_in_flight gauge\n"
       "outboxd_destination_in_flight{destination=\"orders\"} 1\n"
       "# HELP outboxd_breaker_state 1 for the state the destination's circuit breaker is in (closed, open, "
@@ -107,9 +108,10 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
       "# HELP outboxd_breaker_opened_total Times the destination's circuit breaker opened.\n"
       "# TYPE outboxd_breaker_opened_total counter\n"
       "outboxd_breaker_opened_total{destination=\"orders\"} 2\n"
-      "# HELP outboxd_rate_limited_total Claims of the destination put off or cut short by its rate limit.\n"
-      "# TYPE outboxd_rate_limited_total counter\n"
-      "outboxd_rate_limited_total{destination=\"orders\"} 5\n";
+      "# HELP outboxd_rate_limited_seconds_total Seconds in which the destination's rate limit held back at "
+      "least one claim of this daemon.\n"
+      "# TYPE outboxd_rate_limited_seconds_total counter\n"
+      "outboxd_rate_limited_seconds_total{destination=\"orders\"} 5\n";
   EXPECT_EQ(render_prometheus(s), expected);
 }
 
@@ -131,7 +133,7 @@ TEST(Metrics, EmptyRegistryStillHasEveryFamilyAndZeroedClaimHistogram) {
                            "outboxd_oldest_pending_age_seconds", "outboxd_delivery_duration_seconds",
                            "outboxd_claim_batch_size", "outboxd_db_reconnects_total",
                            "outboxd_destination_paused", "outboxd_destination_in_flight",
-                           "outboxd_breaker_state", "outboxd_breaker_opened_total", "outboxd_rate_limited_total"}) {
+                           "outboxd_breaker_state", "outboxd_breaker_opened_total", "outboxd_rate_limited_seconds_total"}) {
     EXPECT_NE(text.find(std::string("# HELP ") + name + " "), std::string::npos) << name;
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }

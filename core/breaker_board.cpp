@@ -1,0 +1,68 @@
+// This daemon's breaker states for the publisher (core/breaker_board.hpp).
+#include "core/breaker_board.hpp"
+
+namespace outboxd {
+
+void BreakerBoard::note(const std::string &destination, const BreakerTransition &t, Clock::time_point now) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Entry &e = entries_[destination];
+    e.destination = destination;
+    e.state = t.to;
+    e.reason = describe_transition(t, destination);
+    e.changed_at = now;
+    e.next_probe_at = t.to == BreakerState::Open ? now + t.cool_off : Clock::time_point();
+    dirty_[destination] = true;
+  }
+  changed_.notify_all();
+}
+
+bool BreakerBoard::take(std::chrono::milliseconds max_wait, bool all, std::vector<Entry> &out) {
+  out.clear();
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait_for(lock, max_wait, [&] {
+    if (stopped_) return true;
+    for (const auto &d : dirty_)
+      if (d.second) return true;
+    return false;
+  });
+  if (stopped_) return false;
+  for (auto &[name, dirty] : dirty_) {
+    if (dirty || all) out.push_back(entries_.at(name));
+    dirty = false;
+  }
+  return true;
+}
+
+void BreakerBoard::put_back(const std::vector<Entry> &entries) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Only where nothing newer was noted meanwhile; a newer entry is dirty already.
+  for (const Entry &e : entries)
+    if (entries_.at(e.destination).changed_at == e.changed_at) dirty_[e.destination] = true;
+}
+
+bool BreakerBoard::sleep(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait_for(lock, d, [&] { return stopped_; });
+  return !stopped_;
+}
+
+void BreakerBoard::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  changed_.notify_all();
+}
+
+void BreakerBoard::restart() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_ = false;
+}
+
+BreakerBoard &breaker_board() {
+  static BreakerBoard board;
+  return board;
+}
+
+}  // namespace outboxd

@@ -1,0 +1,55 @@
+// The latest state of each of this daemon's circuit breakers, as the lanes report their changes
+// (core/lane.cpp), for the publisher that writes them to PostgreSQL (core/breaker_publisher.hpp).
+// Separate from the lanes because the engine makes and retires lanes, while the board and its
+// publisher live as long as the daemon: one board per process (breaker_board()). A note is a map
+// write under a mutex and never waits on the database, so a worker whose batch changed its breaker
+// goes on at once.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/circuit_breaker.hpp"
+
+namespace outboxd {
+
+class BreakerBoard {
+ public:
+  using Clock = std::chrono::steady_clock;
+  struct Entry {
+    std::string destination;
+    BreakerState state = BreakerState::Closed;
+    std::string reason;               // the change's log line
+    Clock::time_point changed_at;
+    Clock::time_point next_probe_at;  // while open
+  };
+
+  // A lane's breaker changed (called by its observer, in the thread that changed it).
+  void note(const std::string &destination, const BreakerTransition &t, Clock::time_point now);
+
+  // Waits until a change is noted, `stop()` is called or `max_wait` has passed; then returns the
+  // entries changed since the last take, or every entry when `all`. False once stopped.
+  bool take(std::chrono::milliseconds max_wait, bool all, std::vector<Entry> &out);
+  // A take's entries could not be written: they go out again with the next take.
+  void put_back(const std::vector<Entry> &entries);
+  // Waits `d` unless stopped meanwhile; false once stopped (a publisher's backoff after a failure).
+  bool sleep(std::chrono::milliseconds d);
+  void stop();
+  void restart();  // for tests that run several publishers in one process, one after another
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::map<std::string, Entry> entries_;
+  std::map<std::string, bool> dirty_;
+  bool stopped_ = false;
+};
+
+// The process's board.
+BreakerBoard &breaker_board();
+
+}  // namespace outboxd
