@@ -39,6 +39,7 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
   open.breaker = BreakerState::Open;
   open.breaker_opened_total = 2;
   open.rate_limited_total = 5;
+  open.claims_total = 9;
   s.lanes["orders"] = open;
 
   const std::string expected =
@@ -109,7 +110,10 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
       "outboxd_breaker_opened_total{destination=\"orders\"} 2\n"
       "# HELP outboxd_rate_limited_total Claims of the destination put off or cut short by its rate limit.\n"
       "# TYPE outboxd_rate_limited_total counter\n"
-      "outboxd_rate_limited_total{destination=\"orders\"} 5\n";
+      "outboxd_rate_limited_total{destination=\"orders\"} 5\n"
+      "# HELP outboxd_claims_total Claims run by the destination's workers, including those that found nothing.\n"
+      "# TYPE outboxd_claims_total counter\n"
+      "outboxd_claims_total{destination=\"orders\"} 9\n";
   EXPECT_EQ(render_prometheus(s), expected);
 }
 
@@ -131,7 +135,8 @@ TEST(Metrics, EmptyRegistryStillHasEveryFamilyAndZeroedClaimHistogram) {
                            "outboxd_oldest_pending_age_seconds", "outboxd_delivery_duration_seconds",
                            "outboxd_claim_batch_size", "outboxd_db_reconnects_total",
                            "outboxd_destination_paused", "outboxd_destination_in_flight",
-                           "outboxd_breaker_state", "outboxd_breaker_opened_total", "outboxd_rate_limited_total"}) {
+                           "outboxd_breaker_state", "outboxd_breaker_opened_total", "outboxd_rate_limited_total",
+                           "outboxd_claims_total"}) {
     EXPECT_NE(text.find(std::string("# HELP ") + name + " "), std::string::npos) << name;
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
