@@ -217,7 +217,8 @@ std::vector<ConfigKey> build_table() {
                    "poll mode: how often an idle daemon looks for due messages")));
   t.push_back(bind<&Config::busy_poll_interval>(
       duration_key("wakeup.busy_poll_interval", 1, "2ms", true,
-                   "notify mode: fast polling period while there is work")));
+                   "notify mode: fast polling period while there is work (of a lane that found work "
+                   "lately, and of the lane scout)")));
   t.push_back(bind<&Config::linger>(
       duration_key("wakeup.linger", 0, "200ms", true,
                    "notify mode: keep fast polling this long after the last work before idling")));

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/lane_scout.hpp"
 #include "core/listener.hpp"
 #include "core/pruner.hpp"
 #include "core/worker.hpp"
@@ -26,6 +27,7 @@ void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const 
       spdlog::info("destination {} is no longer configured: its lane's workers finish what they are sending and "
                    "stop; its pending messages wait until a config names it again", lane->destination());
       state_.lanes.take(lane->destination());
+      state_.wake.detach(lane->wake().signal());
       lane->retire();
     }
     for (const auto &[name, dest] : runtime->destinations->all())
@@ -38,6 +40,7 @@ void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const 
 void Engine::open_lane(const DestinationConfig &destination, int workers) {
   auto lane = std::make_shared<Lane>(destination);
   state_.lanes.put(lane);
+  state_.wake.attach(lane->wake().signal());
   for (int i = 0; i < workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(next_worker_index_++, lane, runtime_, state_));
     Worker *w = workers_.back().get();
@@ -66,11 +69,15 @@ void Engine::spawn(std::function<void()> body) {
 
 void Engine::start() {
   const auto rt = runtime_.get();
-  if (rt->config->wakeup_mode == WakeupMode::Notify) listener_ = std::make_unique<Listener>(runtime_, state_);
+  if (rt->config->wakeup_mode == WakeupMode::Notify) {
+    listener_ = std::make_unique<Listener>(runtime_, state_);
+    scout_ = std::make_unique<LaneScout>(runtime_, state_);
+  }
   pruner_ = std::make_unique<Pruner>(runtime_, state_);
 
   for (const auto &[name, dest] : rt->destinations->all()) open_lane(dest.config, rt->config->workers);
   if (listener_) spawn([this] { listener_->run(); });
+  if (scout_) spawn([this] { scout_->run(); });
   spawn([this] { pruner_->run(); });
 }
 

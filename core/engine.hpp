@@ -1,5 +1,5 @@
-// The delivery engine: a lane of worker threads per destination, the listener and the pruner,
-// started and stopped together.
+// The delivery engine: a lane of worker threads per destination, the listener, the lane scout and
+// the pruner, started and stopped together.
 #pragma once
 
 #include <chrono>
@@ -15,6 +15,7 @@
 
 namespace outboxd {
 
+class LaneScout;
 class Listener;
 class Pruner;
 class Worker;
@@ -46,6 +47,7 @@ class Engine {
   // Gives a destination a lane (in state_.lanes) with `workers` worker threads, started at once.
   void open_lane(const DestinationConfig &destination, int workers);
   std::unique_ptr<Listener> listener_;
+  std::unique_ptr<LaneScout> scout_;  // notify mode only, beside the listener
   std::unique_ptr<Pruner> pruner_;
   void spawn(std::function<void()> body);
   // At the end: names every message sent whose outcome no worker could write (a restart sends it again).

@@ -64,6 +64,7 @@ LaneStatus Lane::status(Clock::time_point now) {
   const int64_t at = rate_limited_at_ns_.load();
   s.rate_limited = at != 0 && now_ns - at < 1000000000;
   s.rate_limited_seconds_total = rate_limited_seconds_total_.load();
+  s.claims_total = wake_.claims();
   return s;
 }
 

@@ -13,6 +13,7 @@
 #include "core/circuit_breaker.hpp"
 #include "core/config.hpp"
 #include "core/in_flight_budget.hpp"
+#include "core/lane_wake.hpp"
 #include "core/rate_limiter.hpp"
 #include "core/shared_rate_limiter.hpp"
 
@@ -29,6 +30,7 @@ struct LaneStatus {
   // Seconds (of the steady clock) in which the rate limit held back at least one claim: its rate is
   // the share of the time the destination ran at its limit.
   uint64_t rate_limited_seconds_total = 0;
+  uint64_t claims_total = 0;  // claim statements run, those that found nothing too
 };
 
 class Lane {
@@ -45,12 +47,15 @@ class Lane {
   void retire() {
     retired_.store(true);
     in_flight_.wake_all();
+    wake_.wake();
   }
   bool retired() const { return retired_.load(); }
   // Stopping: wakes the lane's workers that wait for room under max_in_flight.
   void wake_all() { in_flight_.wake_all(); }
 
   InFlightBudget &in_flight() { return in_flight_; }
+  // When its workers claim, busy (core/lane_wake.hpp).
+  LaneWake &wake() { return wake_; }
   CircuitBreaker &breaker() { return breaker_; }
 
   bool rate_limit_shared() const { return shared_.load(); }
@@ -68,6 +73,7 @@ class Lane {
   const std::string destination_;
   std::atomic<bool> retired_{false};
   InFlightBudget in_flight_;
+  LaneWake wake_;
   CircuitBreaker breaker_;
   LocalRateLimiter local_rate_;
   SharedRateLimiter shared_rate_;

@@ -162,6 +162,10 @@ std::string render_prometheus(const MetricsSnapshot &s) {
   for (const auto &[destination, lane] : s.lanes)
     sample(out, "outboxd_rate_limited_seconds_total", destination_label(destination),
            std::to_string(lane.rate_limited_seconds_total));
+  header(out, "outboxd_claims_total", "counter",
+         "Claims run by the destination's workers, including those that found nothing.");
+  for (const auto &[destination, lane] : s.lanes)
+    sample(out, "outboxd_claims_total", destination_label(destination), std::to_string(lane.claims_total));
   return out;
 }
 

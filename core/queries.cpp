@@ -277,3 +277,18 @@ std::vector<BreakerStateRow> breaker_states_list(pqxx::transaction_base &tx) {
 }
 
 }  // namespace outboxd::queries
+
+// ---- The lane scout -----------------------------------------------------------------------------
+
+namespace outboxd::queries {
+
+std::vector<std::string> lane_due_work(pqxx::transaction_base &tx, const std::vector<std::string> &destinations,
+                                       const std::vector<std::string> &schedules_ahead) {
+  std::vector<std::string> out;
+  for (const auto &row : exec_query(tx, "lane_due_work", text_array_literal(destinations),
+                                    text_array_literal(schedules_ahead)))
+    out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+}  // namespace outboxd::queries

@@ -226,3 +226,14 @@ struct BreakerStateRow {
 std::vector<BreakerStateRow> breaker_states_list(pqxx::transaction_base &tx);
 
 }  // namespace outboxd::queries
+
+// ---- The lane scout: which quiet lanes have work (core/lane_scout.hpp) -------------------------
+
+namespace outboxd::queries {
+
+// lane_due_work.sql: the destinations among `destinations` with a message a claim would take now;
+// `schedules_ahead` names those whose plugin takes first attempts before they are due.
+std::vector<std::string> lane_due_work(pqxx::transaction_base &tx, const std::vector<std::string> &destinations,
+                                       const std::vector<std::string> &schedules_ahead);
+
+}  // namespace outboxd::queries

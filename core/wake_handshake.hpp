@@ -9,13 +9,24 @@
 // makes the daemon *idle*: one last poll, then workers sleep until a NOTIFY, the earliest scheduled
 // message, or the safety poll. Work found by any of those makes the daemon busy again.
 //
+// Busy, a lane claims when work is known to exist (core/lane_wake.hpp): after a full claim at
+// once; after a short one on the lane's beat (one poll per busy_poll_interval for the lane, not per
+// worker) while the lane found work within the linger; past that the lane is quiet and sleeps as if
+// idle until the lane scout (core/lane_scout.hpp), one cheap query per busy_poll_interval for the
+// whole daemon, sees a due message of it. Without a scout (not connected yet, or lost) a lane never
+// goes quiet: it polls on its beat.
+//
 // Poll mode has no listener: workers poll every poll_interval and the rest is unused.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
 
+#include "core/lane_wake.hpp"
 #include "core/wake_signal.hpp"
 
 namespace outboxd {
@@ -27,6 +38,7 @@ struct WakeTimings {
   std::chrono::milliseconds poll_interval{100};                   // poll mode
   std::chrono::milliseconds busy_poll_interval{2};                // notify mode, busy
   std::chrono::milliseconds safety_poll{std::chrono::seconds(5)};  // notify mode, idle: the longest sleep
+  std::chrono::milliseconds linger{200};  // notify mode, busy: how long a lane polls after its last work
 };
 
 class WakeHandshake {
@@ -43,6 +55,23 @@ class WakeHandshake {
   // Sleeps as the mode and the handshake say, or until woken after `ticket`. A scheduled time that
   // has come counts as work found (so the daemon polls fast for a linger period) and returns at once.
   void wait_for_work(uint64_t ticket, const WakeTimings &timings);
+  // The same for a worker of `lane`, on the lane's signal (`ticket` is lane.ticket()): busy, it
+  // waits for the lane's next beat while the lane lingers, else (with a scout) it sleeps until the
+  // scout or a daemon-wide wake.
+  void wait_for_work(LaneWake &lane, uint64_t ticket, const WakeTimings &timings);
+
+  // --- the engine ---
+  // Every daemon-wide wake wakes this lane's workers too (a lane's signal, LaneWake::signal()).
+  void attach(const std::shared_ptr<WakeSignal> &lane_signal);
+  void detach(const std::shared_ptr<WakeSignal> &lane_signal);
+
+  // --- the lane scout ---
+  // The scout is connected (true) or lost (false: quiet lanes wake and poll on their beat again).
+  void scout_available(bool available);
+  // Read by the scout before it looks; a lane going quiet, or any daemon-wide wake, cuts its next
+  // wait short.
+  uint64_t scout_ticket() const { return signal_.generation(); }
+  void scout_wait(uint64_t ticket, Clock::time_point deadline) { signal_.wait_until(ticket, deadline); }
 
   // --- the listener ---
   bool idle() const { return idle_.load(); }
@@ -51,7 +80,7 @@ class WakeHandshake {
   // was idle, and its next messages are enqueued without one).
   void go_busy() {
     idle_.store(false);
-    signal_.wake_all();
+    wake_all();
   }
   // The gate was passed: from now on workers sleep; `next_due` is the earliest scheduled message
   // (Clock::time_point::max() when none). Wakes the workers for the one last poll.
@@ -68,14 +97,21 @@ class WakeHandshake {
   // --- the engine ---
   // Workers asleep on the old config look again (a destination may just have been added).
   void config_reloaded();
-  // Shutting down: every waiting worker returns.
-  void wake_all() { signal_.wake_all(); }
+  // Shutting down: every waiting worker returns (of every attached lane, and the scout).
+  void wake_all();
 
  private:
   static int64_t now_ns();
   static int64_t to_ns(Clock::time_point t);
+  // The deadline of a wait by mode; `lane` null: a wait on the handshake's own signal.
+  // Returns Clock::time_point::min() when the wait is over before it began (a due time has come).
+  Clock::time_point deadline_for(LaneWake *lane, const WakeTimings &timings);
 
+  // Waiters not of a lane (tests, the scout).
   WakeSignal signal_;
+  std::mutex lanes_mutex_;
+  std::vector<std::shared_ptr<WakeSignal>> lane_signals_;
+  std::atomic<bool> scout_{false};
   std::atomic<bool> idle_{false};
   // Steady-clock nanoseconds of the last claim that found work; drives the linger period.
   std::atomic<int64_t> last_work_ns_{0};

@@ -55,11 +55,14 @@ void Worker::run() {
         writing_kept_ = false;
       }
       wait_for_lane_room(*runtime_.get());
-      seen_generation_ = state_.wake.ticket();
+      seen_generation_ = lane_->wake().ticket();
       size_t n = run_batch();
       note_recovered();
       backoff.reset();
-      if (n > 0) state_.wake.found_work();
+      if (n > 0) {
+        state_.wake.found_work();
+        lane_->wake().found_work();
+      }
       // The lane was at max_in_flight: wait for room (at the top), not for work.
       if (lane_was_full_) continue;
       if (wait_for_lane_gate()) continue;
@@ -127,7 +130,8 @@ void Worker::wait_for_work(const Config &config) {
   timings.poll_interval = config.poll_interval;
   timings.busy_poll_interval = config.busy_poll_interval;
   timings.safety_poll = config.safety_poll;
-  state_.wake.wait_for_work(seen_generation_, timings);
+  timings.linger = config.linger;
+  state_.wake.wait_for_work(lane_->wake(), seen_generation_, timings);
 }
 
 bool Worker::wait_for_lane_gate() {
@@ -335,6 +339,7 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     // due retries (older, so first in seq order) leaves new messages every other batch. Only then:
     // attempt is not in the claim index, so such a claim reads past the retries at the head.
     const bool first_attempts_only = retries_seen_;
+    lane_->wake().count_claim();
     std::vector<Claimed> batch =
         claim_batch(*conn_, tx, rt, dest, *log_, ClaimScope{asked, first_attempts_only});
     retries_seen_ = !first_attempts_only && std::any_of(batch.begin(), batch.end(),

@@ -29,6 +29,14 @@ std::string smtp_lane(const std::string &name, int port) {
          "\n      tls: none\n      from: \"Shop <shop@example.com>\"\n";
 }
 
+// The HTTP API's base URL from the daemon's log ("" when it does not say).
+std::string api_of(const DaemonProcess &daemon) {
+  std::smatch m;
+  const std::string log = daemon.log();
+  if (!std::regex_search(log, m, std::regex(R"(api: listening on (127\.0\.0\.1:\d+))"))) return "";
+  return "http://" + m[1].str();
+}
+
 }  // namespace
 
 class Lanes : public E2E {
@@ -176,10 +184,8 @@ TEST_F(Lanes, TheBreakerOpensSpendsNoAttemptsWhileOpenProbesAndCloses) {
   };
   ASSERT_TRUE(wait_until([&] { return opened() >= 1; })) << daemon->log();
   ASSERT_TRUE(wait_count("attempt = 1", 10)) << "the batch that opened it";
-  std::smatch m;
-  const std::string log = daemon->log();
-  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(api: listening on (127\.0\.0\.1:\d+))"))) << log;
-  const std::string api = "http://" + m[1].str();
+  const std::string api = api_of(*daemon);
+  ASSERT_FALSE(api.empty()) << daemon->log();
   // Open, or half-open while a probe goes (the cool-off is short): not closed, in both views.
   const auto stats = http("GET", api + "/v1/stats").json()["destinations"]["flaky"];
   EXPECT_THAT(stats.value("lane", ""), ::testing::AnyOf("breaker_open", "probing")) << stats.dump();
@@ -227,4 +233,46 @@ TEST_F(Lanes, TheBreakerOpensByItsFailureRatioWhenFailuresNeverComeInARow) {
   EXPECT_EQ(stats.value("breaker", ""), "open") << stats.dump();
   EXPECT_EQ(stats.value("lane", ""), "breaker_open") << stats.dump();
   EXPECT_EQ(db.count("attempt = 1"), 20) << "nothing claimed while open";
+}
+
+namespace {
+
+// outboxd_claims_total of `destination` in GET /metrics at `api` (-1 when it is missing).
+long long claims_of(const std::string &api, const std::string &destination) {
+  const std::string body = http("GET", api + "/metrics").body;
+  std::smatch m;
+  if (!std::regex_search(body, m, std::regex("outboxd_claims_total\\{destination=\"" + destination + "\"\\} (\\d+)")))
+    return -1;
+  return std::stoll(m[1].str());
+}
+
+}  // namespace
+
+// Busy, every lane used to poll every busy_poll_interval with each of its workers, so the empty
+// claims of a busy daemon grew with its destinations. Now a lane with nothing to send sleeps while
+// another keeps the daemon busy, and the lane scout wakes it for its next message: producers send
+// no NOTIFY while the daemon is busy, and the linger and the safety poll (an hour each here) would
+// come far too late.
+TEST_F(Lanes, AQuietLaneBesideABusyOneMakesFewClaimsAndStillDeliversItsNextMessage) {
+  auto daemon = start(write_config(scripted_destination("busy") + scripted_destination("quiet"),
+                                   "wakeup:\n  linger: 1h\n  safety_poll: 1h\n"));
+  ASSERT_TRUE(daemon->wait_for_log("looking for due messages of quiet lanes")) << daemon->log();
+  const std::string api = api_of(*daemon);
+  ASSERT_FALSE(api.empty()) << daemon->log();
+
+  enqueue("busy", R"({"n": 1})");
+  ASSERT_TRUE(wait_count("destination = 'busy' AND state = 'delivered'", 1)) << daemon->log();
+  // The busy lane found work: it polls on its beat for the linger (an hour), the daemon stays busy.
+  const long long busy_before = claims_of(api, "busy"), quiet_before = claims_of(api, "quiet");
+  ASSERT_GE(busy_before, 1);
+  ASSERT_GE(quiet_before, 0);
+  ASSERT_TRUE(wait_until([&] { return claims_of(api, "busy") >= busy_before + 200; })) << daemon->log();
+  const long long busy_claims = claims_of(api, "busy") - busy_before;
+  const long long quiet_claims = claims_of(api, "quiet") - quiet_before;
+  EXPECT_LT(quiet_claims * 20, busy_claims)
+      << "the quiet lane claimed " << quiet_claims << " times while the busy one polled " << busy_claims << " times";
+
+  enqueue("quiet", R"({"n": 2})");
+  ASSERT_TRUE(wait_count("destination = 'quiet' AND state = 'delivered'", 1)) << daemon->log();
+  EXPECT_EQ(db.scalar("SELECT last_value FROM outbox.wake_wanted"), "0") << "woken by the scout, not a NOTIFY";
 }

@@ -39,6 +39,7 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
   open.breaker = BreakerState::Open;
   open.breaker_opened_total = 2;
   open.rate_limited_seconds_total = 5;
+  open.claims_total = 9;
   s.lanes["orders"] = open;
 
   const std::string expected =
@@ -111,7 +112,10 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
       "# HELP outboxd_rate_limited_seconds_total Seconds in which the destination's rate limit held back at "
       "least one claim of this daemon.\n"
       "# TYPE outboxd_rate_limited_seconds_total counter\n"
-      "outboxd_rate_limited_seconds_total{destination=\"orders\"} 5\n";
+      "outboxd_rate_limited_seconds_total{destination=\"orders\"} 5\n"
+      "# HELP outboxd_claims_total Claims run by the destination's workers, including those that found nothing.\n"
+      "# TYPE outboxd_claims_total counter\n"
+      "outboxd_claims_total{destination=\"orders\"} 9\n";
   EXPECT_EQ(render_prometheus(s), expected);
 }
 
@@ -133,7 +137,8 @@ TEST(Metrics, EmptyRegistryStillHasEveryFamilyAndZeroedClaimHistogram) {
                            "outboxd_oldest_pending_age_seconds", "outboxd_delivery_duration_seconds",
                            "outboxd_claim_batch_size", "outboxd_db_reconnects_total",
                            "outboxd_destination_paused", "outboxd_destination_in_flight",
-                           "outboxd_breaker_state", "outboxd_breaker_opened_total", "outboxd_rate_limited_seconds_total"}) {
+                           "outboxd_breaker_state", "outboxd_breaker_opened_total", "outboxd_rate_limited_seconds_total",
+                           "outboxd_claims_total"}) {
     EXPECT_NE(text.find(std::string("# HELP ") + name + " "), std::string::npos) << name;
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }

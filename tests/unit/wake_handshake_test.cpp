@@ -155,3 +155,139 @@ TEST(WakeHandshake, TheLingerRunsFromTheLastWorkFound) {
   h.go_busy();
   EXPECT_FALSE(h.idle());
 }
+
+// ---- Lanes: claiming when work is known to exist (core/lane_wake.hpp) ---------------------------
+
+namespace {
+
+// A lane attached to `h`, as the engine attaches each lane it opens.
+struct AttachedLane {
+  explicit AttachedLane(WakeHandshake &h) : handshake(h) { h.attach(lane.signal()); }
+  ~AttachedLane() { handshake.detach(lane.signal()); }
+  WakeHandshake &handshake;
+  LaneWake lane;
+};
+
+std::future<void> lane_wait_async(WakeHandshake &h, LaneWake &lane, const WakeTimings &t) {
+  const uint64_t ticket = lane.ticket();
+  return std::async(std::launch::async, [&h, &lane, t, ticket] { h.wait_for_work(lane, ticket, t); });
+}
+
+// A busy daemon whose lane scout is connected.
+void busy_with_scout(WakeHandshake &h) {
+  h.go_busy();
+  h.scout_available(true);
+}
+
+}  // namespace
+
+TEST(WakeHandshake, ALaneThatFoundWorkLatelyPollsOnItsBeat) {
+  WakeHandshake h;
+  busy_with_scout(h);
+  AttachedLane a(h);
+  a.lane.found_work();
+  auto f = lane_wait_async(h, a.lane, notify_timings());
+  EXPECT_TRUE(returns(f));
+  EXPECT_FALSE(a.lane.quiet());
+}
+
+TEST(WakeHandshake, ABusyDaemonsQuietLaneSleepsUntilTheScoutSeesWorkOfIt) {
+  WakeHandshake h;
+  busy_with_scout(h);
+  AttachedLane a(h), b(h);  // neither has found work: both quiet
+  auto fa = lane_wait_async(h, a.lane, notify_timings());
+  auto fb = lane_wait_async(h, b.lane, notify_timings());
+  EXPECT_TRUE(still_asleep(fa));
+  EXPECT_TRUE(a.lane.quiet()) << "so the scout looks for it";
+  a.lane.scouted();
+  EXPECT_TRUE(returns(fa));
+  EXPECT_FALSE(a.lane.quiet());
+  EXPECT_TRUE(still_asleep(fb)) << "the scout wakes only the lane it saw work of";
+  h.wake_all();
+  EXPECT_TRUE(returns(fb));
+}
+
+TEST(WakeHandshake, AScoutedLanePollsOnItsBeatForALingerPeriod) {
+  WakeHandshake h;
+  busy_with_scout(h);
+  AttachedLane a(h);
+  a.lane.scouted();  // its claim may find nothing (a row a claim skips): it must not be woken again at once
+  auto f = lane_wait_async(h, a.lane, notify_timings());
+  EXPECT_TRUE(returns(f)) << "it polls on its beat, once per interval for the lane";
+}
+
+TEST(WakeHandshake, ALaneGoingQuietWakesTheScout) {
+  WakeHandshake h;
+  busy_with_scout(h);
+  AttachedLane a(h);
+  const uint64_t scout_ticket = h.scout_ticket();
+  auto worker = lane_wait_async(h, a.lane, notify_timings());
+  auto scout = std::async(std::launch::async, [&] {
+    h.scout_wait(scout_ticket, WakeHandshake::Clock::now() + std::chrono::hours(1));
+  });
+  EXPECT_TRUE(returns(scout));
+  h.wake_all();
+  EXPECT_TRUE(returns(worker));
+}
+
+TEST(WakeHandshake, WithoutAScoutNoLaneGoesQuiet) {
+  WakeHandshake h;
+  h.go_busy();  // the scout has not connected (yet)
+  AttachedLane a(h);
+  auto f = lane_wait_async(h, a.lane, notify_timings());
+  EXPECT_TRUE(returns(f)) << "it polls on its beat, as nothing would wake it";
+  EXPECT_FALSE(a.lane.quiet());
+}
+
+TEST(WakeHandshake, LosingTheScoutWakesTheQuietLanes) {
+  WakeHandshake h;
+  busy_with_scout(h);
+  AttachedLane a(h);
+  auto f = lane_wait_async(h, a.lane, notify_timings());
+  EXPECT_TRUE(still_asleep(f));
+  h.scout_available(false);
+  EXPECT_TRUE(returns(f));
+  auto g = lane_wait_async(h, a.lane, notify_timings());
+  EXPECT_TRUE(returns(g)) << "and they poll on their beat until it is back";
+}
+
+// Every daemon-wide wake reaches a lane's workers, asleep quiet or idle: a NOTIFY, going busy (the
+// producers stop notifying), going idle (the one last poll), a reload, a stop.
+TEST(WakeHandshake, EveryDaemonWideWakeReachesTheAttachedLanes) {
+  using Wake = void (*)(WakeHandshake &);
+  for (Wake wake : {+[](WakeHandshake &h) { h.notified(); }, +[](WakeHandshake &h) { h.go_busy(); },
+                    +[](WakeHandshake &h) { h.go_idle(kNever); }, +[](WakeHandshake &h) { h.config_reloaded(); },
+                    +[](WakeHandshake &h) { h.wake_all(); }}) {
+    for (bool idle : {true, false}) {
+      WakeHandshake h;
+      busy_with_scout(h);
+      if (idle) h.go_idle(kNever);
+      AttachedLane a(h);
+      auto f = lane_wait_async(h, a.lane, notify_timings());
+      EXPECT_TRUE(still_asleep(f));
+      wake(h);
+      EXPECT_TRUE(returns(f)) << (idle ? "idle" : "quiet");
+    }
+  }
+}
+
+TEST(WakeHandshake, ADetachedLaneIsNoLongerWoken) {
+  WakeHandshake h;
+  LaneWake lane;
+  h.attach(lane.signal());
+  h.detach(lane.signal());
+  const uint64_t ticket = lane.ticket();
+  h.wake_all();
+  EXPECT_EQ(lane.ticket(), ticket);
+}
+
+TEST(WakeHandshake, ALanesWorkersTakeTurnsOnItsBeat) {
+  LaneWake lane;
+  const auto now = LaneWake::Clock::now();
+  const auto first = lane.take_poll_slot(now, 2ms);
+  const auto second = lane.take_poll_slot(now, 2ms);
+  EXPECT_EQ(first, now + 2ms);
+  EXPECT_EQ(second, first + 2ms) << "two workers of one lane poll one interval apart, not together";
+  const auto later = now + 1s;
+  EXPECT_EQ(lane.take_poll_slot(later, 2ms), later + 2ms) << "a beat long past holds nobody back";
+}
