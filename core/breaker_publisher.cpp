@@ -6,10 +6,12 @@
 
 #include <cstdio>
 #include <optional>
+#include <random>
 
 #include <pqxx/pqxx>
 
 #include "core/connection_settings.hpp"
+#include "core/db.hpp"
 #include "core/logging.hpp"
 #include "core/queries.hpp"
 #include "core/sql_errors.hpp"
@@ -30,7 +32,11 @@ long long ms_between(BreakerBoard::Clock::time_point from, BreakerBoard::Clock::
 std::string this_daemon_name() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "unknown");
-  return std::string(host) + ":" + std::to_string(::getpid());
+  // A random part per start: in containers hostname and pid repeat (pid 1, a fixed hostname), and
+  // two daemons of one name would overwrite each other's rows and delete them at a clean stop.
+  char start[9];
+  std::snprintf(start, sizeof start, "%08x", static_cast<unsigned>(std::random_device{}()));
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + start;
 }
 
 BreakerPublisher::BreakerPublisher(const Config &config, BreakerBoard &board)
@@ -59,7 +65,9 @@ void BreakerPublisher::run() {
     if (entries.empty() && !refresh) continue;
     try {
       if (!conn) conn = open_daemon_connection(config_, SessionRole::Pruner);
-      pqxx::nontransaction tx(*conn);
+      // A transaction, so the statement timeout holds behind a transaction pooler too (SET LOCAL).
+      pqxx::work tx(*conn);
+      apply_transaction_settings(tx, SessionRole::Pruner);
       const auto at = BreakerBoard::Clock::now();
       for (const BreakerBoard::Entry &e : entries) {
         std::optional<long long> next_probe;
@@ -68,6 +76,7 @@ void BreakerPublisher::run() {
                                        ms_between(e.changed_at, at), next_probe);
       }
       if (refresh) queries::breaker_states_prune(tx, kForgetAfterSeconds);
+      tx.commit();
       if (failing) log->info("breaker states are written to the database again");
       failing = false;
     } catch (const std::exception &e) {
@@ -83,11 +92,15 @@ void BreakerPublisher::run() {
     }
     if (refresh) next_refresh = BreakerBoard::Clock::now() + kRefreshEvery;
   }
-  // Stopping cleanly: this daemon's breakers stop with it.
+  // Stopping cleanly: this daemon's breakers stop with it. Only on the connection there is, and
+  // for 2 s at most: the stop must not wait on a database that is down (other daemons delete the
+  // rows once they are stale).
+  if (!conn) return;
   try {
-    if (!conn) conn = open_daemon_connection(config_, SessionRole::Pruner);
-    pqxx::nontransaction tx(*conn);
+    pqxx::work tx(*conn);
+    tx.exec("SET LOCAL statement_timeout = 2000");
     queries::breaker_states_forget_daemon(tx, daemon_);
+    tx.commit();
   } catch (const std::exception &e) {
     log->debug("deleting this daemon's breaker states failed ({}); other daemons delete them within {} s", one_line(e),
                kForgetAfterSeconds);

@@ -1,4 +1,4 @@
-// Writes this daemon's circuit-breaker states to outbox.breaker_states (migration 0007), so that
+// Writes this daemon's circuit-breaker states to outbox.breaker_states (migration 0006), so that
 // `outboxd stats`, which reads only PostgreSQL, shows every daemon's breakers. A thread of its own
 // with a connection of its own: each change noted on the board (core/breaker_board.hpp) is one
 // autocommit upsert, never part of a delivery transaction and never in a worker's way. Every 30 s

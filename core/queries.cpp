@@ -237,7 +237,7 @@ RateTakeRow rate_take_shared(pqxx::transaction_base &tx, const std::string &dest
 
 }  // namespace outboxd::queries
 
-// ---- Each daemon's circuit breakers, for `outboxd stats` (migration 0007) ---------------------
+// ---- Each daemon's circuit breakers, for `outboxd stats` (migration 0006) ---------------------
 
 namespace outboxd::queries {
 
@@ -274,6 +274,10 @@ std::vector<BreakerStateRow> breaker_states_list(pqxx::transaction_base &tx) {
     out.push_back(std::move(b));
   }
   return out;
+}
+
+std::optional<std::string> breaker_states_unreadable(pqxx::transaction_base &tx) {
+  return opt_text(exec_query1(tx, "breaker_states_unreadable")[0]);
 }
 
 }  // namespace outboxd::queries

@@ -197,7 +197,7 @@ RateTakeRow rate_take_shared(pqxx::transaction_base &tx, const std::string &dest
 
 }  // namespace outboxd::queries
 
-// ---- Each daemon's circuit breakers, for `outboxd stats` (migration 0007) ---------------------
+// ---- Each daemon's circuit breakers, for `outboxd stats` (migration 0006) ---------------------
 
 namespace outboxd::queries {
 
@@ -224,6 +224,10 @@ struct BreakerStateRow {
   double refreshed_seconds_ago = 0;             // over ~30 s: the daemon may have stopped
 };
 std::vector<BreakerStateRow> breaker_states_list(pqxx::transaction_base &tx);
+
+// breaker_states_unreadable.sql: why breaker_states_list cannot run on this database (not migrated
+// to 0006, or a standby), nullopt when it can.
+std::optional<std::string> breaker_states_unreadable(pqxx::transaction_base &tx);
 
 }  // namespace outboxd::queries
 

@@ -13,6 +13,7 @@
 #include "core/destinations.hpp"
 #include "core/migrations.hpp"
 #include "core/outbox_store.hpp"
+#include "core/queries.hpp"
 #include "core/sql_errors.hpp"
 #include "core/utf8.hpp"
 #include "daemon/breaker_stats.hpp"
@@ -141,7 +142,11 @@ int run_stats(const Config &config, const Args &args) {
   auto rows = message_stats(tx);
   const auto paused = paused_destinations(tx);
   add_pending_rows_for(rows, paused);
-  const auto breakers = breakers_by_destination(tx);
+  // Without them the messages are still shown, with the reason: a database not yet migrated to
+  // 0006, or a standby.
+  const std::optional<std::string> no_breakers = queries::breaker_states_unreadable(tx);
+  const auto breakers = no_breakers ? std::map<std::string, std::vector<queries::BreakerStateRow>>{}
+                                    : breakers_by_destination(tx);
   add_pending_rows_for(rows, breakers);
   if (args.options.count("json")) {
     auto out = nlohmann::json::array();
@@ -160,6 +165,7 @@ int run_stats(const Config &config, const Args &args) {
       out.push_back(j);
     }
     std::cout << out.dump(2) << "\n";
+    if (no_breakers) std::cerr << "outboxd stats: no breaker states: " << *no_breakers << "\n";
     return kExitOk;
   }
   std::printf("%-24s %-10s %10s  %s\n", "DESTINATION", "STATE", "COUNT", "OLDEST PENDING");
@@ -173,7 +179,10 @@ int run_stats(const Config &config, const Args &args) {
     std::printf("%-24s %-10s %10lld  %s\n", log_safe(r.destination).c_str(), r.state.c_str(), r.count, age.c_str());
   }
   if (rows.empty()) std::printf("(no messages)\n");
-  print_breakers(breakers);
+  if (no_breakers)
+    std::printf("\n(no breaker states: %s)\n", no_breakers->c_str());
+  else
+    print_breakers(breakers);
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
 -- Writes (or rewrites) one daemon's breaker state for one destination, for `outboxd stats`
--- (migration 0007). One autocommit statement on the publisher's own connection.
+-- (migration 0006). One autocommit statement on the publisher's own connection.
 -- $1 text    the daemon (hostname:pid)
 -- $2 text    the destination
 -- $3 text    the state: closed, open or half_open

@@ -1,4 +1,4 @@
-// Each daemon's circuit breakers in PostgreSQL (migration 0007, sql/queries/breaker_state*.sql):
+// Each daemon's circuit breakers in PostgreSQL (migration 0006, sql/queries/breaker_state*.sql):
 // the typed functions write and read back every column, a rewrite replaces the daemon's row, a
 // daemon's rows go with it, and rows nobody refreshed are pruned.
 #include <gtest/gtest.h>

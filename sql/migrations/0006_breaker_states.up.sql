@@ -1,4 +1,4 @@
--- 0007: each daemon's circuit breakers, for `outboxd stats`. A breaker lives in one daemon's memory
+-- 0006: each daemon's circuit breakers, for `outboxd stats`. A breaker lives in one daemon's memory
 -- (core/circuit_breaker.hpp), while the CLI reads only PostgreSQL; so each daemon writes a row per
 -- destination whose breaker has changed state in it (core/breaker_publisher.cpp): on every change,
 -- by one short autocommit statement on a connection of its own (never in a delivery transaction,

@@ -1,0 +1,2 @@
+-- Development only: undoes 0006_breaker_states.up.sql.
+DROP TABLE IF EXISTS outbox.breaker_states;

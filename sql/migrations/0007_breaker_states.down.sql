@@ -1,2 +1,0 @@
--- Development only: undoes 0007_breaker_states.up.sql.
-DROP TABLE IF EXISTS outbox.breaker_states;
