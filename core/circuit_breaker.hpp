@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/failure_ratio.hpp"  // parse_failure_ratio, for the config
 #include "core/send_window.hpp"
 
 namespace outboxd {
@@ -50,10 +51,6 @@ struct BreakerSettings {
   // Off unless either way of opening it is on.
   bool enabled() const { return failures > 0 || failure_ratio > 0; }
 };
-
-// Reads a failure ratio as the config writes it: a fraction ("0.5") or a percentage ("50%"), in
-// (0, 1], or "0" for none. False with `error` naming the problem otherwise.
-bool parse_failure_ratio(std::string_view text, double &ratio, std::string &error);
 
 // A change of state, handed to the breaker's observer.
 struct BreakerTransition {
