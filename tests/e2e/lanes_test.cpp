@@ -260,9 +260,12 @@ TEST_F(Lanes, AQuietLaneBesideABusyOneMakesFewClaimsAndStillDeliversItsNextMessa
   const std::string api = api_of(*daemon);
   ASSERT_FALSE(api.empty()) << daemon->log();
 
-  enqueue("busy", R"({"n": 1})");
-  ASSERT_TRUE(wait_count("destination = 'busy' AND state = 'delivered'", 1)) << daemon->log();
-  // The busy lane found work: it polls on its beat for the linger (an hour), the daemon stays busy.
+  // Work the busy lane finds again and again: one message asking to be retried 1 ms later, so the
+  // daemon stays busy on its own account (not only by the linger, which a go-idle begun at start,
+  // before the first work was found, can cut short).
+  db.exec("SELECT outbox.enqueue('busy', '{\"behavior\": \"retry\", \"retry_after_ms\": 1}'::jsonb, "
+          "max_attempts => 1000)");
+  ASSERT_TRUE(wait_until([&] { return db.count("destination = 'busy' AND attempt >= 3") == 1; })) << daemon->log();
   const long long busy_before = claims_of(api, "busy"), quiet_before = claims_of(api, "quiet");
   ASSERT_GE(busy_before, 1);
   ASSERT_GE(quiet_before, 0);
