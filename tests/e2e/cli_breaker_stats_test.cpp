@@ -85,3 +85,20 @@ TEST_F(CliBreakerStats, StatsShowsTheBreakerOpenWhileTheReceiverIsDownAndClosedA
   ASSERT_EQ(daemon->wait_exit(std::chrono::seconds(20)), 0) << daemon->log();
   EXPECT_EQ(db.scalar("SELECT count(*) FROM outbox.breaker_states"), "0");
 }
+
+// A database without the breaker table (not yet migrated to 0006): stats still shows the messages
+// and says why it shows no breakers, instead of failing on the missing table.
+TEST_F(CliBreakerStats, StatsOnADatabaseWithoutTheBreakerTableShowsTheMessagesAndSaysWhy) {
+  const std::string config = write_config(scripted_destination("orders"));
+  db.exec("DROP TABLE outbox.breaker_states");
+  enqueue("orders", R"({"n": 1})");
+
+  auto [code, text] = run_outboxd({"stats", "--config", config});
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_TRUE(contains(text, "orders")) << text;
+  EXPECT_TRUE(contains(text, "no breaker states: the database has no outbox.breaker_states yet (outboxd migrate adds it)"))
+      << text;
+  auto [json_code, json_out] = run_outboxd({"stats", "--json", "--config", config});
+  EXPECT_EQ(json_code, 0) << json_out;
+  EXPECT_TRUE(contains(json_out, "\"orders\"")) << json_out;
+}
