@@ -34,6 +34,21 @@ bool BreakerBoard::take(std::chrono::milliseconds max_wait, bool all, std::vecto
   return true;
 }
 
+void BreakerBoard::lane_retired(const std::string &destination, Clock::time_point now) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto it = entries_.find(destination);
+    if (it == entries_.end() || it->second.state == BreakerState::Closed) return;
+    Entry &e = it->second;
+    e.state = BreakerState::Closed;
+    e.reason = "destination " + destination + " is no longer configured: its lane and circuit breaker are gone";
+    e.changed_at = now;
+    e.next_probe_at = Clock::time_point();
+    dirty_[destination] = true;
+  }
+  changed_.notify_all();
+}
+
 void BreakerBoard::put_back(const std::vector<Entry> &entries) {
   std::lock_guard<std::mutex> lock(mu_);
   // Only where nothing newer was noted meanwhile; a newer entry is dirty already.

@@ -34,6 +34,10 @@ class BreakerBoard {
   // Waits until a change is noted, `stop()` is called or `max_wait` has passed; then returns the
   // entries changed since the last take, or every entry when `all`. False once stopped.
   bool take(std::chrono::milliseconds max_wait, bool all, std::vector<Entry> &out);
+  // The destination's lane was retired (a reload removed it), and its breaker with it: an entry
+  // not closed becomes closed, saying why, so that stats do not show a breaker open that no longer
+  // exists, and a later lane of that name, whose breaker starts closed, matches its entry.
+  void lane_retired(const std::string &destination, Clock::time_point now);
   // A take's entries could not be written: they go out again with the next take.
   void put_back(const std::vector<Entry> &entries);
   // Waits `d` unless stopped meanwhile; false once stopped (a publisher's backoff after a failure).

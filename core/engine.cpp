@@ -1,6 +1,8 @@
 // Starts and stops the engine's threads.
 #include "core/engine.hpp"
 
+#include "core/breaker_board.hpp"
+
 
 #include <spdlog/spdlog.h>
 
@@ -29,6 +31,7 @@ void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const 
       state_.lanes.take(lane->destination());
       state_.wake.detach(lane->wake().signal());
       lane->retire();
+      breaker_board().lane_retired(lane->destination(), BreakerBoard::Clock::now());
     }
     for (const auto &[name, dest] : runtime->destinations->all())
       if (!state_.lanes.find(name)) open_lane(dest.config, runtime->config->workers);
