@@ -36,30 +36,13 @@ class LaneWake {
     return to_ns(now) - last_work_ns_.load() < linger.count();
   }
 
-  // What the lane's last claim found (0: nothing), for the beat's stretch.
-  void note_claim(size_t found) { last_found_.store(found); }
-
-  // The beat under a steady stream: each claim after a short one found `n` messages, so the lane
-  // waits longer and claims more at once, up to kMaxBeatStretch beats: n / kFoundPerStretch beats
-  // (at least one). A trickle (50/s finds 0 or 1 a beat) keeps the plain beat and its latency; a
-  // stream of thousands a second is claimed in batches several times larger, with a few
-  // milliseconds more latency, and the daemon's transactions, which compete with the producers'
-  // commits for the same cores, fall by as much (docs/BENCHMARKS.md, "Enqueue cost with lanes").
-  static constexpr size_t kFoundPerStretch = 4;
-  static constexpr size_t kMaxBeatStretch = 4;
-  std::chrono::nanoseconds beat(std::chrono::nanoseconds interval) const {
-    const size_t stretch = std::min(kMaxBeatStretch, std::max<size_t>(1, last_found_.load() / kFoundPerStretch));
-    return interval * static_cast<int64_t>(stretch);
-  }
-
-  // The time of this worker's next poll: the lane's next free beat, at least a beat (above) after
-  // the one before, so its workers together poll once per beat however many there are.
+  // The time of this worker's next poll: the lane's next free beat, at least `interval` after the
+  // one before, so its workers together poll once per interval however many there are.
   Clock::time_point take_poll_slot(Clock::time_point now, std::chrono::nanoseconds interval) {
-    const int64_t step = beat(interval).count();
     int64_t last = next_poll_ns_.load();
     int64_t mine;
     do {
-      mine = std::max(last, to_ns(now)) + step;
+      mine = std::max(last, to_ns(now)) + interval.count();
     } while (!next_poll_ns_.compare_exchange_weak(last, mine));
     return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(mine)));
   }
@@ -89,7 +72,6 @@ class LaneWake {
   std::shared_ptr<WakeSignal> signal_ = std::make_shared<WakeSignal>();
   std::atomic<int64_t> last_work_ns_{0};
   std::atomic<int64_t> next_poll_ns_{0};
-  std::atomic<size_t> last_found_{0};
   std::atomic<bool> quiet_{false};
   std::atomic<uint64_t> claims_{0};
 };

@@ -59,7 +59,6 @@ void Worker::run() {
       size_t n = run_batch();
       note_recovered();
       backoff.reset();
-      lane_->wake().note_claim(n);
       if (n > 0) {
         state_.wake.found_work();
         lane_->wake().found_work();

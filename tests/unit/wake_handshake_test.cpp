@@ -291,20 +291,3 @@ TEST(WakeHandshake, ALanesWorkersTakeTurnsOnItsBeat) {
   const auto later = now + 1s;
   EXPECT_EQ(lane.take_poll_slot(later, 2ms), later + 2ms) << "a beat long past holds nobody back";
 }
-
-// Under a steady stream the beat stretches with what each claim found, up to four beats; a
-// trickle keeps the plain beat (and its latency).
-TEST(WakeHandshake, ALanesBeatStretchesWithWhatItsClaimsFind) {
-  LaneWake lane;
-  EXPECT_EQ(lane.beat(2ms), 2ms) << "before any claim";
-  lane.note_claim(1);
-  EXPECT_EQ(lane.beat(2ms), 2ms) << "a trickle";
-  lane.note_claim(8);
-  EXPECT_EQ(lane.beat(2ms), 4ms);
-  lane.note_claim(500);
-  EXPECT_EQ(lane.beat(2ms), 8ms) << "at most four beats";
-  const auto now = LaneWake::Clock::now() + 1s;
-  EXPECT_EQ(lane.take_poll_slot(now, 2ms), now + 8ms);
-  lane.note_claim(0);
-  EXPECT_EQ(lane.beat(2ms), 2ms) << "a claim that found nothing: back to the plain beat";
-}
