@@ -3,9 +3,32 @@
 
 namespace outboxd {
 
-void BreakerBoard::note(const std::string &destination, const BreakerTransition &t, Clock::time_point now) {
+void BreakerBoard::lane_opened(const std::string &destination, const void *owner, Clock::time_point now) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    owners_[destination] = owner;
+    if (entries_.count(destination) == 0) return;  // never changed: nothing to show
+    set_closed(destination, "destination " + destination + " is configured: its circuit breaker starts closed", now);
+  }
+  changed_.notify_all();
+}
+
+void BreakerBoard::set_closed(const std::string &destination, std::string reason, Clock::time_point now) {
+  Entry &e = entries_[destination];
+  e.destination = destination;
+  e.state = BreakerState::Closed;
+  e.reason = std::move(reason);
+  e.changed_at = now;
+  e.next_probe_at = Clock::time_point();
+  dirty_[destination] = true;
+}
+
+void BreakerBoard::note(const std::string &destination, const void *owner, const BreakerTransition &t,
+                        Clock::time_point now) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto it = owners_.find(destination);
+    if (it == owners_.end() || it->second != owner) return;  // a retired lane's late change
     Entry &e = entries_[destination];
     e.destination = destination;
     e.state = t.to;
@@ -34,17 +57,16 @@ bool BreakerBoard::take(std::chrono::milliseconds max_wait, bool all, std::vecto
   return true;
 }
 
-void BreakerBoard::lane_retired(const std::string &destination, Clock::time_point now) {
+void BreakerBoard::lane_retired(const std::string &destination, const void *owner, Clock::time_point now) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const auto it = entries_.find(destination);
-    if (it == entries_.end() || it->second.state == BreakerState::Closed) return;
-    Entry &e = it->second;
-    e.state = BreakerState::Closed;
-    e.reason = "destination " + destination + " is no longer configured: its lane and circuit breaker are gone";
-    e.changed_at = now;
-    e.next_probe_at = Clock::time_point();
-    dirty_[destination] = true;
+    const auto it = owners_.find(destination);
+    if (it == owners_.end() || it->second != owner) return;  // a newer lane owns it already
+    owners_.erase(it);
+    const auto e = entries_.find(destination);
+    if (e == entries_.end() || e->second.state == BreakerState::Closed) return;
+    set_closed(destination, "destination " + destination + " is no longer configured: its lane and circuit breaker are gone",
+               now);
   }
   changed_.notify_all();
 }

@@ -28,16 +28,23 @@ class BreakerBoard {
     Clock::time_point next_probe_at;  // while open
   };
 
+  // The lanes of a destination come and go with reloads, and a retired lane's workers finish the
+  // batch they are sending, so its breaker may still change after a new lane of the same name
+  // took over. Each lane is the board's `owner` of its destination's entry from lane_opened to
+  // lane_retired; a note from any other lane is dropped.
+  // A lane was opened: it owns the destination's entry, and an entry left by an earlier lane of
+  // that name starts again closed, as the new lane's breaker does.
+  void lane_opened(const std::string &destination, const void *owner, Clock::time_point now);
   // A lane's breaker changed (called by its observer, in the thread that changed it).
-  void note(const std::string &destination, const BreakerTransition &t, Clock::time_point now);
+  void note(const std::string &destination, const void *owner, const BreakerTransition &t, Clock::time_point now);
 
   // Waits until a change is noted, `stop()` is called or `max_wait` has passed; then returns the
   // entries changed since the last take, or every entry when `all`. False once stopped.
   bool take(std::chrono::milliseconds max_wait, bool all, std::vector<Entry> &out);
-  // The destination's lane was retired (a reload removed it), and its breaker with it: an entry
-  // not closed becomes closed, saying why, so that stats do not show a breaker open that no longer
-  // exists, and a later lane of that name, whose breaker starts closed, matches its entry.
-  void lane_retired(const std::string &destination, Clock::time_point now);
+  // The destination's lane was retired (a reload removed it), and its breaker with it: it owns
+  // the entry no more, and an entry not closed becomes closed, saying why, so that stats do not
+  // show a breaker open that no longer exists.
+  void lane_retired(const std::string &destination, const void *owner, Clock::time_point now);
   // A take's entries could not be written: they go out again with the next take.
   void put_back(const std::vector<Entry> &entries);
   // Waits `d` unless stopped meanwhile; false once stopped (a publisher's backoff after a failure).
@@ -50,7 +57,11 @@ class BreakerBoard {
   std::condition_variable changed_;
   std::map<std::string, Entry> entries_;
   std::map<std::string, bool> dirty_;
+  std::map<std::string, const void *> owners_;  // the lane whose notes count, per destination
   bool stopped_ = false;
+
+  // Sets the entry closed with `reason` and marks it for the publisher; under mu_.
+  void set_closed(const std::string &destination, std::string reason, Clock::time_point now);
 };
 
 // The process's board.

@@ -31,7 +31,7 @@ void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const 
       state_.lanes.take(lane->destination());
       state_.wake.detach(lane->wake().signal());
       lane->retire();
-      breaker_board().lane_retired(lane->destination(), BreakerBoard::Clock::now());
+      breaker_board().lane_retired(lane->destination(), lane.get(), BreakerBoard::Clock::now());
     }
     for (const auto &[name, dest] : runtime->destinations->all())
       if (!state_.lanes.find(name)) open_lane(dest.config, runtime->config->workers);
@@ -42,6 +42,7 @@ void Engine::reload(std::shared_ptr<const Config> config, std::shared_ptr<const 
 
 void Engine::open_lane(const DestinationConfig &destination, int workers) {
   auto lane = std::make_shared<Lane>(destination);
+  breaker_board().lane_opened(destination.name, lane.get(), BreakerBoard::Clock::now());
   state_.lanes.put(lane);
   state_.wake.attach(lane->wake().signal());
   for (int i = 0; i < workers; ++i) {

@@ -10,12 +10,14 @@ namespace {
 // Every change of a breaker's state is a log line: an operator must see when a destination was
 // fenced off, when it was probed and when it came back. It also goes on the board, for `outboxd
 // stats` (core/breaker_publisher.hpp).
-CircuitBreaker::Observer log_transitions(const std::string &destination) {
-  return [destination](const BreakerTransition &t) {
+// `lane` is the board's owner token (core/breaker_board.hpp): a retired lane's late changes are
+// logged but do not overwrite what a newer lane of the same name shows.
+CircuitBreaker::Observer log_transitions(const std::string &destination, const void *lane) {
+  return [destination, lane](const BreakerTransition &t) {
     auto log = component_logger("lane");
     const auto level = t.to == BreakerState::Open ? spdlog::level::warn : spdlog::level::info;
     log->log(level, "{}", describe_transition(t, destination));
-    breaker_board().note(destination, t, CircuitBreaker::Clock::now());
+    breaker_board().note(destination, lane, t, CircuitBreaker::Clock::now());
   };
 }
 
@@ -23,7 +25,7 @@ CircuitBreaker::Observer log_transitions(const std::string &destination) {
 
 Lane::Lane(const DestinationConfig &config)
     : destination_(config.name),
-      breaker_(config.breaker_settings(), log_transitions(config.name)),
+      breaker_(config.breaker_settings(), log_transitions(config.name, this)),
       local_rate_(config.rate_limit_settings()),
       shared_rate_(config.name, config.rate_limit_settings()) {
   shared_.store(config.rate_limit_settings().shared);

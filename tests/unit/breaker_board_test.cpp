@@ -1,5 +1,5 @@
-// The board of this daemon's breaker states (core/breaker_board.hpp): what the publisher takes,
-// and what a lane's retirement leaves for `outboxd stats`.
+// The board of this daemon's breaker states (core/breaker_board.hpp): what the publisher takes
+// when lanes come and go with reloads, and a retired lane's late changes.
 #include <gtest/gtest.h>
 
 #include "core/breaker_board.hpp"
@@ -9,10 +9,10 @@ namespace {
 
 using Clock = BreakerBoard::Clock;
 
-BreakerTransition opened() {
+BreakerTransition transition(BreakerState from, BreakerState to) {
   BreakerTransition t;
-  t.from = BreakerState::Closed;
-  t.to = BreakerState::Open;
+  t.from = from;
+  t.to = to;
   t.cool_off = std::chrono::seconds(5);
   return t;
 }
@@ -23,12 +23,16 @@ std::vector<BreakerBoard::Entry> take_changed(BreakerBoard &board) {
   return out;
 }
 
+// Two lanes of one destination, one after the other (owner tokens: any distinct addresses).
+int old_lane, new_lane;  // not const: distinct objects, whose addresses are never merged
+
 TEST(BreakerBoard, ARetiredLanesOpenBreakerIsShownClosedWithTheReason) {
   BreakerBoard board;
-  board.note("hooks", opened(), Clock::now());
+  board.lane_opened("hooks", &old_lane, Clock::now());
+  board.note("hooks", &old_lane, transition(BreakerState::Closed, BreakerState::Open), Clock::now());
   ASSERT_EQ(take_changed(board).size(), 1u);
 
-  board.lane_retired("hooks", Clock::now());
+  board.lane_retired("hooks", &old_lane, Clock::now());
   const auto changed = take_changed(board);
   ASSERT_EQ(changed.size(), 1u);
   EXPECT_EQ(changed[0].state, BreakerState::Closed);
@@ -36,17 +40,44 @@ TEST(BreakerBoard, ARetiredLanesOpenBreakerIsShownClosedWithTheReason) {
   EXPECT_EQ(changed[0].next_probe_at, Clock::time_point());
 }
 
-TEST(BreakerBoard, ARetiredLaneWithoutAnOpenBreakerChangesNothing) {
+// The retired lane's workers finish the batch they were sending: its breaker may open after the
+// retirement, or close after a new lane of that name opened. Neither reaches the board.
+TEST(BreakerBoard, ARetiredLanesLateChangesDoNotReachTheBoard) {
   BreakerBoard board;
-  board.lane_retired("never-noted", Clock::now());
-  EXPECT_TRUE(take_changed(board).empty());
-  BreakerTransition closed = opened();
-  closed.from = BreakerState::HalfOpen;
-  closed.to = BreakerState::Closed;
-  board.note("hooks", closed, Clock::now());
+  board.lane_opened("hooks", &old_lane, Clock::now());
+  board.lane_retired("hooks", &old_lane, Clock::now());
+  board.note("hooks", &old_lane, transition(BreakerState::Closed, BreakerState::Open), Clock::now());
+  EXPECT_TRUE(take_changed(board).empty()) << "opened after its lane was retired";
+
+  board.lane_opened("hooks", &new_lane, Clock::now());
+  board.note("hooks", &new_lane, transition(BreakerState::Closed, BreakerState::Open), Clock::now());
+  board.note("hooks", &old_lane, transition(BreakerState::HalfOpen, BreakerState::Closed), Clock::now());
+  const auto changed = take_changed(board);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].state, BreakerState::Open) << "the new lane's breaker is what shows";
+  board.lane_retired("hooks", &old_lane, Clock::now());
+  EXPECT_TRUE(take_changed(board).empty()) << "the old lane retiring again does not touch the new one's entry";
+}
+
+TEST(BreakerBoard, ADestinationConfiguredAgainShowsItsBreakerStartingClosed) {
+  BreakerBoard board;
+  board.lane_opened("hooks", &old_lane, Clock::now());
+  board.note("hooks", &old_lane, transition(BreakerState::Closed, BreakerState::Open), Clock::now());
+  board.lane_retired("hooks", &old_lane, Clock::now());
   take_changed(board);
-  board.lane_retired("hooks", Clock::now());
-  EXPECT_TRUE(take_changed(board).empty()) << "closed already: nothing new to publish";
+  board.lane_opened("hooks", &new_lane, Clock::now());
+  const auto changed = take_changed(board);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].state, BreakerState::Closed);
+  EXPECT_NE(changed[0].reason.find("is configured"), std::string::npos) << changed[0].reason;
+}
+
+TEST(BreakerBoard, ALaneWhoseBreakerNeverChangedLeavesNothingToPublish) {
+  BreakerBoard board;
+  board.lane_opened("quiet", &old_lane, Clock::now());
+  board.lane_retired("quiet", &old_lane, Clock::now());
+  board.lane_opened("quiet", &new_lane, Clock::now());
+  EXPECT_TRUE(take_changed(board).empty());
 }
 
 }  // namespace
