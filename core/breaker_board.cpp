@@ -7,6 +7,7 @@ void BreakerBoard::lane_opened(const std::string &destination, const void *owner
   {
     std::lock_guard<std::mutex> lock(mu_);
     owners_[destination] = owner;
+    sequences_[destination] = 0;  // the new lane's breaker counts from 1
     if (entries_.count(destination) == 0) return;  // never changed: nothing to show
     set_closed(destination, "destination " + destination + " is configured: its circuit breaker starts closed", now);
   }
@@ -29,6 +30,9 @@ void BreakerBoard::note(const std::string &destination, const void *owner, const
     std::lock_guard<std::mutex> lock(mu_);
     const auto it = owners_.find(destination);
     if (it == owners_.end() || it->second != owner) return;  // a retired lane's late change
+    uint64_t &newest = sequences_[destination];
+    if (t.sequence <= newest) return;  // overtaken by a newer change of the same breaker
+    newest = t.sequence;
     Entry &e = entries_[destination];
     e.destination = destination;
     e.state = t.to;

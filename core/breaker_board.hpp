@@ -35,7 +35,8 @@ class BreakerBoard {
   // A lane was opened: it owns the destination's entry, and an entry left by an earlier lane of
   // that name starts again closed, as the new lane's breaker does.
   void lane_opened(const std::string &destination, const void *owner, Clock::time_point now);
-  // A lane's breaker changed (called by its observer, in the thread that changed it).
+  // A lane's breaker changed (called by its observer, in the thread that changed it). A change
+  // older than one noted already (two threads' changes arriving in the other order) is dropped.
   void note(const std::string &destination, const void *owner, const BreakerTransition &t, Clock::time_point now);
 
   // Waits until a change is noted, `stop()` is called or `max_wait` has passed; then returns the
@@ -58,6 +59,7 @@ class BreakerBoard {
   std::map<std::string, Entry> entries_;
   std::map<std::string, bool> dirty_;
   std::map<std::string, const void *> owners_;  // the lane whose notes count, per destination
+  std::map<std::string, uint64_t> sequences_;    // the owner's newest BreakerTransition::sequence noted
   bool stopped_ = false;
 
   // Sets the entry closed with `reason` and marks it for the publisher; under mu_.

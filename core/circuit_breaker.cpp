@@ -68,6 +68,7 @@ std::chrono::milliseconds CircuitBreaker::first_cool_off() const {
 
 BreakerTransition CircuitBreaker::open_locked(Clock::time_point now, std::chrono::milliseconds cool_off) {
   BreakerTransition t;
+  t.sequence = ++transitions_;
   t.from = state_;
   t.to = State::Open;
   t.consecutive_failures = state_ == State::Closed ? consecutive_failures_ : 0;
@@ -83,6 +84,7 @@ BreakerTransition CircuitBreaker::open_locked(Clock::time_point now, std::chrono
 
 BreakerTransition CircuitBreaker::close_locked() {
   BreakerTransition t;
+  t.sequence = ++transitions_;
   t.from = state_;
   t.to = State::Closed;
   state_ = State::Closed;
@@ -122,6 +124,7 @@ bool CircuitBreaker::allow_claim(Clock::time_point now, int &max_messages, bool 
       case State::Open:
         if (now < next_probe_at_) return false;
         change = BreakerTransition{};
+        change->sequence = ++transitions_;
         change->from = State::Open;
         change->to = State::HalfOpen;
         state_ = State::HalfOpen;

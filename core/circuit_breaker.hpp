@@ -66,6 +66,10 @@ struct BreakerTransition {
   std::chrono::milliseconds cool_off{0};
   // -> Closed because the breaker was turned off (update() with failures 0), not by a success.
   bool turned_off = false;
+  // 1, 2, 3 ... per breaker, in the order its state changed (assigned under its mutex). The
+  // observer runs outside the mutex, so two threads' changes can reach it in the other order;
+  // this says which is newer (core/breaker_board.cpp keeps the newest).
+  uint64_t sequence = 0;
 };
 
 // One log line for a transition of `destination`'s breaker, e.g. "breaker of mail opened after 5
@@ -145,6 +149,7 @@ class CircuitBreaker {
   Clock::time_point next_probe_at_;
   bool probe_out_ = false;  // half-open: a caller holds the probe
   uint64_t opened_total_ = 0;
+  uint64_t transitions_ = 0;  // the last BreakerTransition::sequence handed out
 };
 
 }  // namespace outboxd

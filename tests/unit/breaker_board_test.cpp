@@ -10,7 +10,9 @@ namespace {
 using Clock = BreakerBoard::Clock;
 
 BreakerTransition transition(BreakerState from, BreakerState to) {
+  static uint64_t sequence = 0;  // in the order the test makes them, as a breaker numbers its own
   BreakerTransition t;
+  t.sequence = ++sequence;
   t.from = from;
   t.to = to;
   t.cool_off = std::chrono::seconds(5);
@@ -70,6 +72,20 @@ TEST(BreakerBoard, ADestinationConfiguredAgainShowsItsBreakerStartingClosed) {
   ASSERT_EQ(changed.size(), 1u);
   EXPECT_EQ(changed[0].state, BreakerState::Closed);
   EXPECT_NE(changed[0].reason.find("is configured"), std::string::npos) << changed[0].reason;
+}
+
+// A breaker reports its changes outside its mutex: a worker whose change came first may report it
+// last. The board keeps the newer one.
+TEST(BreakerBoard, AnOlderChangeArrivingLastDoesNotOverwriteANewerOne) {
+  BreakerBoard board;
+  board.lane_opened("hooks", &old_lane, Clock::now());
+  const BreakerTransition half_open = transition(BreakerState::Open, BreakerState::HalfOpen);
+  const BreakerTransition closed = transition(BreakerState::HalfOpen, BreakerState::Closed);
+  board.note("hooks", &old_lane, closed, Clock::now());
+  board.note("hooks", &old_lane, half_open, Clock::now());
+  const auto changed = take_changed(board);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].state, BreakerState::Closed);
 }
 
 TEST(BreakerBoard, ALaneWhoseBreakerNeverChangedLeavesNothingToPublish) {

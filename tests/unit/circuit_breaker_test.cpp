@@ -56,6 +56,20 @@ void open_at_t0(CircuitBreaker &b, int failures) {
   ASSERT_EQ(b.state(), State::Open);
 }
 
+// Each change carries its place in the breaker's order, so that an observer that gets two
+// threads' changes the other way round can tell which is newer (core/breaker_board.cpp).
+TEST(CircuitBreaker, ItsChangesAreNumberedInTheOrderTheyHappened) {
+  Transitions seen;
+  CircuitBreaker b(breaker_after(1), seen.observer());
+  open_at_t0(b, 1);
+  ASSERT_TRUE(ask(b, kT0 + milliseconds(1000)).allowed);  // the probe: Open -> HalfOpen
+  b.record(1, 0, kT0 + milliseconds(1001));               // it worked: HalfOpen -> Closed
+  ASSERT_EQ(seen.seen.size(), 3u);
+  EXPECT_EQ(seen.seen[0].sequence, 1u);
+  EXPECT_EQ(seen.seen[1].sequence, 2u);
+  EXPECT_EQ(seen.seen[2].sequence, 3u);
+}
+
 TEST(CircuitBreaker, StateNames) {
   EXPECT_STREQ(breaker_state_name(State::Closed), "closed");
   EXPECT_STREQ(breaker_state_name(State::Open), "open");
