@@ -9,18 +9,20 @@ void BreakerBoard::lane_opened(const std::string &destination, const void *owner
     owners_[destination] = owner;
     sequences_[destination] = 0;  // the new lane's breaker counts from 1
     if (entries_.count(destination) == 0) return;  // never changed: nothing to show
-    set_closed(destination, "destination " + destination + " is configured: its circuit breaker starts closed", now);
+    set_locked(destination, BreakerState::Closed,
+               "destination " + destination + " is configured: its circuit breaker starts closed", now, {});
   }
   changed_.notify_all();
 }
 
-void BreakerBoard::set_closed(const std::string &destination, std::string reason, Clock::time_point now) {
+void BreakerBoard::set_locked(const std::string &destination, BreakerState state, std::string reason,
+                              Clock::time_point changed_at, Clock::time_point next_probe_at) {
   Entry &e = entries_[destination];
   e.destination = destination;
-  e.state = BreakerState::Closed;
+  e.state = state;
   e.reason = std::move(reason);
-  e.changed_at = now;
-  e.next_probe_at = Clock::time_point();
+  e.changed_at = changed_at;
+  e.next_probe_at = next_probe_at;
   dirty_[destination] = true;
 }
 
@@ -33,13 +35,8 @@ void BreakerBoard::note(const std::string &destination, const void *owner, const
     uint64_t &newest = sequences_[destination];
     if (t.sequence <= newest) return;  // overtaken by a newer change of the same breaker
     newest = t.sequence;
-    Entry &e = entries_[destination];
-    e.destination = destination;
-    e.state = t.to;
-    e.reason = describe_transition(t, destination);
-    e.changed_at = now;
-    e.next_probe_at = t.to == BreakerState::Open ? now + t.cool_off : Clock::time_point();
-    dirty_[destination] = true;
+    set_locked(destination, t.to, describe_transition(t, destination), now,
+               t.to == BreakerState::Open ? now + t.cool_off : Clock::time_point());
   }
   changed_.notify_all();
 }
@@ -69,8 +66,9 @@ void BreakerBoard::lane_retired(const std::string &destination, const void *owne
     owners_.erase(it);
     const auto e = entries_.find(destination);
     if (e == entries_.end() || e->second.state == BreakerState::Closed) return;
-    set_closed(destination, "destination " + destination + " is no longer configured: its lane and circuit breaker are gone",
-               now);
+    set_locked(destination, BreakerState::Closed,
+               "destination " + destination + " is no longer configured: its lane and circuit breaker are gone", now,
+               {});
   }
   changed_.notify_all();
 }

@@ -62,8 +62,9 @@ class BreakerBoard {
   std::map<std::string, uint64_t> sequences_;    // the owner's newest BreakerTransition::sequence noted
   bool stopped_ = false;
 
-  // Sets the entry closed with `reason` and marks it for the publisher; under mu_.
-  void set_closed(const std::string &destination, std::string reason, Clock::time_point now);
+  // Sets the destination's entry and marks it for the publisher; under mu_.
+  void set_locked(const std::string &destination, BreakerState state, std::string reason, Clock::time_point changed_at,
+                  Clock::time_point next_probe_at);
 };
 
 // The process's board.

@@ -1,11 +1,9 @@
 // Starts and stops the engine's threads.
 #include "core/engine.hpp"
 
-#include "core/breaker_board.hpp"
-
-
 #include <spdlog/spdlog.h>
 
+#include "core/breaker_board.hpp"
 #include "core/lane_scout.hpp"
 #include "core/listener.hpp"
 #include "core/pruner.hpp"
