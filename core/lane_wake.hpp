@@ -7,6 +7,7 @@
 // worker) polls once per busy_poll_interval while it found work within the linger; past that the
 // lane is quiet and its workers sleep until the scout (core/lane_scout.hpp) sees a due message of
 // it, or the daemon-wide handshake wakes everyone (a NOTIFY, going busy or idle, a reload, a stop).
+// Under a steady stream of arrivals the beat stretches to a few intervals (core/beat_stretch.hpp).
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/beat_stretch.hpp"
 #include "core/wake_signal.hpp"
 
 namespace outboxd {
@@ -36,15 +38,33 @@ class LaneWake {
     return to_ns(now) - last_work_ns_.load() < linger.count();
   }
 
-  // The time of this worker's next poll: the lane's next free beat, at least `interval` after the
-  // one before, so its workers together poll once per interval however many there are.
+  // The time of this worker's next poll: the lane's next free beat, at least a beat (`interval`,
+  // busy_poll_interval, stretched under a stream) after the one before, so its workers together
+  // poll once per beat however many there are.
   Clock::time_point take_poll_slot(Clock::time_point now, std::chrono::nanoseconds interval) {
     int64_t last = next_poll_ns_.load();
     int64_t mine;
     do {
-      mine = std::max(last, to_ns(now)) + interval.count();
+      // Read again on each try: a stretch that ended meanwhile pulled the beats back (note_claim).
+      mine = std::max(last, to_ns(now)) + stretch_.beat(interval).count();
     } while (!next_poll_ns_.compare_exchange_weak(last, mine));
     return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(mine)));
+  }
+  std::chrono::nanoseconds beat(std::chrono::nanoseconds interval) const { return stretch_.beat(interval); }
+
+  // A claim statement of the lane ran (only then), found `claim.found` rows at `now`; `interval` is
+  // busy_poll_interval. When that ends a stretch (nothing found, a full batch, a cut claim...), the
+  // beats booked ahead at the long beat are pulled back to one plain beat from now, so the lane
+  // does not keep polling at the long beat after the stream ended. (The workers already asleep on
+  // such a beat keep it; the one claiming takes the next plain beat.) Only then: at the plain beat
+  // the beats booked ahead are the other workers' turns, and pulling them back after each empty
+  // claim would have two workers of a lane with three or more claim together.
+  void note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval, Clock::time_point now = Clock::now()) {
+    if (!stretch_.note_claim(claim, interval, now)) return;
+    const int64_t plain = to_ns(now) + interval.count();
+    int64_t booked = next_poll_ns_.load();
+    while (booked > plain && !next_poll_ns_.compare_exchange_weak(booked, plain)) {
+    }
   }
 
   // A worker of the lane goes to sleep until the scout sees work: true when the lane was not quiet
@@ -72,6 +92,7 @@ class LaneWake {
   std::shared_ptr<WakeSignal> signal_ = std::make_shared<WakeSignal>();
   std::atomic<int64_t> last_work_ns_{0};
   std::atomic<int64_t> next_poll_ns_{0};
+  BeatStretch stretch_;
   std::atomic<bool> quiet_{false};
   std::atomic<uint64_t> claims_{0};
 };
