@@ -342,6 +342,10 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     lane_->wake().count_claim();
     std::vector<Claimed> batch =
         claim_batch(*conn_, tx, rt, dest, *log_, ClaimScope{asked, first_attempts_only});
+    // What the claim itself found, before anything is left out of the batch: the lane's beat
+    // stretches only when claims are short of arrivals (core/beat_stretch.hpp).
+    lane_->wake().note_claim(ClaimFound{batch_size, asked, first_attempts_only, static_cast<int>(batch.size())},
+                             rt.config->busy_poll_interval);
     retries_seen_ = !first_attempts_only && std::any_of(batch.begin(), batch.end(),
                                                         [](const Claimed &c) { return c.attempt > 1; });
     last_claim_asked_ = asked;
