@@ -2,10 +2,13 @@
 // message is pending (delivered, or deleted in retention-0 mode). Optionally starts a command (the
 // pgbench ceiling) right after the fill commits, so the daemon and the ceiling are timed the same way.
 //
-//   drain_timer [--analyze] [--keys K] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]
+//   drain_timer [--analyze] [--keys K | --key-runs K] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]
 //
 // --keys K gives the messages K ordering keys, dealt out in turn (message g gets key g mod K), so
 // each key's messages are spread evenly through the backlog and every key has MESSAGES/K of them.
+// --key-runs K gives them K keys in runs: the first MESSAGES/K messages have one key, the next
+// MESSAGES/K the next, and so on, as when an application enqueues a burst per entity. A key's first
+// message then sits behind every earlier key's whole run: the deep backlog of issue 13.
 // --analyze runs ANALYZE in the fill's transaction, so the rows and statistics that describe them
 // become visible together: the daemon (woken by the fill's commit) and the ceiling both plan their
 // first claim with fresh statistics. Without it they plan with whatever statistics came before.
@@ -34,11 +37,15 @@ const char *kFillKeyed =
     "INSERT INTO outbox.messages (destination, payload, ordering_key) "
     "SELECT 'bench', jsonb_build_object('n', g), 'key-' || (g % $2::int) "
     "FROM generate_series(1, $1::int) g";
-// Uses the partial claim index; cheap enough to ask every few milliseconds. Only with sequential
-// scans off for this session (kNoSeqScan): the statistics the fill's ANALYZE leaves say every row
-// is pending, so the planner reads the table from its start, and that walk grows with every
-// message delivered: 4-8 ms a poll by the end of a 100k drain, a core's worth of CPU taken from the
-// daemon on a 2-core machine (more with ordering keys, whose drains last longer).
+const char *kFillKeyRuns =
+    "INSERT INTO outbox.messages (destination, payload, ordering_key) "
+    "SELECT 'bench', jsonb_build_object('n', g), 'key-' || ((g - 1)::bigint * $2::int / $1::int) "
+    "FROM generate_series(1, $1::int) g";
+// Uses a partial index on pending rows; cheap enough to ask every few milliseconds. Only with
+// sequential scans off for this session (kNoSeqScan): the statistics the fill's ANALYZE leaves say
+// every row is pending, so the planner reads the table from its start, and that walk grows with
+// every message delivered: 4-8 ms a poll by the end of a 100k drain, a core's worth of CPU taken
+// from the daemon on a 2-core machine (more with ordering keys, whose drains last longer).
 const char *kNoSeqScan = "SET enable_seqscan = off";
 const char *kAnyPending = "SELECT EXISTS (SELECT 1 FROM outbox.messages WHERE state = 'pending')";
 // Polling faster would cost the 2-core machine CPU; 10 ms is below 1 % of any run we report.
@@ -84,12 +91,14 @@ pid_t spawn(char **argv) {
 int main(int argc, char **argv) {
   bool analyze = false;
   const char *keys = nullptr;  // ordering keys, as text for the query; none when null
+  bool key_runs = false;       // --key-runs: each key's messages one after another
   while (argc > 1 && argv[1][0] == '-' && argv[1][1] == '-') {
     const std::string option = argv[1];
     if (option == "--analyze") {
       analyze = true;
-    } else if (option == "--keys" && argc > 2 && std::atoi(argv[2]) > 0) {
+    } else if ((option == "--keys" || option == "--key-runs") && argc > 2 && std::atoi(argv[2]) > 0) {
       keys = argv[2];
+      key_runs = option == "--key-runs";
       --argc;
       ++argv;
     } else {
@@ -100,7 +109,7 @@ int main(int argc, char **argv) {
     ++argv;
   }
   if (argc < 4) {
-    std::fprintf(stderr, "usage: drain_timer [--analyze] [--keys K] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]\n");
+    std::fprintf(stderr, "usage: drain_timer [--analyze] [--keys K | --key-runs K] CONNINFO MESSAGES TIMEOUT_S [COMMAND ARGS...]\n");
     return 2;
   }
   const char *messages = argv[2];
@@ -112,7 +121,7 @@ int main(int argc, char **argv) {
   const double fill_start = bench::monotonic_s();
   if (analyze) exec1(conn, "BEGIN", nullptr);
   if (keys) {
-    exec1(conn, kFillKeyed, messages, keys);
+    exec1(conn, key_runs ? kFillKeyRuns : kFillKeyed, messages, keys);
   } else {
     exec1(conn, kFill, messages);
   }
