@@ -31,6 +31,7 @@ Claimed from_row(queries::ClaimedRow &row, const Destinations &destinations) {
   c.id = std::move(row.id);
   c.destination = std::move(row.destination);
   c.row_version = std::move(row.xmin);
+  c.keyed = row.keyed;
   const int made = row.attempt;  // attempts already made
   c.attempt = made < std::numeric_limits<int>::max() ? made + 1 : made;
   const Destination *dest = destinations.find(c.destination);

@@ -23,6 +23,7 @@ struct Claimed {
   // it another, and a rolled-back one does not, so a kept outcome is written only to the version
   // of the row it was sent for.
   std::string row_version;
+  bool keyed = false;  // it has an ordering key
   std::optional<std::string> headers;  // nullopt: PostgreSQL could not write them out, or too large
   int attempt = 0;                     // the attempt being made now (1 for the first)
   int max_attempts = 0;

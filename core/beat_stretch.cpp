@@ -6,24 +6,29 @@
 namespace outboxd {
 
 bool BeatStretch::limited_by_arrivals(const ClaimFound &claim) {
-  return claim.asked == claim.batch_size && !claim.first_attempts_only && claim.found > 0 &&
+  return claim.asked == claim.batch_size && !claim.first_attempts_only && !claim.held_back && claim.found > 0 &&
          claim.found < claim.asked;
 }
 
-int BeatStretch::stretch_for(double rows_per_beat, int batch_size) {
-  int k = static_cast<int>(std::min<double>(kMaxStretch, rows_per_beat / kRowsPerBeatPerStretch));
+int BeatStretch::stretch_for(double rows_per_beat, int batch_size, int most) {
+  int k = static_cast<int>(std::min<double>(std::min(kMaxStretch, most), rows_per_beat / kRowsPerBeatPerStretch));
   while (k > 1 && k * rows_per_beat > batch_size / 2.0) --k;
   return std::max(1, k);
 }
 
-bool BeatStretch::note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval, Clock::time_point now) {
+bool BeatStretch::note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval,
+                             std::chrono::nanoseconds linger, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mutex_);
   const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  // Two workers may read the clock and then take the lock in the other order: the later time wins.
   const int64_t waited = claimed_before_ ? now_ns - last_claim_ns_ : 0;
   claimed_before_ = true;
-  last_claim_ns_ = now_ns;
+  last_claim_ns_ = std::max(last_claim_ns_, now_ns);
   const bool was_stretched = stretch_.load() > 1;
-  if (!limited_by_arrivals(claim)) {
+  const bool settings_changed = interval != interval_ || linger != linger_;
+  interval_ = interval;
+  linger_ = linger;
+  if (settings_changed || !limited_by_arrivals(claim)) {
     to_plain_beat();
     return was_stretched;
   }
@@ -46,7 +51,8 @@ void BeatStretch::after_sample(const ClaimFound &claim, std::chrono::nanoseconds
   sample_ = Sample{};
   if (phase_ == Phase::Measuring) {
     if (now_ns < hold_off_until_ns_) return;
-    const int k = stretch_for(rate * static_cast<double>(interval.count()), claim.batch_size);
+    const int most = static_cast<int>(std::min<int64_t>(kMaxStretch, linger_.count() / 2 / std::max<int64_t>(1, interval.count())));
+    const int k = stretch_for(rate * static_cast<double>(interval.count()), claim.batch_size, most);
     if (k == 1) return;
     plain_rows_per_ns_ = rate;
     phase_ = Phase::Trying;

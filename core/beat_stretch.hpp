@@ -11,11 +11,15 @@
 // it only slows their drain. So the policy:
 //
 //   - counts only claims *limited by arrivals*: they asked a full batch_size, were not first
-//     attempts only, and found some rows but fewer than they asked. Any other claim (nothing found,
-//     a full batch: a backlog, a cut or first-attempts-only claim) ends a stretch at once.
+//     attempts only, held no keyed row and were not cut by a shared rate limit after the claim,
+//     and found some rows but fewer than they asked. Any other claim (nothing found, a full batch:
+//     a backlog, a cut, first-attempts-only or keyed claim) ends a stretch at once. Keyed rows end
+//     it because a key moves at most one message per claim: beside a stream that pays for the
+//     stretch, a key's backlog (or a hot key) would drain four times slower.
 //   - measures, over kSampleClaims such claims at the plain beat, the rows that arrive per beat,
 //     and tries a stretch of (rows a beat / kRowsPerBeatPerStretch) beats, at most kMaxStretch,
-//     and short enough that its claims stay under half a batch.
+//     and short enough that its claims stay under half a batch, and that the beat stays under half
+//     of wakeup.linger (past it the daemon would go idle between two claims, and back).
 //   - verifies that the stretch pays: over each kSampleClaims claims the rows found per unit of
 //     time waited must stay at least kPaysRatio of the plain beat's, i.e. a k-beat wait collects
 //     about k times what a one-beat wait did. If the first of them (the try) does not, back to
@@ -44,6 +48,10 @@ struct ClaimFound {
   int asked = 0;       // less than batch_size when a rate limit, max_in_flight or statement_timeout cut it
   bool first_attempts_only = false;
   int found = 0;
+  // Rows may have been held back for another reason than arrivals: the claim took a row with an
+  // ordering key (its key's next one waits for the next claim), or a rate limit shared by the
+  // daemons may still cut the batch (it is asked after the claim).
+  bool held_back = false;
 };
 
 class BeatStretch {
@@ -68,7 +76,10 @@ class BeatStretch {
   // One claim statement of the lane ran at `now` (only then: a round that claimed nothing, paused
   // or gated, says nothing about arrivals). True when a stretch ended with it: beats booked ahead
   // at the stretched beat should then be pulled back to the plain one (LaneWake::note_claim).
-  bool note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval, Clock::time_point now);
+  // `interval` is busy_poll_interval and `linger` wakeup.linger; a change of either (a reload) ends
+  // a stretch, which was measured in the old beats.
+  bool note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval, std::chrono::nanoseconds linger,
+                  Clock::time_point now);
 
  private:
   enum class Phase { Measuring, Trying, Stretched };
@@ -82,7 +93,7 @@ class BeatStretch {
   static bool limited_by_arrivals(const ClaimFound &claim);
   // The stretch a stream of `rows_per_beat` earns, short enough that its claims stay below half a
   // batch (a full one would end the stretch as a backlog).
-  static int stretch_for(double rows_per_beat, int batch_size);
+  static int stretch_for(double rows_per_beat, int batch_size, int most);
   void after_sample(const ClaimFound &claim, std::chrono::nanoseconds interval, int64_t now_ns);
   void to_plain_beat();
 
@@ -96,6 +107,7 @@ class BeatStretch {
   int64_t last_claim_ns_ = 0;
   int failed_tries_ = 0;  // in a row, up to kMaxFailedTries: each doubles the hold-off
   int64_t hold_off_until_ns_ = 0;
+  std::chrono::nanoseconds interval_{0}, linger_{0};  // of the claims measured
 };
 
 }  // namespace outboxd

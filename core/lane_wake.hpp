@@ -59,9 +59,11 @@ class LaneWake {
   // such a beat keep it; the one claiming takes the next plain beat.) Only then: at the plain beat
   // the beats booked ahead are the other workers' turns, and pulling them back after each empty
   // claim would have two workers of a lane with three or more claim together.
-  void note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval, Clock::time_point now = Clock::now()) {
-    if (!stretch_.note_claim(claim, interval, now)) return;
-    const int64_t plain = to_ns(now) + interval.count();
+  void note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval, std::chrono::nanoseconds linger,
+                  Clock::time_point now = Clock::now()) {
+    if (!stretch_.note_claim(claim, interval, linger, now)) return;
+    // The next slot taken is a plain beat from the one booked: from now, so one beat from now.
+    const int64_t plain = to_ns(now);
     int64_t booked = next_poll_ns_.load();
     while (booked > plain && !next_poll_ns_.compare_exchange_weak(booked, plain)) {
     }

@@ -61,6 +61,7 @@ std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::str
     c.available_at_text = opt_text(row[8]);
     c.text_bytes = opt_as<long long>(row[9]);
     c.xmin = row[10].as<std::string>();
+    c.keyed = row[11].as<bool>();
     out.push_back(std::move(c));
   }
   return out;

@@ -30,6 +30,7 @@ struct ClaimedRow {
   std::optional<std::string> available_at_text;  // set only for such a row
   std::optional<long long> text_bytes;       // payload and headers written out; nullopt unless write_out
   std::string xmin;                          // the row's version (core/kept_outcomes.hpp)
+  bool keyed = false;                        // it has an ordering key
 };
 // One destination's rows (its lane's); `schedules_ahead`: its plugin has
 // OUTBOXD_PLUGIN_SCHEDULES_AHEAD; `first_attempts_only`: rows with attempt 0 only.

@@ -343,9 +343,13 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     std::vector<Claimed> batch =
         claim_batch(*conn_, tx, rt, dest, *log_, ClaimScope{asked, first_attempts_only});
     // What the claim itself found, before anything is left out of the batch: the lane's beat
-    // stretches only when claims are short of arrivals (core/beat_stretch.hpp).
-    lane_->wake().note_claim(ClaimFound{batch_size, asked, first_attempts_only, static_cast<int>(batch.size())},
-                             rt.config->busy_poll_interval);
+    // stretches only when claims are short of arrivals (core/beat_stretch.hpp), not when keys or
+    // a shared rate limit (asked after the claim) hold rows back.
+    const bool held_back = std::any_of(batch.begin(), batch.end(), [](const Claimed &c) { return c.keyed; }) ||
+                           (lane_->rate_limit_shared() && lane_->shared_rate().limit().per_second > 0);
+    lane_->wake().note_claim(
+        ClaimFound{batch_size, asked, first_attempts_only, static_cast<int>(batch.size()), held_back},
+        rt.config->busy_poll_interval, rt.config->linger);
     retries_seen_ = !first_attempts_only && std::any_of(batch.begin(), batch.end(),
                                                         [](const Claimed &c) { return c.attempt > 1; });
     last_claim_asked_ = asked;

@@ -15,6 +15,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kInterval = 2ms;  // busy_poll_interval's default
+constexpr auto kLinger = 200ms;  // wakeup.linger's default
 constexpr int kBatch = 100;
 
 // What a claim finds after waiting `waited` since the lane's claim before.
@@ -50,7 +51,7 @@ struct SimulatedLane {
     ClaimFound claim = shape;
     claim.found = std::min(finds(waited), claim.asked);
     rows += claim.found;
-    lane.note_claim(claim, kInterval, now);
+    lane.note_claim(claim, kInterval, kLinger, now);
   }
   void rounds(int n, const Finds &finds) {
     for (int i = 0; i < n; ++i) round(finds);
@@ -125,7 +126,8 @@ TEST(BeatStretch, AStretchThatDoesNotCollectMoreFallsBackAndHoldsOff) {
 // Claims short for another reason than arrivals never stretch, and end a stretch at once.
 TEST(BeatStretch, CutOrFirstAttemptsOnlyClaimsNeverStretch) {
   for (ClaimFound shape : {ClaimFound{kBatch, kBatch / 2, false, 0},   // a rate limit or in-flight cap cut it
-                           ClaimFound{kBatch, kBatch, true, 0}}) {     // first attempts only, beside due retries
+                           ClaimFound{kBatch, kBatch, true, 0},        // first attempts only, beside due retries
+                           ClaimFound{kBatch, kBatch, false, 0, true}}) {  // keyed rows, or a shared rate limit
     SimulatedLane s;
     s.shape = shape;
     s.rounds(200, stream(4));
@@ -157,9 +159,9 @@ TEST(BeatStretch, AnEmptyClaimPullsTheBookedBeatsBack) {
   const auto now = s.now;
   EXPECT_EQ(s.lane.take_poll_slot(now, kInterval), now + 4 * kInterval);
   EXPECT_EQ(s.lane.take_poll_slot(now, kInterval), now + 8 * kInterval);
-  s.lane.note_claim(ClaimFound{kBatch, kBatch, false, 0}, kInterval, now);
+  s.lane.note_claim(ClaimFound{kBatch, kBatch, false, 0}, kInterval, kLinger, now);
   EXPECT_EQ(s.lane.beat(kInterval), kInterval);
-  EXPECT_EQ(s.lane.take_poll_slot(now, kInterval), now + 2 * kInterval);
+  EXPECT_EQ(s.lane.take_poll_slot(now, kInterval), now + kInterval);
 }
 
 // A stream that ends in a trickle (one a claim, not nothing) goes back to the plain beat within a
@@ -169,4 +171,45 @@ TEST(BeatStretch, AStreamThatSlowsToATrickleGoesBackToThePlainBeat) {
   stretch_under_a_stream(s);
   s.rounds(BeatStretch::kSampleClaims, [](std::chrono::nanoseconds) { return 1; });
   EXPECT_EQ(s.lane.beat(kInterval), kInterval);
+}
+
+// A key moves one message per claim: beside a stream that would pay for a stretch, a claim that
+// took keyed rows keeps the plain beat, so a key's backlog drains as fast as before.
+TEST(BeatStretch, ClaimsWithKeyedRowsKeepThePlainBeatBesideAStream) {
+  SimulatedLane s;
+  s.shape = ClaimFound{kBatch, kBatch, false, 0, true};
+  s.rounds(400, stream(4));
+  EXPECT_EQ(s.longest_beat, kInterval);
+}
+
+// A reload of busy_poll_interval or wakeup.linger ends a stretch measured in the old beats.
+TEST(BeatStretch, AChangedIntervalOrLingerEndsAStretch) {
+  for (auto changed : {std::pair{kInterval * 2, kLinger}, std::pair{kInterval, kLinger / 2}}) {
+    SimulatedLane s;
+    stretch_under_a_stream(s);
+    s.lane.note_claim(ClaimFound{kBatch, kBatch, false, 8}, changed.first, changed.second, s.now + kInterval);
+    EXPECT_EQ(s.lane.beat(changed.first), changed.first);
+  }
+}
+
+// The beat stays under half the linger: past it the daemon would go idle between two claims and
+// wake again (raising the wake flag, producers notifying) at every stretched beat.
+TEST(BeatStretch, TheBeatStaysUnderHalfTheLinger) {
+  struct ShortLinger : SimulatedLane {
+    void round_with(std::chrono::nanoseconds linger, const Finds &finds) {
+      const auto slot = lane.take_poll_slot(now, kInterval);
+      const auto waited = slot - now;
+      now = slot;
+      longest_beat = std::max(longest_beat, lane.beat(kInterval));
+      ClaimFound claim = shape;
+      claim.found = std::min(finds(waited), claim.asked);
+      lane.note_claim(claim, kInterval, linger, now);
+    }
+  };
+  ShortLinger s;
+  for (int i = 0; i < 200; ++i) s.round_with(10ms, stream(4));
+  EXPECT_EQ(s.longest_beat, 2 * kInterval) << "half of 10 ms is two beats and a half";
+  ShortLinger t;
+  for (int i = 0; i < 200; ++i) t.round_with(3ms, stream(4));
+  EXPECT_EQ(t.longest_beat, kInterval);
 }
