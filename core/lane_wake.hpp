@@ -56,9 +56,10 @@ class LaneWake {
   // busy_poll_interval. When that ends a stretch (nothing found, a full batch, a cut claim...), the
   // beats booked ahead at the long beat are pulled back to one plain beat from now, so the lane
   // does not keep polling at the long beat after the stream ended. (The workers already asleep on
-  // such a beat keep it; the one claiming takes the next plain beat.) Only then: at the plain beat
-  // the beats booked ahead are the other workers' turns, and pulling them back after each empty
-  // claim would have two workers of a lane with three or more claim together.
+  // such a beat keep it, unless the claim came back full: then a burst has arrived, and they are
+  // woken to claim beside this one, not a few long beats later.) Only then: at the plain beat the
+  // beats booked ahead are the other workers' turns, and pulling them back after each empty claim
+  // would have two workers of a lane with three or more claim together.
   void note_claim(const ClaimFound &claim, std::chrono::nanoseconds interval, std::chrono::nanoseconds linger,
                   Clock::time_point now = Clock::now()) {
     if (!stretch_.note_claim(claim, interval, linger, now)) return;
@@ -67,6 +68,7 @@ class LaneWake {
     int64_t booked = next_poll_ns_.load();
     while (booked > plain && !next_poll_ns_.compare_exchange_weak(booked, plain)) {
     }
+    if (claim.asked > 0 && claim.found >= claim.asked) signal_->wake_all();
   }
 
   // A worker of the lane goes to sleep until the scout sees work: true when the lane was not quiet

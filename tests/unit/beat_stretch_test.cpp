@@ -147,8 +147,11 @@ TEST(BeatStretch, AFullBatchDoesNotStretch) {
   EXPECT_EQ(s.stretched_claims, 0);
 
   stretch_under_a_stream(s);
+  const uint64_t before = s.lane.ticket();
   s.round([](std::chrono::nanoseconds) { return kBatch; });
   EXPECT_EQ(s.lane.beat(kInterval), kInterval);
+  // The lane's other workers, asleep on long beats, are woken to claim beside it.
+  EXPECT_NE(s.lane.ticket(), before);
 }
 
 // A claim that found nothing ends the stretch, and the beats booked ahead at the long beat (two
@@ -159,9 +162,12 @@ TEST(BeatStretch, AnEmptyClaimPullsTheBookedBeatsBack) {
   const auto now = s.now;
   EXPECT_EQ(s.lane.take_poll_slot(now, kInterval), now + 4 * kInterval);
   EXPECT_EQ(s.lane.take_poll_slot(now, kInterval), now + 8 * kInterval);
+  const uint64_t before = s.lane.ticket();
   s.lane.note_claim(ClaimFound{kBatch, kBatch, false, 0}, kInterval, kLinger, now);
   EXPECT_EQ(s.lane.beat(kInterval), kInterval);
   EXPECT_EQ(s.lane.take_poll_slot(now, kInterval), now + kInterval);
+  // Nothing arrived: the sleeping workers are not woken to claim nothing too.
+  EXPECT_EQ(s.lane.ticket(), before);
 }
 
 // A stream that ends in a trickle (one a claim, not nothing) goes back to the plain beat within a
