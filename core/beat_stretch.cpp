@@ -39,7 +39,7 @@ bool BeatStretch::note_claim(const ClaimFound &claim, std::chrono::nanoseconds i
   sample_.found += claim.found;
   sample_.waited_ns += waited;
   if (phase_ != Phase::Measuring && ++stretched_claims_ >= kStretchClaims) {
-    to_plain_beat();  // measure again: the stream may have slowed, or turned into a keyed backlog
+    to_plain_beat();  // measure again: the stream may have slowed
   } else if (sample_.claims >= kSampleClaims) {
     after_sample(claim, interval, now_ns);
   }
@@ -67,7 +67,8 @@ void BeatStretch::after_sample(const ClaimFound &claim, std::chrono::nanoseconds
     return;
   }
   if (phase_ == Phase::Trying) {
-    // It never paid (a keyed backlog, say): no try again for a while, longer after each.
+    // It never paid (claims short for another reason than arrivals): no try again for a while,
+    // longer after each.
     hold_off_until_ns_ = now_ns + std::chrono::nanoseconds(kHoldOff * (int64_t{1} << failed_tries_)).count();
     failed_tries_ = std::min(failed_tries_ + 1, kMaxFailedTries);
   }

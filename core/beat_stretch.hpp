@@ -26,8 +26,8 @@
 //     the plain beat, and no stretch again for a hold-off (kHoldOff, doubling with each failed try
 //     in a row, kMaxFailedTries times). If a later one does not (the stream slowed, or ended in a
 //     trickle), back to the plain beat to measure again.
-//   - measures again at the plain beat after kStretchClaims claims anyway, so a stream that turns
-//     into a keyed backlog is noticed (its claims may find as much per wait as the stream did).
+//   - measures again at the plain beat after kStretchClaims claims anyway, so a stream that
+//     slowed is noticed even while its longer waits still look as if they pay.
 //
 // Rates are rows per nanosecond between the lane's consecutive claims (of any of its workers), so
 // slots booked before a change of beat, or a worker's send time, count as the wait they really were.
@@ -63,15 +63,15 @@ class BeatStretch {
   static constexpr double kRowsPerBeatPerStretch = 2.0;
   static constexpr int kSampleClaims = 8;
   static constexpr int kStretchClaims = 32;
-  // Below 1 for noise; a keyed backlog's claims find the same at any wait, a ratio of at most 4/7
-  // over a try at two beats (its first claim may follow a plain slot), so it is well below.
+  // Below 1 for noise; claims that find the same at any wait (short for a reason the rules above
+  // do not see) give a ratio of at most 4/7 over a try at two beats (its first claim may follow a
+  // plain slot), so they are well below.
   static constexpr double kPaysRatio = 0.7;
   static constexpr std::chrono::milliseconds kHoldOff{100};
   static constexpr int kMaxFailedTries = 5;  // the hold-off doubles up to 3.2 s
 
   // The lane's beat now: `interval` (busy_poll_interval) times the stretch.
   std::chrono::nanoseconds beat(std::chrono::nanoseconds interval) const { return interval * stretch_.load(); }
-  int stretch() const { return stretch_.load(); }
 
   // One claim statement of the lane ran at `now` (only then: a round that claimed nothing, paused
   // or gated, says nothing about arrivals). True when a stretch ended with it: beats booked ahead

@@ -63,6 +63,8 @@ class Lane {
   LocalRateLimiter &local_rate() { return local_rate_; }
   // The bucket in PostgreSQL (rate_limit_shared: true).
   SharedRateLimiter &shared_rate() { return shared_rate_; }
+  // A rate limit shared by the daemons is on: its bucket is asked after the claim.
+  bool shared_rate_limited() { return rate_limit_shared() && shared_rate_.limit().per_second > 0; }
   // A worker's claim is held back by the rate limit (no token, or fewer than its batch): shown in
   // the stats for a second, and counted once per second however many workers wait.
   void note_rate_limited(Clock::time_point now);

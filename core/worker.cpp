@@ -346,7 +346,7 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     // stretches only when claims are short of arrivals (core/beat_stretch.hpp), not when keys or
     // a shared rate limit (asked after the claim) hold rows back.
     const bool held_back = std::any_of(batch.begin(), batch.end(), [](const Claimed &c) { return c.keyed; }) ||
-                           (lane_->rate_limit_shared() && lane_->shared_rate().limit().per_second > 0);
+                           lane_->shared_rate_limited();
     lane_->wake().note_claim(
         ClaimFound{batch_size, asked, first_attempts_only, static_cast<int>(batch.size()), held_back},
         rt.config->busy_poll_interval, rt.config->linger);
@@ -378,7 +378,7 @@ void Worker::keep_what_the_rate_allows(const Runtime &rt, std::vector<Claimed> &
     return;
   }
   if (to_send == 0) return;
-  if (!lane_->rate_limit_shared() || lane_->shared_rate().limit().per_second <= 0) return;
+  if (!lane_->shared_rate_limited()) return;
   const auto now = std::chrono::steady_clock::now();
   int granted = 0;
   std::chrono::steady_clock::time_point next_token;

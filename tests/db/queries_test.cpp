@@ -95,6 +95,21 @@ TEST(Queries, StateStatsAndListReadTheirColumns) {
   EXPECT_NE(just_it[0].message->find("because the test says so"), std::string::npos) << *just_it[0].message;
 }
 
+// The claim says which rows have an ordering key: the lane's beat does not stretch for claims
+// that hold one (core/beat_stretch.hpp).
+TEST(Queries, TheClaimSaysWhichRowsHaveAnOrderingKey) {
+  TestDatabase db;
+  auto conn = db.connect();
+  queries::EnqueueParams keyed = message_to("a");
+  keyed.ordering_key = "customer-7";
+  const std::string keyed_id = enqueue(*conn, keyed);
+  enqueue(*conn, message_to("a"));
+  pqxx::work tx(*conn);
+  const std::vector<queries::ClaimedRow> rows = queries::message_claim(tx, "a", 10, false, kMaxMessageTextBytes, true);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto &row : rows) EXPECT_EQ(row.keyed, row.id == keyed_id) << row.id;
+}
+
 TEST(Queries, ClaimAndWriteOutFillEveryField) {
   TestDatabase db;
   auto conn = db.connect();
@@ -117,6 +132,7 @@ TEST(Queries, ClaimAndWriteOutFillEveryField) {
   EXPECT_FALSE(c.available_at_text) << "only for a row outside the range";
   EXPECT_EQ(c.text_bytes, std::optional<long long>(c.payload->size() + c.headers->size()));
   EXPECT_FALSE(c.xmin.empty());
+  EXPECT_FALSE(c.keyed);
 
   const std::vector<queries::ClaimedRow> bare = queries::message_claim(tx, "a", 10, false, kMaxMessageTextBytes, false);
   ASSERT_EQ(bare.size(), 1u) << "the same transaction holds the row's lock already";
