@@ -70,12 +70,8 @@ TEST_F(DatabaseFaults, ConnectionKilledWhileABatchIsSentDoesNotSendItAgain) {
   db.exec("INSERT INTO outbox.messages (destination, payload) "
           "SELECT 'orders', jsonb_build_object('n', g, 'behavior', 'slow', 'ms', 300) FROM generate_series(1, 5) g");
   // The claim is open while the plugin sends; its session is killed under it.
-  ASSERT_TRUE(wait_until([&] {
-    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND state = 'idle in transaction'") == "1";
-  })) << daemon->log();
-  db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-          "AND state = 'idle in transaction'");
+  ASSERT_TRUE(wait_open_claims(1)) << daemon->log();
+  db.exec(open_claims_sql("pg_terminate_backend(a.pid)"));
   ASSERT_TRUE(wait_count("state = 'delivered'", 5, std::chrono::seconds(30))) << daemon->log();
   EXPECT_NE(daemon->log().find("another worker is still sending it"), std::string::npos) << daemon->log();
   const auto by_id = ok_calls_by_id(read_calls(record_path()));

@@ -88,6 +88,18 @@ class E2E : public ::testing::Test {
   bool wait_count(const std::string &where, long long n, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     return wait_until([&] { return db.count(where) == n; }, timeout);
   }
+
+  // The sessions holding a claim open while its plugin sends: idle in a transaction that holds
+  // outbox.messages in ROW SHARE mode (what SELECT ... FOR UPDATE takes). "Idle in transaction"
+  // alone also matches the daemon's other sessions between two statements, e.g. at start-up.
+  static std::string open_claims_sql(const std::string &select) {
+    return "SELECT " + select + " FROM pg_stat_activity a WHERE a.datname = current_database() "
+           "AND a.state = 'idle in transaction' AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid "
+           "AND l.relation = 'outbox.messages'::regclass AND l.mode = 'RowShareLock' AND l.granted)";
+  }
+  bool wait_open_claims(long long n, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    return wait_until([&] { return db.scalar(open_claims_sql("count(*)")) == std::to_string(n); }, timeout);
+  }
 };
 
 }  // namespace outboxd::test

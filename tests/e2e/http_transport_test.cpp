@@ -345,6 +345,12 @@ class HttpStuckDatabase : public HttpTransport {
     lock_conn.reset();
   }
   void TearDown() override { release(); }
+  // A GET /v1/stats statement (message_stats.sql's opening comment) of this test's database waits
+  // on a lock: not merely a worker's claim, and not a session of a test running beside this one.
+  bool stats_waiting_on_lock() {
+    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock' AND query LIKE '-- Per destination and state%'") != "0";
+  }
 
   std::unique_ptr<pqxx::connection> lock_conn;
   std::unique_ptr<pqxx::work> lock_tx;
@@ -356,9 +362,7 @@ TEST_F(HttpStuckDatabase, HealthChecksAnswerWhileEveryDatabaseWorkerWaits) {
   std::vector<std::future<HttpReply>> stuck;
   for (int i = 0; i < 4; ++i)
     stuck.push_back(std::async(std::launch::async, [&] { return get("/v1/stats"); }));
-  ASSERT_TRUE(wait_until([&] {
-    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") != "0";
-  }, std::chrono::seconds(10)));
+  ASSERT_TRUE(wait_until([&] { return stats_waiting_on_lock(); }, std::chrono::seconds(10)));
   EXPECT_EQ(get("/healthz").status, 200);
   HttpReply ready = get("/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;
@@ -387,9 +391,7 @@ TEST_F(HttpStuckDatabase, ReadyzAnswersNotReadyInTimeWhenTheDatabaseDoesNotAnswe
 TEST_F(HttpStuckDatabase, ASecondSigtermEndsTheDaemonWhileARequestIsStuck) {
   lock_messages();
   auto stuck = std::async(std::launch::async, [&] { return get("/v1/stats"); });
-  ASSERT_TRUE(wait_until([&] {
-    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") != "0";
-  }, std::chrono::seconds(10)));
+  ASSERT_TRUE(wait_until([&] { return stats_waiting_on_lock(); }, std::chrono::seconds(10)));
   daemon->signal(SIGTERM);
   ASSERT_TRUE(daemon->wait_for_log("received: claiming nothing new"));
   EXPECT_FALSE(daemon->wait_exit(std::chrono::milliseconds(500)).has_value()) << "the first SIGTERM waits";

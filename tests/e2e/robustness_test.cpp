@@ -87,10 +87,7 @@ TEST_F(Robustness, SecondSignalExitsAtOnceAndLeavesTheClaimPending) {
   auto daemon = start(write_config(scripted_destination("orders", "    timeout_ms: 30000\n"), "workers: 1\n"));
   enqueue("orders", R"({"behavior": "hang", "ms": 20000})");
   // The claim transaction is open while the plugin hangs.
-  ASSERT_TRUE(wait_until([&] {
-    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND state = 'idle in transaction'") == "1";
-  })) << daemon->log();
+  ASSERT_TRUE(wait_open_claims(1)) << daemon->log();
   daemon->signal(SIGTERM);
   ASSERT_TRUE(daemon->wait_for_log("send it again to exit at once")) << daemon->log();
   daemon->signal(SIGTERM);

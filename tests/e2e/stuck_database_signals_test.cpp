@@ -34,7 +34,8 @@ TEST_F(StuckDatabaseSignals, SigtermDuringAReloadWhoseCheckWaitsOnTheDatabase) {
   lock_tx->exec("LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE");
   daemon->signal(SIGHUP);
   ASSERT_TRUE(wait_until([&] {
-    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") != "0";
+    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'") != "0";
   }, std::chrono::seconds(10))) << daemon->log();
   daemon->signal(SIGTERM);
   const auto code = daemon->wait_exit(std::chrono::seconds(5));
