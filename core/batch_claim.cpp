@@ -3,6 +3,7 @@
 // only after the usual one failed with an error such a row causes.
 #include "core/batch_claim.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/available_at.hpp"
@@ -31,7 +32,7 @@ Claimed from_row(queries::ClaimedRow &row, const Destinations &destinations) {
   c.id = std::move(row.id);
   c.destination = std::move(row.destination);
   c.row_version = std::move(row.xmin);
-  c.keyed = row.keyed;
+  c.ordering_key = std::move(row.ordering_key);
   const int made = row.attempt;  // attempts already made
   c.attempt = made < std::numeric_limits<int>::max() ? made + 1 : made;
   const Destination *dest = destinations.find(c.destination);
@@ -71,20 +72,32 @@ void take_text(Claimed &c, std::optional<std::string> &&payload, std::optional<s
                    std::to_string(kMaxMessageTextBytes) + " (64 MiB) a plugin is handed");
 }
 
+// The claimable rows; the count of those left for their keys is added to `left`.
 std::vector<queries::ClaimedRow> claim_rows(pqxx::work &tx, const Destination &dest, const ClaimScope &scope,
-                                            bool write_out) {
+                                            bool write_out, int &left) {
   apply_transaction_settings(tx, SessionRole::Worker);  // the claim is the first statement of its transaction
-  return queries::message_claim(tx, dest.config.name, scope.limit, dest.instance->plugin().schedules_ahead(),
-                                kMaxMessageTextBytes, write_out, scope.first_attempts_only);
+  const bool ahead = dest.instance->plugin().schedules_ahead();
+  if (!scope.key_runs)
+    return queries::message_claim(tx, dest.config.name, scope.limit, ahead, kMaxMessageTextBytes, write_out,
+                                  scope.first_attempts_only);
+  std::vector<queries::ClaimedRow> rows = queries::message_claim_key_runs(
+      tx, dest.config.name, scope.limit, ahead, kMaxMessageTextBytes, write_out, scope.first_attempts_only,
+      scope.keys_elsewhere);
+  const auto claimed_end = std::stable_partition(rows.begin(), rows.end(),
+                                                 [](const queries::ClaimedRow &r) { return r.claimable; });
+  left = static_cast<int>(rows.end() - claimed_end);
+  rows.erase(claimed_end, rows.end());
+  return rows;
 }
 
 // The way around a row PostgreSQL cannot write out: claim without writing anything out, then
 // write each row out under a savepoint. A row that fails gets its outcome here, with PostgreSQL's
 // reason; the rest go on as usual.
-std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, const Destination &dest,
-                                      const ClaimScope &scope, spdlog::logger &log) {
-  std::vector<Claimed> batch;
-  for (auto &row : claim_rows(tx, dest, scope, false)) {
+ClaimedBatch claim_one_by_one(pqxx::work &tx, const Runtime &rt, const Destination &dest, const ClaimScope &scope,
+                              spdlog::logger &log) {
+  ClaimedBatch claimed;
+  std::vector<Claimed> &batch = claimed.rows;
+  for (auto &row : claim_rows(tx, dest, scope, false, claimed.left_for_their_keys)) {
     Claimed c = from_row(row, *rt.destinations);
     try {
       under_savepoint(tx, [&] {
@@ -103,23 +116,23 @@ std::vector<Claimed> claim_one_by_one(pqxx::work &tx, const Runtime &rt, const D
     }
     batch.push_back(std::move(c));
   }
-  return batch;
+  return claimed;
 }
 
 }  // namespace
 
-std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
-                                 const Destination &dest, spdlog::logger &log, const ClaimScope &scope) {
+ClaimedBatch claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
+                         const Destination &dest, spdlog::logger &log, const ClaimScope &scope) {
   tx.emplace(conn);
-  std::vector<Claimed> batch;
+  ClaimedBatch claimed;
   try {
-    std::vector<queries::ClaimedRow> rows = claim_rows(*tx, dest, scope, true);
-    batch.reserve(rows.size());
+    std::vector<queries::ClaimedRow> rows = claim_rows(*tx, dest, scope, true, claimed.left_for_their_keys);
+    claimed.rows.reserve(rows.size());
     for (auto &row : rows) {
-      batch.push_back(from_row(row, *rt.destinations));
-      take_text(batch.back(), std::move(row.payload), std::move(row.headers), row.text_bytes.value_or(0));
+      claimed.rows.push_back(from_row(row, *rt.destinations));
+      take_text(claimed.rows.back(), std::move(row.payload), std::move(row.headers), row.text_bytes.value_or(0));
     }
-    return batch;
+    return claimed;
   } catch (const pqxx::sql_error &e) {
     if (!is_row_write_out_error(e.sqlstate())) throw;
     log.warn("the claim failed ({} {}): claiming again without writing payloads out, then each on its own, "

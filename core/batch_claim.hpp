@@ -23,7 +23,8 @@ struct Claimed {
   // it another, and a rolled-back one does not, so a kept outcome is written only to the version
   // of the row it was sent for.
   std::string row_version;
-  bool keyed = false;  // it has an ordering key
+  std::optional<std::string> ordering_key;  // nullopt: none
+  bool keyed() const { return ordering_key.has_value(); }
   std::optional<std::string> headers;  // nullopt: PostgreSQL could not write them out, or too large
   int attempt = 0;                     // the attempt being made now (1 for the first)
   int max_attempts = 0;
@@ -42,12 +43,25 @@ struct Claimed {
 struct ClaimScope {
   int limit = 0;                     // the most rows
   bool first_attempts_only = false;  // rows with attempt 0 only (message_claim.sql's $6)
+  // Claim by message_claim_key_runs.sql: a key's next rows in the window at once, not one row per
+  // key (the batch then holds keys' runs: send them with core/key_waves.hpp).
+  bool key_runs = false;
+  // With key_runs: keys the lane's other workers hold in their open batches, left out of the
+  // window (core/keys_in_flight.hpp).
+  std::vector<std::string> keys_elsewhere;
+};
+
+struct ClaimedBatch {
+  std::vector<Claimed> rows;  // in claim order, (priority, seq)
+  // With key_runs: rows of the window left out because an earlier row of their key lies outside
+  // it (locked, unsent, until the transaction ends). message_claim.sql walks past them.
+  int left_for_their_keys = 0;
 };
 
 // Opens a transaction on `conn` into `tx` and claims due messages of `dest` (one of rt's
 // destinations) as `scope` says, leaving it open for the caller to send and record the batch. A
 // row PostgreSQL cannot write out comes back dead (unsendable, with the reason), logged by its id.
-std::vector<Claimed> claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
-                                 const Destination &dest, spdlog::logger &log, const ClaimScope &scope);
+ClaimedBatch claim_batch(pqxx::connection &conn, std::optional<pqxx::work> &tx, const Runtime &rt,
+                         const Destination &dest, spdlog::logger &log, const ClaimScope &scope);
 
 }  // namespace outboxd

@@ -13,6 +13,7 @@
 #include "core/circuit_breaker.hpp"
 #include "core/config.hpp"
 #include "core/in_flight_budget.hpp"
+#include "core/keys_in_flight.hpp"
 #include "core/lane_wake.hpp"
 #include "core/rate_limiter.hpp"
 #include "core/shared_rate_limiter.hpp"
@@ -54,6 +55,7 @@ class Lane {
   void wake_all() { in_flight_.wake_all(); }
 
   InFlightBudget &in_flight() { return in_flight_; }
+  KeysInFlight &keys_in_flight() { return keys_in_flight_; }
   // When its workers claim, busy (core/lane_wake.hpp).
   LaneWake &wake() { return wake_; }
   CircuitBreaker &breaker() { return breaker_; }
@@ -75,6 +77,7 @@ class Lane {
   const std::string destination_;
   std::atomic<bool> retired_{false};
   InFlightBudget in_flight_;
+  KeysInFlight keys_in_flight_;
   LaneWake wake_;
   CircuitBreaker breaker_;
   LocalRateLimiter local_rate_;

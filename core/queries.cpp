@@ -39,13 +39,8 @@ std::optional<std::string> changed_id(const pqxx::result &rows) {
   return rows[0][0].as<std::string>();
 }
 
-}  // namespace
-
-std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destination, int limit,
-                                      bool schedules_ahead, long long max_text_bytes, bool write_out,
-                                      bool first_attempts_only) {
-  const pqxx::result rows = exec_query(tx, "message_claim", destination, limit, schedules_ahead, max_text_bytes,
-                                       write_out, first_attempts_only);
+// The columns message_claim.sql and message_claim_key_runs.sql share, and the latter's claimable.
+std::vector<ClaimedRow> claimed_rows(const pqxx::result &rows) {
   std::vector<ClaimedRow> out;
   out.reserve(rows.size());
   for (const auto &row : rows) {
@@ -61,10 +56,28 @@ std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::str
     c.available_at_text = opt_text(row[8]);
     c.text_bytes = opt_as<long long>(row[9]);
     c.xmin = row[10].as<std::string>();
-    c.keyed = row[11].as<bool>();
+    c.ordering_key = opt_text(row[11]);
+    if (row.size() > 12) c.claimable = row[12].as<bool>();
     out.push_back(std::move(c));
   }
   return out;
+}
+}  // namespace
+
+std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destination, int limit,
+                                      bool schedules_ahead, long long max_text_bytes, bool write_out,
+                                      bool first_attempts_only) {
+  return claimed_rows(exec_query(tx, "message_claim", destination, limit, schedules_ahead, max_text_bytes,
+                                 write_out, first_attempts_only));
+}
+
+std::vector<ClaimedRow> message_claim_key_runs(pqxx::transaction_base &tx, const std::string &destination,
+                                               int limit, bool schedules_ahead, long long max_text_bytes,
+                                               bool write_out, bool first_attempts_only,
+                                               const std::vector<std::string> &keys_elsewhere) {
+  return claimed_rows(exec_query(tx, "message_claim_key_runs", destination, limit, schedules_ahead,
+                                 max_text_bytes, write_out, first_attempts_only,
+                                 text_array_literal(keys_elsewhere)));
 }
 
 WrittenOutRow message_write_out(pqxx::transaction_base &tx, long long seq, long long max_text_bytes) {

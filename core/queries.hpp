@@ -30,13 +30,23 @@ struct ClaimedRow {
   std::optional<std::string> available_at_text;  // set only for such a row
   std::optional<long long> text_bytes;       // payload and headers written out; nullopt unless write_out
   std::string xmin;                          // the row's version (core/kept_outcomes.hpp)
-  bool keyed = false;                        // it has an ordering key
+  std::optional<std::string> ordering_key;   // nullopt: none
+  // Always true from message_claim.sql. From message_claim_key_runs.sql, false for a row of the
+  // window that is locked but not claimed (an earlier row of its key is outside the window): no
+  // payload, not to be sent.
+  bool claimable = true;
 };
 // One destination's rows (its lane's); `schedules_ahead`: its plugin has
 // OUTBOXD_PLUGIN_SCHEDULES_AHEAD; `first_attempts_only`: rows with attempt 0 only.
 std::vector<ClaimedRow> message_claim(pqxx::transaction_base &tx, const std::string &destination, int limit,
                                       bool schedules_ahead, long long max_text_bytes, bool write_out,
                                       bool first_attempts_only = false);
+// The same, by message_claim_key_runs.sql: a key's next rows in the window, several at once; rows
+// of `keys_elsewhere` stay out of the window.
+std::vector<ClaimedRow> message_claim_key_runs(pqxx::transaction_base &tx, const std::string &destination,
+                                               int limit, bool schedules_ahead, long long max_text_bytes,
+                                               bool write_out, bool first_attempts_only,
+                                               const std::vector<std::string> &keys_elsewhere);
 
 // message_write_out.sql: one claimed row's payload and headers, for a claim made without them.
 struct WrittenOutRow {

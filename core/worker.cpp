@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "core/connection_settings.hpp"
 #include "core/db.hpp"
+#include "core/key_waves.hpp"
 #include "core/logging.hpp"
 #include "core/on_outcome.hpp"
 #include "core/outcome.hpp"
@@ -21,6 +23,20 @@ namespace outboxd {
 namespace {
 // How many failed attempts a message keeps in its `errors` history.
 constexpr int kErrorHistory = 10;
+
+ClaimSeen seen_in(const std::vector<Claimed> &batch, int asked, int left_for_their_keys) {
+  ClaimSeen seen;
+  seen.asked = asked;
+  seen.rows = static_cast<int>(batch.size());
+  seen.left_for_their_keys = left_for_their_keys;
+  std::set<std::string> keys;
+  for (const Claimed &c : batch) {
+    if (!c.keyed()) continue;
+    seen.keyed = true;
+    seen.runs = seen.runs || !keys.insert(*c.ordering_key).second;
+  }
+  return seen;
+}
 }  // namespace
 
 Worker::Worker(int index, std::shared_ptr<Lane> lane, const RuntimeHolder &runtime, EngineState &state)
@@ -66,7 +82,9 @@ void Worker::run() {
       // The lane was at max_in_flight: wait for room (at the top), not for work.
       if (lane_was_full_) continue;
       if (wait_for_lane_gate()) continue;
-      // A claim that got all it asked for means more is probably waiting: go again at once.
+      // A claim that got all it asked for means more is probably waiting: go again at once. So
+      // does one that left rows for their keys: the next claim walks past them (message_claim.sql).
+      if (rows_left_for_their_keys_) continue;
       if (n == 0 || n < static_cast<size_t>(last_claim_asked_)) wait_for_work(*runtime_.get()->config);
     } catch (const std::exception &e) {
       note_fault(e, backoff.next());
@@ -157,12 +175,19 @@ size_t Worker::run_batch() {
   const auto rt = runtime_.get();
   last_claim_asked_ = 0;
   lane_was_full_ = false;
+  rows_left_for_their_keys_ = false;
   const Destination *dest = rt->destinations->find(lane_->destination());
   if (dest == nullptr) return 0;  // removed by a reload: the lane is being retired
   if (prepared_generation_ != rt->generation) prepare_on_outcome(*rt);
   // Reserved before the claim, so the lane's workers together never claim past max_in_flight;
   // given back when the batch ends, however it ends (the reservation outlives the transaction).
   InFlightReservation reservation(lane_->in_flight());
+  // The keys of the batch's rows are held (hold_keys) until the batch ends, however it ends.
+  struct KeysGuard {
+    Lane &lane;
+    int worker;
+    ~KeysGuard() { lane.keys_in_flight().release(worker); }
+  } keys_guard{*lane_, index_};
   // The worker handed a half-open breaker's probe gives it back unless its batch records a result.
   bool holds_probe = false;
   struct ProbeGuard {
@@ -183,7 +208,7 @@ size_t Worker::run_batch() {
     tx->commit();
     return 0;
   }
-  const auto kept_written = use_kept_outcomes(batch);
+  auto kept_written = use_kept_outcomes(batch);
   keep_what_the_rate_allows(*rt, batch, reservation);
   if (batch.empty()) {
     tx->commit();  // releases the rows the rate limit left out
@@ -192,11 +217,14 @@ size_t Worker::run_batch() {
   auto started = std::chrono::steady_clock::now();
   state_.metrics.observe_claim(batch.size());
 
-  std::map<long long, std::string> sending;
-  for (const auto &c : batch)
-    if (!c.unsendable && !c.sent_before) sending.emplace(c.seq, c.id);
-  state_.set_in_flight(index_, std::move(sending));
   send_all(*dest, batch);
+  // A kept outcome whose row a key held back stays kept: it is written when the row is claimed again.
+  kept_written.erase(std::remove_if(kept_written.begin(), kept_written.end(),
+                                    [&](const auto &kept) {
+                                      return std::none_of(batch.begin(), batch.end(),
+                                                          [&](const Claimed &c) { return c.seq == kept.first; });
+                                    }),
+                     kept_written.end());
   size_t delivered = 0, retried = 0, dead = 0;
   for (const auto &c : batch) {
     if (c.sent_before) continue;  // counted and logged when it was sent
@@ -254,14 +282,59 @@ size_t Worker::run_batch() {
 }
 
 void Worker::send_all(const Destination &dest, std::vector<Claimed> &batch) {
-  // One plugin call for the batch (all of it is the lane's destination): a plugin with send_batch
-  // gets the messages together (they never share an ordering key, the claim sees to that) and may
-  // send them at once.
-  std::vector<size_t> indexes;
-  for (size_t i = 0; i < batch.size(); ++i)
-    if (!batch[i].unsendable && !batch[i].sent_before) indexes.push_back(i);
   sends_ok_ = sends_failed_ = 0;
-  if (indexes.empty()) return;
+  const std::vector<int> wave = key_waves(batch);
+  const int waves = batch.empty() ? 0 : *std::max_element(wave.begin(), wave.end()) + 1;
+  // Keys whose row of an earlier wave is to be retried: their later rows wait for it.
+  std::set<std::string> halted;
+  std::map<long long, std::string> sending;  // every row sent so far: the in-flight map
+  int w = 0;
+  for (; w < waves; ++w) {
+    // Stopping: what was sent is in flight and finishes; the waves not begun are not, and wait.
+    if (w > 0 && state_.stopping.load()) break;
+    std::vector<size_t> indexes;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Claimed &c = batch[i];
+      if (wave[i] != w || c.unsendable || c.sent_before || (c.keyed() && halted.count(*c.ordering_key))) continue;
+      indexes.push_back(i);
+      sending.emplace(c.seq, c.id);
+    }
+    if (!indexes.empty()) {
+      state_.set_in_flight(index_, sending);
+      send_wave(dest, batch, indexes);
+    }
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (wave[i] == w && batch[i].keyed() && batch[i].outcome.state == NextState::Retry)
+        halted.insert(*batch[i].ordering_key);
+  }
+  if (halted.empty() && w == waves) return;
+  // Unsent: a row of a halted key after its row to retry (a key's row of a wave sends its next
+  // row only once delivered or made dead, so these are exactly the rows past its first retry), and
+  // every row of a wave not begun.
+  std::map<std::string, long long> retried_at;
+  for (const Claimed &c : batch)
+    if (c.keyed() && c.outcome.state == NextState::Retry) {
+      auto [it, added] = retried_at.emplace(*c.ordering_key, c.seq);
+      if (!added) it->second = std::min(it->second, c.seq);
+    }
+  std::set<long long> not_begun;
+  for (size_t i = 0; i < batch.size(); ++i)
+    if (wave[i] >= w) not_begun.insert(batch[i].seq);
+  const size_t held = leave_with_their_keys_later_rows(batch, [&](const Claimed &c) {
+    if (not_begun.count(c.seq)) return true;
+    if (!c.keyed()) return false;
+    auto it = retried_at.find(*c.ordering_key);
+    return it != retried_at.end() && c.seq > it->second;
+  });
+  if (w < waves)
+    log_->info("{}: stopping: {} message(s) of the batch's later waves (ordering keys' next messages) are not "
+               "sent; they stay pending, unchanged", name_, held);
+  else
+    log_->debug("{}: {} message(s) of {} ordering key(s) wait, unsent and unchanged, for an earlier message of "
+                "their key that is to be retried", name_, held, halted.size());
+}
+
+void Worker::send_wave(const Destination &dest, std::vector<Claimed> &batch, const std::vector<size_t> &indexes) {
   const std::string &name = dest.config.name;
   std::vector<outboxd_message> msgs;
   msgs.reserve(indexes.size());
@@ -340,13 +413,24 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     // attempt is not in the claim index, so such a claim reads past the retries at the head.
     const bool first_attempts_only = retries_seen_;
     lane_->wake().count_claim();
-    std::vector<Claimed> batch =
-        claim_batch(*conn_, tx, rt, dest, *log_, ClaimScope{asked, first_attempts_only});
+    ClaimScope scope{asked, first_attempts_only, claim_way_.key_runs(), {}};
+    std::unique_lock<std::mutex> turn;
+    if (scope.key_runs) {
+      turn = lane_->keys_in_flight().claim_turn();
+      scope.keys_elsewhere = lane_->keys_in_flight().held_by_others(index_);
+    }
+    ClaimedBatch claimed = claim_batch(*conn_, tx, rt, dest, *log_, scope);
+    std::vector<Claimed> &batch = claimed.rows;
+    hold_keys(batch);
+    if (turn) turn.unlock();
+    const ClaimSeen seen = seen_in(batch, asked, claimed.left_for_their_keys);
+    claim_way_.after(seen);
+    // Rows left for their keys: free once this batch ends, or walked past by the next claim.
+    rows_left_for_their_keys_ = seen.left_for_their_keys > 0;
     // What the claim itself found, before anything is left out of the batch: the lane's beat
     // stretches only when claims are short of arrivals (core/beat_stretch.hpp), not when keys or
     // a shared rate limit (asked after the claim) hold rows back.
-    const bool held_back = std::any_of(batch.begin(), batch.end(), [](const Claimed &c) { return c.keyed; }) ||
-                           lane_->shared_rate_limited();
+    const bool held_back = seen.keyed || rows_left_for_their_keys_ || lane_->shared_rate_limited();
     lane_->wake().note_claim(
         ClaimFound{batch_size, asked, first_attempts_only, static_cast<int>(batch.size()), held_back},
         rt.config->busy_poll_interval, rt.config->linger);
@@ -355,7 +439,7 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     last_claim_asked_ = asked;
     reservation.keep_only(static_cast<int>(batch.size()));
     claim_limit_ = std::min(batch_size, claim_limit_ * 2);  // back towards batch_size, step by step
-    return batch;
+    return std::move(batch);
   } catch (const pqxx::sql_error &e) {
     // A claim slower than statement_timeout (very large payloads, a slow link) would fail the same
     // way every time, on the same first rows, and nothing behind them would ever be sent.
@@ -365,6 +449,13 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
                "at a time until claims are quick again", name_, claim_limit_);
     throw;
   }
+}
+
+void Worker::hold_keys(const std::vector<Claimed> &batch) {
+  std::set<std::string> keys;  // a run gives its key many times
+  for (const Claimed &c : batch)
+    if (c.keyed()) keys.insert(*c.ordering_key);
+  lane_->keys_in_flight().hold(index_, std::vector<std::string>(keys.begin(), keys.end()));
 }
 
 void Worker::keep_what_the_rate_allows(const Runtime &rt, std::vector<Claimed> &batch,
@@ -397,12 +488,10 @@ void Worker::keep_what_the_rate_allows(const Runtime &rt, std::vector<Claimed> &
   lane_->note_rate_limited(now);
   wait_until_ = next_token;
   // In claim order (priority, seq): the first `granted` messages to send stay, with the rows that
-  // need no send (decided at the claim, or kept outcomes); the rest are left for a later claim.
-  std::vector<Claimed> kept;
+  // need no send (decided at the claim, or kept outcomes); the rest are left for a later claim,
+  // and with them their keys' later rows.
   int left = granted;
-  for (Claimed &c : batch)
-    if (c.unsendable || c.sent_before || left-- > 0) kept.push_back(std::move(c));
-  batch = std::move(kept);
+  leave_with_their_keys_later_rows(batch, [&](const Claimed &c) { return !c.unsendable && !c.sent_before && left-- <= 0; });
   reservation.keep_only(static_cast<int>(batch.size()));
 }
 
@@ -413,7 +502,7 @@ void Worker::leave_rows_in_flight_elsewhere(std::vector<Claimed> &batch) {
                "worker's outcome", c.id, c.destination);
     return true;
   };
-  batch.erase(std::remove_if(batch.begin(), batch.end(), busy), batch.end());
+  leave_with_their_keys_later_rows(batch, busy);
 }
 
 std::vector<std::pair<long long, std::string>> Worker::use_kept_outcomes(std::vector<Claimed> &batch) {

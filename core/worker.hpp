@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/batch_claim.hpp"
+#include "core/claim_way.hpp"
 #include "core/engine_state.hpp"
 #include "core/lane.hpp"
 #include "core/runtime.hpp"
@@ -35,7 +36,11 @@ class Worker {
   // Sleeps while the lane's breaker is open or its rate limit has no token (wait_until_), at most
   // a second at a time; true when it slept.
   bool wait_for_lane_gate();
+  // Sends the batch in waves (core/key_waves.hpp): one plugin call per wave. The rows of a key
+  // whose earlier row is to be retried leave the batch unsent (pending, attempts unchanged).
   void send_all(const Destination &dest, std::vector<Claimed> &batch);
+  // One plugin call for the rows of `batch` at `indexes`; their outcomes are decided.
+  void send_wave(const Destination &dest, std::vector<Claimed> &batch, const std::vector<size_t> &indexes);
   void record(pqxx::work &tx, const Runtime &rt, const std::vector<Claimed> &batch);
   // claim_batch with at most claim_limit_ rows, which halves after a claim that ran out of
   // statement_timeout and doubles back after each claim that did not.
@@ -44,6 +49,8 @@ class Worker {
   std::vector<Claimed> claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt,
                                               const Destination &dest, InFlightReservation &reservation,
                                               bool &holds_probe);
+  // Tells the lane's other workers the batch's ordering keys (core/keys_in_flight.hpp).
+  void hold_keys(const std::vector<Claimed> &batch);
   // Takes a rate-limit token for each message to send; those past the tokens granted are left out
   // of the batch, untouched (pending, attempts unchanged), and the claim's end releases them.
   void keep_what_the_rate_allows(const Runtime &rt, std::vector<Claimed> &batch, InFlightReservation &reservation);
@@ -74,6 +81,8 @@ class Worker {
   int claim_limit_ = 0;    // most rows a claim takes now (0: batch_size)
   int last_claim_asked_ = 0;  // rows the last claim asked for: a claim that got them all goes again
   bool retries_seen_ = false;  // the last claim (not of first attempts only) held retries
+  ClaimWay claim_way_;  // which statement the next claim runs (core/claim_way.hpp)
+  bool rows_left_for_their_keys_ = false;  // the last claim did: claim again at once
   bool lane_was_full_ = false;  // the last batch claimed nothing: the lane was at max_in_flight
   // The lane's breaker is open or its rate limit has no token until then: the worker sleeps.
   std::chrono::steady_clock::time_point wait_until_{};

@@ -158,7 +158,8 @@ typedef struct {
 
     /* Optional; NULL makes the host call send() once per message. Delivers `count` messages of one
      * claimed batch and fills results[i] for msgs[i]; the host resets every result first, exactly
-     * as for send(). The messages share a destination and never an ordering key, so they may be
+     * as for send(). The messages share a destination and never an ordering key (several messages
+     * of one key come in as many calls, in order), so they may be
      * sent in any order or at once (pipelined, or with the curl multi interface): this is how a
      * plugin delivers a batch concurrently or in one round trip. Must return within the largest
      * msgs[i].timeout_ms. Called under the same OUTBOXD_PLUGIN_THREAD_SAFE rule as send().

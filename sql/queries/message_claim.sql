@@ -25,9 +25,9 @@
 -- available_at as Unix epoch milliseconds (NULL for a row outside the range, which has none that
 -- could be converted without an error), available_at as text for such a row only (else NULL), and
 -- the bytes of payload and headers written out (NULL when $5 is false), the row's xmin as text
--- (its version: see core/kept_outcomes.hpp), and whether it has an ordering key (its key's next
--- row waits for a later claim: the lane's beat does not stretch for such claims,
--- core/beat_stretch.hpp).
+-- (its version: see core/kept_outcomes.hpp), and its ordering key (NULL: none; its key's next row
+-- waits for a later claim: the lane's beat does not stretch for such claims, core/beat_stretch.hpp,
+-- and the worker's next claim is message_claim_key_runs.sql, which can take a key's run at once).
 -- Each payload is written out once, in the inner query; the outer one only measures it (the
 -- length of a text value is in its header, free) and leaves out what is too large to hand on.
 -- Locks: FOR UPDATE SKIP LOCKED on each returned row; the row lock *is* the claim and lasts until
@@ -39,8 +39,8 @@ SELECT c.seq, c.id, c.destination,
        CASE WHEN octet_length(c.payload) + octet_length(c.headers) <= $4::bigint THEN c.payload END,
        CASE WHEN octet_length(c.headers) <= $4::bigint THEN c.headers END,
        c.attempt, c.max_attempts, c.available_at_ms, c.available_at_text,
-       octet_length(c.payload)::bigint + octet_length(c.headers), c.xmin::text, c.keyed
-  FROM (SELECT m.seq, m.id, m.destination, m.xmin, m.ordering_key IS NOT NULL AS keyed,
+       octet_length(c.payload)::bigint + octet_length(c.headers), c.xmin::text, c.ordering_key
+  FROM (SELECT m.seq, m.id, m.destination, m.xmin, m.ordering_key,
                CASE WHEN $5::boolean THEN m.payload::text END AS payload,
                CASE WHEN $5::boolean THEN m.headers::text END AS headers,
                m.attempt, m.max_attempts,
@@ -49,6 +49,8 @@ SELECT c.seq, c.id, c.destination,
                CASE WHEN NOT outbox.available_at_in_range(m.available_at) THEN m.available_at::text END
                  AS available_at_text
           FROM outbox.messages m
+         -- The rows message_claim_key_runs.sql's window takes: keep the two in step (a db test
+         -- compares them, tests/db/claim_key_runs_test.cpp).
          WHERE m.state = 'pending'
            AND m.destination = $1::text
            AND (NOT $6::boolean OR m.attempt = 0)

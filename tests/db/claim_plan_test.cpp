@@ -13,14 +13,15 @@ using outboxd::test::TestDatabase;
 
 namespace {
 
-std::string claim_plan(pqxx::connection_base &conn) {
-  std::string sql = outboxd::query_text("message_claim");
+std::string claim_plan(pqxx::connection_base &conn, const std::string &query = "message_claim") {
+  std::string sql = outboxd::query_text(query);
   sql = std::regex_replace(sql, std::regex(R"(\$1::text)"), "'a'::text");
   sql = std::regex_replace(sql, std::regex(R"(\$2)"), "100");
   sql = std::regex_replace(sql, std::regex(R"(\$3::boolean)"), "false");
   sql = std::regex_replace(sql, std::regex(R"(\$4::bigint)"), "67108864");
   sql = std::regex_replace(sql, std::regex(R"(\$5::boolean)"), "true");
   sql = std::regex_replace(sql, std::regex(R"(\$6::boolean)"), "false");
+  sql = std::regex_replace(sql, std::regex(R"(\$7::text\[\])"), "'{k}'::text[]");
   pqxx::work tx(conn);
   std::string plan;
   for (const auto &row : tx.exec("EXPLAIN " + sql)) plan += row[0].as<std::string>() + "\n";
@@ -52,4 +53,19 @@ TEST(ClaimPlan, StartsAtItsOwnDestinationPastAnotherDestinationsBacklog) {
   auto plan = claim_plan(conn);
   EXPECT_NE(plan.find("messages_claim_idx"), std::string::npos) << plan;
   EXPECT_NE(plan.find("Index Cond: (destination = 'a'::text)"), std::string::npos) << plan;
+}
+
+// The claim of keys' runs walks the same index for its window, stops after batch_size rows, and
+// looks each window key up in messages_ordering_idx, however stale the statistics.
+TEST(ClaimPlan, TheClaimOfKeysRunsWalksTheClaimIndexAndLooksKeysUpByIndex) {
+  TestDatabase db;
+  db.exec("ANALYZE outbox.messages");  // statistics of an empty table
+  db.exec("INSERT INTO outbox.messages (destination, payload, ordering_key) "
+          "SELECT 'a', '{}', 'k' || (g / 100) FROM generate_series(1, 50000) g");
+  pqxx::connection conn(db.conninfo());
+  outboxd::apply_session_settings(conn, outboxd::SessionRole::Worker);
+  auto plan = claim_plan(conn, "message_claim_key_runs");
+  EXPECT_NE(plan.find("Index Scan using messages_claim_idx"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("messages_ordering_idx"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("Seq Scan on messages"), std::string::npos) << plan;
 }

@@ -107,7 +107,8 @@ TEST(Queries, TheClaimSaysWhichRowsHaveAnOrderingKey) {
   pqxx::work tx(*conn);
   const std::vector<queries::ClaimedRow> rows = queries::message_claim(tx, "a", 10, false, kMaxMessageTextBytes, true);
   ASSERT_EQ(rows.size(), 2u);
-  for (const auto &row : rows) EXPECT_EQ(row.keyed, row.id == keyed_id) << row.id;
+  for (const auto &row : rows)
+    EXPECT_EQ(row.ordering_key, row.id == keyed_id ? std::optional<std::string>("customer-7") : std::nullopt) << row.id;
 }
 
 TEST(Queries, ClaimAndWriteOutFillEveryField) {
@@ -132,7 +133,7 @@ TEST(Queries, ClaimAndWriteOutFillEveryField) {
   EXPECT_FALSE(c.available_at_text) << "only for a row outside the range";
   EXPECT_EQ(c.text_bytes, std::optional<long long>(c.payload->size() + c.headers->size()));
   EXPECT_FALSE(c.xmin.empty());
-  EXPECT_FALSE(c.keyed);
+  EXPECT_FALSE(c.ordering_key);
 
   const std::vector<queries::ClaimedRow> bare = queries::message_claim(tx, "a", 10, false, kMaxMessageTextBytes, false);
   ASSERT_EQ(bare.size(), 1u) << "the same transaction holds the row's lock already";

@@ -1,0 +1,30 @@
+// The choice between the two claim statements (core/claim_way.hpp).
+#include "core/claim_way.hpp"
+
+namespace outboxd {
+
+void ClaimWay::after(const ClaimSeen &seen) {
+  if (!key_runs_) {
+    if (!seen.keyed) return;
+    if (plain_before_try_ > 0) {
+      --plain_before_try_;
+      return;
+    }
+    key_runs_ = true;
+    return;
+  }
+  const bool held_up = seen.left_for_their_keys > 0 && 2 * seen.rows < seen.asked;
+  held_up_in_row_ = held_up ? held_up_in_row_ + 1 : 0;
+  if (held_up_in_row_ >= 2) {
+    // Walk past them once; a plain claim that finds keys tries the window again at once.
+    key_runs_ = false;
+    held_up_in_row_ = 0;
+    plain_before_try_ = 0;
+    return;
+  }
+  if (held_up || seen.runs) return;  // again: the rows it left are free once its batch ends
+  key_runs_ = false;
+  plain_before_try_ = seen.keyed ? kPlainClaimsBetweenTries : 0;
+}
+
+}  // namespace outboxd

@@ -1,0 +1,42 @@
+// Which statement a worker's next claim runs: message_claim.sql (one row per ordering key, the
+// key's first pending row, found by probing each row the walk passes) or message_claim_key_runs.sql
+// (a window of the first rows, in which a key may give its next several rows at once).
+//
+// A backlog whose keys come in runs (a key's messages enqueued together) makes the first walk
+// long: behind each key's first row lie the rest of its run, every row of it probed and skipped,
+// and a batch of 100 keys walks 100 runs. The window takes a run at once, and its rows are sent
+// in order (core/key_waves.hpp). Without keys the first is the cheaper statement; with keys that
+// come one row each in the window, too; so the window is taken while it finds runs, and tried
+// again now and then while claims find keys but no runs. A window filled with rows it must leave
+// (their key's earlier row is outside it, waiting for a retry or held by another daemon) twice in
+// a row gives way to one walk past them, so they never hold up the rest of the backlog.
+#pragma once
+
+namespace outboxd {
+
+// What a claim found, as far as the choice of the next one goes.
+struct ClaimSeen {
+  int asked = 0;        // rows it asked for
+  int rows = 0;         // rows it claimed
+  bool keyed = false;   // some had an ordering key
+  bool runs = false;    // some key gave two rows or more
+  int left_for_their_keys = 0;  // window rows it locked but left (key runs only)
+};
+
+class ClaimWay {
+ public:
+  // Plain claims with keys between two tries of the window that found no runs.
+  static constexpr int kPlainClaimsBetweenTries = 16;
+
+  // The next claim takes keys' runs (message_claim_key_runs.sql).
+  bool key_runs() const { return key_runs_; }
+  // Told what each claim found, of either statement.
+  void after(const ClaimSeen &seen);
+
+ private:
+  bool key_runs_ = false;
+  int held_up_in_row_ = 0;  // key-runs claims in a row that left most of their window
+  int plain_before_try_ = 0;
+};
+
+}  // namespace outboxd

@@ -1,0 +1,85 @@
+// core/claim_way.hpp: when a worker claims keys' runs (message_claim_key_runs.sql) and when it
+// walks the claim index one row per key (message_claim.sql).
+#include <gtest/gtest.h>
+
+#include "core/claim_way.hpp"
+
+using namespace outboxd;
+
+namespace {
+
+ClaimSeen unkeyed(int rows) { return ClaimSeen{100, rows, false, false, 0}; }
+ClaimSeen keys_one_row_each(int rows) { return ClaimSeen{100, rows, true, false, 0}; }
+ClaimSeen runs(int rows) { return ClaimSeen{100, rows, true, true, 0}; }
+ClaimSeen left_most(int rows, int left) { return ClaimSeen{100, rows, true, rows > 1, left}; }
+
+}  // namespace
+
+TEST(ClaimWay, WithoutKeysEveryClaimIsThePlainOne) {
+  ClaimWay way;
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_FALSE(way.key_runs());
+    way.after(unkeyed(100));
+  }
+  EXPECT_FALSE(way.key_runs());
+}
+
+TEST(ClaimWay, AClaimThatFindsKeysTriesTheWindowAndKeepsItWhileItFindsRuns) {
+  ClaimWay way;
+  way.after(keys_one_row_each(100));  // the plain claim sees keys, not whether they come in runs
+  ASSERT_TRUE(way.key_runs());
+  for (int i = 0; i < 50; ++i) {
+    way.after(runs(100));
+    EXPECT_TRUE(way.key_runs());
+  }
+}
+
+TEST(ClaimWay, KeysWithoutRunsGoBackToThePlainClaimAndTryTheWindowAgainNowAndThen) {
+  ClaimWay way;
+  way.after(keys_one_row_each(100));
+  ASSERT_TRUE(way.key_runs());
+  way.after(keys_one_row_each(100));  // the window found one row per key: nothing gained
+  int plain = 0;
+  while (!way.key_runs() && plain < 1000) {
+    way.after(keys_one_row_each(100));
+    ++plain;
+  }
+  EXPECT_EQ(plain, ClaimWay::kPlainClaimsBetweenTries + 1);
+}
+
+TEST(ClaimWay, AWindowThatFindsNoKeysGoesBackToThePlainClaimForGood) {
+  ClaimWay way;
+  way.after(keys_one_row_each(10));
+  ASSERT_TRUE(way.key_runs());
+  way.after(unkeyed(100));
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_FALSE(way.key_runs());
+    way.after(unkeyed(100));
+  }
+}
+
+TEST(ClaimWay, AWindowLeftForTheirKeysOnceIsTriedAgainTwiceInARowIsWalkedPast) {
+  ClaimWay way;
+  way.after(keys_one_row_each(100));
+  way.after(runs(100));
+  ASSERT_TRUE(way.key_runs());
+  way.after(left_most(3, 97));  // another worker held the run's start: free once this batch ends
+  EXPECT_TRUE(way.key_runs());
+  way.after(runs(100));
+  EXPECT_TRUE(way.key_runs());
+  way.after(left_most(0, 100));
+  EXPECT_TRUE(way.key_runs());
+  way.after(left_most(0, 100));  // still: a key's earlier row waits for a retry
+  EXPECT_FALSE(way.key_runs()) << "the next claim walks past the rows the window keeps leaving";
+  way.after(keys_one_row_each(40));  // found keys' first rows past them
+  EXPECT_TRUE(way.key_runs()) << "then the window again, at once";
+}
+
+TEST(ClaimWay, AWindowThatLeftAFewRowsButClaimedMostIsNotHeldUp) {
+  ClaimWay way;
+  way.after(keys_one_row_each(100));
+  for (int i = 0; i < 10; ++i) {
+    way.after(left_most(60, 40));
+    EXPECT_TRUE(way.key_runs());
+  }
+}
