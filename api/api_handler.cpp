@@ -393,8 +393,9 @@ ApiResponse ApiHandler::cancel_message(const std::string &id) const {
       if (!m) fail(404, "not_found", "id: no message " + id);
       const std::string &state = m->state;
       if (state == "pending")
-        fail(409, "locked", "message " + id + " is being delivered right now; cancel it again if it comes "
-                            "back to pending");
+        fail(409, "locked", "message " + id + " is claimed by a worker (being delivered right now, or held "
+                            "in a batch behind an earlier message of its ordering key); cancel it again if it "
+                            "comes back to pending");
       fail(409, "wrong_state", "message " + id + " is " + state + "; only pending messages can be cancelled");
     }
     return reply(200, {{"id", id}, {"state", "cancelled"}});

@@ -72,7 +72,7 @@ void take_text(Claimed &c, std::optional<std::string> &&payload, std::optional<s
                    std::to_string(kMaxMessageTextBytes) + " (64 MiB) a plugin is handed");
 }
 
-// The claimable rows; the count of those left for their keys is added to `left`.
+// The claimable rows; `left` is set to the count of those left for their keys.
 std::vector<queries::ClaimedRow> claim_rows(pqxx::work &tx, const Destination &dest, const ClaimScope &scope,
                                             bool write_out, int &left) {
   apply_transaction_settings(tx, SessionRole::Worker);  // the claim is the first statement of its transaction

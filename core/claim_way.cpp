@@ -4,6 +4,9 @@
 namespace outboxd {
 
 void ClaimWay::after(const ClaimSeen &seen) {
+  last_was_key_runs_ = key_runs_;
+  if (seen.rows > 0 && (key_runs_ || seen.keyed))
+    (key_runs_ ? window_ms_per_row_ : plain_ms_per_row_) = seen.claim_ms / seen.rows;
   if (!key_runs_) {
     if (!seen.keyed) return;
     if (plain_before_try_ > 0) {
@@ -25,6 +28,18 @@ void ClaimWay::after(const ClaimSeen &seen) {
   if (held_up || seen.runs) return;  // again: the rows it left are free once its batch ends
   key_runs_ = false;
   plain_before_try_ = seen.keyed ? kPlainClaimsBetweenTries : 0;
+}
+
+void ClaimWay::after_waves(int sent, double waves_added_ms) {
+  if (!last_was_key_runs_ || !key_runs_ || sent <= 0 || plain_ms_per_row_ < 0) return;
+  const double saved = plain_ms_per_row_ - (window_ms_per_row_ < 0 ? 0 : window_ms_per_row_);
+  if (waves_added_ms / sent > saved) back_to_plain();
+}
+
+void ClaimWay::back_to_plain() {
+  key_runs_ = false;
+  held_up_in_row_ = 0;
+  plain_before_try_ = kPlainClaimsBetweenTries;
 }
 
 }  // namespace outboxd

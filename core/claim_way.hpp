@@ -10,6 +10,12 @@
 // again now and then while claims find keys but no runs. A window filled with rows it must leave
 // (their key's earlier row is outside it, waiting for a retry or held by another daemon) twice in
 // a row gives way to one walk past them, so they never hold up the rest of the backlog.
+//
+// Waves cost sending time where the plugin sends a batch at once (send_batch: a webhook's
+// requests in parallel): a key's run of 100 goes as 100 calls one after another, where the plain
+// claim's 100 keys would have gone in one. So the window is also kept only while what its waves
+// add to sending, per message, stays below what it saves in claiming, per message, against the
+// plain claim's last measured cost; else the plain claim, tried again as above.
 #pragma once
 
 namespace outboxd {
@@ -21,22 +27,33 @@ struct ClaimSeen {
   bool keyed = false;   // some had an ordering key
   bool runs = false;    // some key gave two rows or more
   int left_for_their_keys = 0;  // window rows it locked but left (key runs only)
+  double claim_ms = 0;  // how long the claim statement took
 };
 
 class ClaimWay {
  public:
-  // Plain claims with keys between two tries of the window that found no runs.
+  // Plain claims with keys between two tries of the window (one more than this: the last of them
+  // counts down to zero and the next claim is the window).
   static constexpr int kPlainClaimsBetweenTries = 16;
 
   // The next claim takes keys' runs (message_claim_key_runs.sql).
   bool key_runs() const { return key_runs_; }
   // Told what each claim found, of either statement.
   void after(const ClaimSeen &seen);
+  // Told, after a batch of keys' runs was sent, how many messages went and how much longer
+  // sending them in waves took than its longest wave (what one call would have taken: zero for
+  // a plugin that sends one message at a time anyway).
+  void after_waves(int sent, double waves_added_ms);
 
  private:
+  void back_to_plain();
+
   bool key_runs_ = false;
+  bool last_was_key_runs_ = false;  // the claim after() was told of
   int held_up_in_row_ = 0;  // key-runs claims in a row that left most of their window
   int plain_before_try_ = 0;
+  // Claim cost per message: the plain claim's last with keys, and the window's last (negative: none yet).
+  double plain_ms_per_row_ = -1, window_ms_per_row_ = -1;
 };
 
 }  // namespace outboxd

@@ -5,6 +5,8 @@
 // workers draining runs then kept splitting each other's: most windows came back empty).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,8 +27,16 @@ class KeysInFlight {
   void release(int worker) { hold(worker, {}); }
   // Held around a claim of keys' runs and the hold() of its keys. Two such claims at once walk the
   // same rows side by side, each locking what the other skipped, and split every run between them:
-  // both then leave most of their windows for the keys the other holds.
-  std::unique_lock<std::mutex> claim_turn() { return std::unique_lock<std::mutex>(claim_mutex_); }
+  // both then leave most of their windows for the keys the other holds. Waits while another worker
+  // claims (up to its statement_timeout, should the database stall), but returns an empty lock as
+  // soon as `stopping` is set: a stopping daemon claims nothing new.
+  std::unique_lock<std::timed_mutex> claim_turn(const std::atomic<bool> &stopping) {
+    std::unique_lock<std::timed_mutex> turn(claim_mutex_, std::defer_lock);
+    while (!stopping.load())
+      if (turn.try_lock_for(std::chrono::milliseconds(50))) break;
+    if (turn && stopping.load()) turn.unlock();
+    return turn;
+  }
   // Every key the lane's other workers hold now.
   std::vector<std::string> held_by_others(int worker) const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -38,7 +48,7 @@ class KeysInFlight {
 
  private:
   mutable std::mutex mutex_;
-  std::mutex claim_mutex_;
+  std::timed_mutex claim_mutex_;
   std::map<int, std::vector<std::string>> held_;
 };
 

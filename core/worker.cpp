@@ -287,8 +287,15 @@ void Worker::send_all(const Destination &dest, std::vector<Claimed> &batch) {
   const int waves = batch.empty() ? 0 : *std::max_element(wave.begin(), wave.end()) + 1;
   // Keys whose row of an earlier wave is to be retried: their later rows wait for it.
   std::set<std::string> halted;
-  std::map<long long, std::string> sending;  // every row sent so far: the in-flight map
-  int w = 0;
+  // Every row to send, before the first wave: should this batch's session die under it, another
+  // worker that claims its rows leaves them to this one (leave_rows_in_flight_elsewhere), also
+  // those of waves not yet begun, which this worker may still send.
+  std::map<long long, std::string> sending;
+  for (const Claimed &c : batch)
+    if (!c.unsendable && !c.sent_before) sending.emplace(c.seq, c.id);
+  state_.set_in_flight(index_, std::move(sending));
+  int w = 0, sent = 0;
+  double total_ms = 0, longest_ms = 0;
   for (; w < waves; ++w) {
     // Stopping: what was sent is in flight and finishes; the waves not begun are not, and wait.
     if (w > 0 && state_.stopping.load()) break;
@@ -297,16 +304,22 @@ void Worker::send_all(const Destination &dest, std::vector<Claimed> &batch) {
       const Claimed &c = batch[i];
       if (wave[i] != w || c.unsendable || c.sent_before || (c.keyed() && halted.count(*c.ordering_key))) continue;
       indexes.push_back(i);
-      sending.emplace(c.seq, c.id);
     }
     if (!indexes.empty()) {
-      state_.set_in_flight(index_, sending);
+      const auto started = std::chrono::steady_clock::now();
       send_wave(dest, batch, indexes);
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      total_ms += ms;
+      longest_ms = std::max(longest_ms, ms);
+      sent += static_cast<int>(indexes.size());
     }
     for (size_t i = 0; i < batch.size(); ++i)
       if (wave[i] == w && batch[i].keyed() && batch[i].outcome.state == NextState::Retry)
         halted.insert(*batch[i].ordering_key);
   }
+  // What the waves added to sending: with send_batch one call would have taken about its longest
+  // wave; without, the plugin sends one message at a time either way.
+  if (waves > 1) claim_way_.after_waves(sent, dest.instance->has_send_batch() ? total_ms - longest_ms : 0.0);
   if (halted.empty() && w == waves) return;
   // Unsent: a row of a halted key after its row to retry (a key's row of a wave sends its next
   // row only once delivered or made dead, so these are exactly the rows past its first retry), and
@@ -380,6 +393,7 @@ void Worker::send_wave(const Destination &dest, std::vector<Claimed> &batch, con
 std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt,
                                                      const Destination &dest, InFlightReservation &reservation,
                                                      bool &holds_probe) {
+  if (state_.stopping.load()) return {};  // a stopping daemon claims nothing new
   const int batch_size = rt.config->batch_size;
   if (claim_limit_ <= 0 || claim_limit_ > batch_size) claim_limit_ = batch_size;
   const auto now = std::chrono::steady_clock::now();
@@ -414,16 +428,19 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     const bool first_attempts_only = retries_seen_;
     lane_->wake().count_claim();
     ClaimScope scope{asked, first_attempts_only, claim_way_.key_runs(), {}};
-    std::unique_lock<std::mutex> turn;
+    std::unique_lock<std::timed_mutex> turn;
     if (scope.key_runs) {
-      turn = lane_->keys_in_flight().claim_turn();
+      turn = lane_->keys_in_flight().claim_turn(state_.stopping);
+      if (!turn) return {};  // stopping: claim nothing new (run_batch sees no transaction)
       scope.keys_elsewhere = lane_->keys_in_flight().held_by_others(index_);
     }
+    const auto claim_started = std::chrono::steady_clock::now();
     ClaimedBatch claimed = claim_batch(*conn_, tx, rt, dest, *log_, scope);
     std::vector<Claimed> &batch = claimed.rows;
     hold_keys(batch);
     if (turn) turn.unlock();
-    const ClaimSeen seen = seen_in(batch, asked, claimed.left_for_their_keys);
+    ClaimSeen seen = seen_in(batch, asked, claimed.left_for_their_keys);
+    seen.claim_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - claim_started).count();
     claim_way_.after(seen);
     // Rows left for their keys: free once this batch ends, or walked past by the next claim.
     rows_left_for_their_keys_ = seen.left_for_their_keys > 0;

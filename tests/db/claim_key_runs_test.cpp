@@ -33,6 +33,13 @@ Window claim_runs(pqxx::transaction_base &tx, int limit = 100, const std::vector
   return w;
 }
 
+// One claim of its own, rolled back.
+Window claim_once(const TestDatabase &db, int limit = 100) {
+  auto conn = db.connect();
+  pqxx::work tx(*conn);
+  return claim_runs(tx, limit);
+}
+
 // Enqueues `n` messages of key `key` to destination `dest`, with payloads "key1".."keyN" as JSON strings.
 void run_of(TestDatabase &db, const std::string &key, int n, const std::string &dest = "a") {
   db.exec("SELECT outbox.enqueue('" + dest + "', to_jsonb('" + key + "' || g), ordering_key => '" + key +
@@ -48,9 +55,7 @@ TEST(ClaimKeyRuns, TakesAKeysRunAtOnceInSeqOrder) {
   run_of(db, "k", 4);
   db.exec("SELECT outbox.enqueue('a', '\"plain\"')");
   run_of(db, "j", 2);
-  auto conn = db.connect();
-  pqxx::work tx(*conn);
-  const Window w = claim_runs(tx);
+  const Window w = claim_once(db);
   EXPECT_EQ(w.claimed, (Payloads{"\"k1\"", "\"k2\"", "\"k3\"", "\"k4\"", "\"plain\"", "\"j1\"", "\"j2\""}));
   EXPECT_TRUE(w.left.empty());
 }
@@ -93,9 +98,7 @@ TEST(ClaimKeyRuns, AnEarlierRowWaitingForARetryHoldsItsKeysLaterRows) {
   run_of(db, "k", 3);
   run_of(db, "j", 1);
   db.exec("UPDATE outbox.messages SET attempt = 1, available_at = now() + interval '1 hour' WHERE payload = '\"k1\"'");
-  auto conn = db.connect();
-  pqxx::work tx(*conn);
-  const Window w = claim_runs(tx);
+  const Window w = claim_once(db);
   EXPECT_EQ(w.claimed, (Payloads{"\"j1\""}));
   EXPECT_EQ(w.left, (Payloads{"\"k2\"", "\"k3\""}));
 }
@@ -104,11 +107,21 @@ TEST(ClaimKeyRuns, AnEarlierRowOfAnotherDestinationHoldsItsKeysLaterRows) {
   TestDatabase db;
   db.exec("SELECT outbox.enqueue('b', '\"b1\"', ordering_key => 'k')");
   run_of(db, "k", 2);
-  auto conn = db.connect();
-  pqxx::work tx(*conn);
-  const Window w = claim_runs(tx);
+  const Window w = claim_once(db);
   EXPECT_TRUE(w.claimed.empty());
   EXPECT_EQ(w.left, (Payloads{"\"k1\"", "\"k2\""}));
+}
+
+TEST(ClaimKeyRuns, AKeysRowsAreClaimedUpToItsFirstRowOutsideTheWindow) {
+  // k2 goes to another destination: k1 comes before it, k3 after it waits.
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', '\"k1\"', ordering_key => 'k')");
+  db.exec("SELECT outbox.enqueue('b', '\"k2\"', ordering_key => 'k')");
+  db.exec("SELECT outbox.enqueue('a', '\"k3\"', ordering_key => 'k')");
+  db.exec("SELECT outbox.enqueue('a', '\"k4\"', ordering_key => 'k')");
+  const Window w = claim_once(db);
+  EXPECT_EQ(w.claimed, (Payloads{"\"k1\""}));
+  EXPECT_EQ(w.left, (Payloads{"\"k3\"", "\"k4\""}));
 }
 
 TEST(ClaimKeyRuns, AnEarlierRowWithAHigherPriorityNumberStillComesFirst) {
@@ -133,9 +146,7 @@ TEST(ClaimKeyRuns, APausedDestinationClaimsNothing) {
   TestDatabase db;
   run_of(db, "k", 2);
   db.exec("INSERT INTO outbox.destination_controls (destination, paused, paused_at) VALUES ('a', true, now())");
-  auto conn = db.connect();
-  pqxx::work tx(*conn);
-  const Window w = claim_runs(tx);
+  const Window w = claim_once(db);
   EXPECT_TRUE(w.claimed.empty());
   EXPECT_TRUE(w.left.empty());
 }

@@ -83,6 +83,25 @@ TEST_F(DatabaseFaults, ConnectionKilledWhileABatchIsSentDoesNotSendItAgain) {
   EXPECT_NE(daemon->log().find("none was sent again"), std::string::npos) << daemon->log();
 }
 
+TEST_F(DatabaseFaults, ConnectionKilledWhileAKeysRunIsSentInWavesDoesNotSendAnyOfItAgain) {
+  // Three workers; the key's first message comes alone (the plain claim), then the rest of its
+  // run in one batch, sent in waves. Its session is killed during the waves: the run's rows are
+  // free at once, and the other workers, idle, claim them while the waves go on.
+  auto daemon = start(write_config(scripted_destination("orders"), "workers: 3\n"));
+  db.exec("SELECT outbox.enqueue('orders', jsonb_build_object('n', g, 'behavior', 'slow', 'ms', 200), "
+          "ordering_key => 'k') FROM generate_series(1, 6) g ORDER BY g");
+  ASSERT_TRUE(wait_until([&] { return read_calls(record_path()).size() >= 2; }, std::chrono::seconds(30)))
+      << daemon->log();
+  ASSERT_TRUE(wait_open_claims(1)) << daemon->log();
+  db.exec(open_claims_sql("pg_terminate_backend(a.pid)"));
+  ASSERT_TRUE(wait_count("state = 'delivered'", 6, std::chrono::seconds(30))) << daemon->log();
+  const auto calls = read_calls(record_path());
+  const auto by_id = ok_calls_by_id(calls);
+  EXPECT_EQ(by_id.size(), 6u);
+  for (const auto &[id, n] : by_id) EXPECT_EQ(n, 1) << id << " was sent " << n << " times\n" << daemon->log();
+  for (size_t i = 0; i < calls.size(); ++i) EXPECT_EQ(calls[i].payload["n"], static_cast<int>(i) + 1) << daemon->log();
+}
+
 TEST_F(DatabaseFaults, DiskFullWhileMessagesWaitSendsNoMessageMoreThanTwice) {
   if (const std::string why = FullDisk::unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   FullDisk disk(48, geteuid() == 0 ? "postgres" : "");

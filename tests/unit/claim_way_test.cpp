@@ -83,3 +83,49 @@ TEST(ClaimWay, AWindowThatLeftAFewRowsButClaimedMostIsNotHeldUp) {
     EXPECT_TRUE(way.key_runs());
   }
 }
+
+namespace {
+ClaimSeen timed(ClaimSeen seen, double claim_ms) {
+  seen.claim_ms = claim_ms;
+  return seen;
+}
+}  // namespace
+
+TEST(ClaimWay, WavesThatCostLessThanTheWalkTheySaveKeepTheWindow) {
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 60.0));  // the plain claim walked the runs: 0.6 ms a message
+  ASSERT_TRUE(way.key_runs());
+  for (int i = 0; i < 20; ++i) {
+    way.after(timed(runs(100), 2.0));
+    way.after_waves(100, 5.0);  // a plugin that sends fast: 0.05 ms a message added
+    EXPECT_TRUE(way.key_runs());
+  }
+}
+
+TEST(ClaimWay, WavesThatCostMoreThanTheWalkTheySaveGoBackToThePlainClaim) {
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 60.0));
+  ASSERT_TRUE(way.key_runs());
+  way.after(timed(runs(100), 2.0));
+  way.after_waves(100, 99 * 20.0);  // 100 requests of 20 ms one after another, not in one call
+  EXPECT_FALSE(way.key_runs());
+  int plain = 0;
+  while (!way.key_runs() && plain < 1000) {
+    way.after(timed(keys_one_row_each(100), 60.0));
+    ++plain;
+  }
+  EXPECT_EQ(plain, ClaimWay::kPlainClaimsBetweenTries + 1) << "and tries the window again now and then";
+}
+
+TEST(ClaimWay, WavesOfAPlainClaimsBatchAreNotCounted) {
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 60.0));
+  way.after(timed(runs(100), 2.0));
+  ASSERT_TRUE(way.key_runs());
+  way.after(timed(left_most(0, 100), 1.0));
+  way.after(timed(left_most(0, 100), 1.0));  // gives way to one plain claim
+  ASSERT_FALSE(way.key_runs());
+  way.after(timed(keys_one_row_each(50), 30.0));  // the plain claim, whose batch has one wave
+  way.after_waves(50, 10000.0);  // told after a batch the window did not claim: ignored
+  EXPECT_TRUE(way.key_runs());
+}
