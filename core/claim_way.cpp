@@ -5,6 +5,7 @@ namespace outboxd {
 
 void ClaimWay::after(const ClaimSeen &seen) {
   last_was_key_runs_ = key_runs_;
+  keys_seen_ = seen.keyed || seen.left_for_their_keys > 0;
   if (seen.rows > 0 && (key_runs_ || seen.keyed))
     (key_runs_ ? window_ms_per_row_ : plain_ms_per_row_) = seen.claim_ms / seen.rows;
   if (!key_runs_) {
@@ -26,6 +27,9 @@ void ClaimWay::after(const ClaimSeen &seen) {
     return;
   }
   if (held_up || seen.runs) return;  // again: the rows it left are free once its batch ends
+  // Keys one row each (or none): the plain claim would have found the same rows, as cheaply, unless
+  // it walked past runs when last measured (the window caught the ends of runs, or retries).
+  if (seen.keyed && plain_ms_per_row_ > window_ms_per_row_ && window_ms_per_row_ >= 0) return;
   key_runs_ = false;
   plain_before_try_ = seen.keyed ? kPlainClaimsBetweenTries : 0;
 }

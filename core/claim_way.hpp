@@ -6,7 +6,8 @@
 // long: behind each key's first row lie the rest of its run, every row of it probed and skipped,
 // and a batch of 100 keys walks 100 runs. The window takes a run at once, and its rows are sent
 // in order (core/key_waves.hpp). Without keys the first is the cheaper statement; with keys that
-// come one row each in the window, too; so the window is taken while it finds runs, and tried
+// come one row each in the window, too (unless its last measured claim, per row, cost more than
+// the window's: it walked past runs); so the window is taken while it finds runs, and tried
 // again now and then while claims find keys but no runs. A window filled with rows it must leave
 // (their key's earlier row is outside it, waiting for a retry or held by another daemon) twice in
 // a row gives way to one walk past them, so they never hold up the rest of the backlog.
@@ -38,6 +39,8 @@ class ClaimWay {
 
   // The next claim takes keys' runs (message_claim_key_runs.sql).
   bool key_runs() const { return key_runs_; }
+  // The last claim found keys (or left rows for them).
+  bool keys_seen() const { return keys_seen_; }
   // Told what each claim found, of either statement.
   void after(const ClaimSeen &seen);
   // Told, after a batch of keys' runs was sent, how many messages went and how much longer
@@ -50,6 +53,7 @@ class ClaimWay {
 
   bool key_runs_ = false;
   bool last_was_key_runs_ = false;  // the claim after() was told of
+  bool keys_seen_ = false;
   int held_up_in_row_ = 0;  // key-runs claims in a row that left most of their window
   int plain_before_try_ = 0;
   // Claim cost per message: the plain claim's last with keys, and the window's last (negative: none yet).

@@ -314,8 +314,11 @@ void Worker::send_all(const Destination &dest, std::vector<Claimed> &batch) {
       sent += static_cast<int>(indexes.size());
     }
     for (size_t i = 0; i < batch.size(); ++i)
-      if (wave[i] == w && batch[i].keyed() && batch[i].outcome.state == NextState::Retry)
+      if (wave[i] == w && batch[i].keyed() && batch[i].outcome.state == NextState::Retry) {
         halted.insert(*batch[i].ordering_key);
+        lane_->keys_in_flight().wait_for_retry(*batch[i].ordering_key,
+                                               std::chrono::steady_clock::now() + batch[i].outcome.delay);
+      }
   }
   // What the waves added to sending: with send_batch one call would have taken about its longest
   // wave; without, the plugin sends one message at a time either way.
@@ -429,10 +432,12 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     lane_->wake().count_claim();
     ClaimScope scope{asked, first_attempts_only, claim_way_.key_runs(), {}};
     std::unique_lock<std::timed_mutex> turn;
-    if (scope.key_runs) {
+    // A plain claim of a lane with keys takes the turn too: the keys of its batch must be known
+    // (hold_keys) before another worker's window is made, or that window would take their runs.
+    if (scope.key_runs || claim_way_.keys_seen()) {
       turn = lane_->keys_in_flight().claim_turn(state_.stopping);
       if (!turn) return {};  // stopping: claim nothing new (run_batch sees no transaction)
-      scope.keys_elsewhere = lane_->keys_in_flight().held_by_others(index_);
+      scope.keys_elsewhere = lane_->keys_in_flight().left_out_for(index_, std::chrono::steady_clock::now());
     }
     const auto claim_started = std::chrono::steady_clock::now();
     ClaimedBatch claimed = claim_batch(*conn_, tx, rt, dest, *log_, scope);

@@ -1,4 +1,5 @@
-// The daemon under stress: ordering with failures, two daemons at once, kill -9, SIGTERM mid-flight.
+// The daemon under stress: two daemons at once, kill -9, SIGTERM mid-flight (ordering keys under
+// stress: ordering_keys_test.cpp).
 #include <signal.h>
 
 #include <set>
@@ -9,38 +10,6 @@
 using namespace outboxd::test;
 
 class Robustness : public E2E {};
-
-// 10 keys x 10 messages, enqueued in `order` ("n, k": keys dealt in turn; "k, n": each key's
-// messages together, in runs a worker claims at once, core/claim_way.hpp); every third message fails
-// once before it succeeds. Each key's messages reach the plugin in order, a message after a failed
-// one only once that one succeeded, and no message spends an attempt it was not sent for.
-class OrderingKeys : public E2E {
- protected:
-  void deliver_in_order_with_failures(const std::string &order) {
-    auto daemon = start(write_config(scripted_destination("orders", "    max_backoff: 20ms\n"), "workers: 4\n"));
-    db.exec("SELECT outbox.enqueue('orders', jsonb_build_object('key', k, 'n', n, 'behavior', "
-            "CASE WHEN n % 3 = 0 THEN 'fail_until' ELSE 'ok' END, 'attempt', 2), ordering_key => 'key-' || k) "
-            "FROM generate_series(0, 9) n, generate_series(0, 9) k ORDER BY " + order);
-    ASSERT_TRUE(wait_count("state = 'delivered'", 100, std::chrono::seconds(60))) << daemon->log();
-    std::map<int, int> next_n;  // key -> the n it must see next
-    for (const auto &c : read_calls(record_path())) {
-      int key = c.payload["key"], n = c.payload["n"];
-      ASSERT_EQ(n, next_n[key]) << "key " << key << " was called for message " << n << " out of order";
-      if (c.outcome == "ok") next_n[key]++;
-    }
-    for (int k = 0; k < 10; ++k) EXPECT_EQ(next_n[k], 10);
-    EXPECT_EQ(db.count("attempt <> CASE WHEN (payload->>'n')::int % 3 = 0 THEN 2 ELSE 1 END"), 0)
-        << db.scalar("SELECT string_agg(payload::text || ': ' || attempt, E'\n') FROM outbox.messages");
-  }
-};
-
-TEST_F(OrderingKeys, KeysDealtInTurnKeepEnqueueOrderWithFourWorkersWhileFailuresAreInjected) {
-  deliver_in_order_with_failures("n, k");
-}
-
-TEST_F(OrderingKeys, KeysInRunsKeepEnqueueOrderWithFourWorkersWhileFailuresAreInjected) {
-  deliver_in_order_with_failures("k, n");
-}
 
 TEST_F(Robustness, TwoDaemonsDeliverTenThousandMessagesWithoutDuplicatesOrLosses) {
   const std::string rec_a = dir.file("a.jsonl"), rec_b = dir.file("b.jsonl");

@@ -129,3 +129,13 @@ TEST(ClaimWay, WavesOfAPlainClaimsBatchAreNotCounted) {
   way.after_waves(50, 10000.0);  // told after a batch the window did not claim: ignored
   EXPECT_TRUE(way.key_runs());
 }
+
+TEST(ClaimWay, AWindowWithoutRunsStaysWhileThePlainClaimLastCostMorePerMessage) {
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 60.0));  // walked past runs: 0.6 ms a message
+  ASSERT_TRUE(way.key_runs());
+  way.after(timed(keys_one_row_each(30), 1.0));  // the ends of runs, one row a key: 0.03 ms a message
+  EXPECT_TRUE(way.key_runs());
+  way.after(timed(unkeyed(100), 1.0));  // no keys at all: the plain claim is the cheaper one
+  EXPECT_FALSE(way.key_runs());
+}

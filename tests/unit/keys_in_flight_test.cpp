@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <algorithm>
 #include <future>
 
 #include "core/keys_in_flight.hpp"
@@ -12,10 +13,31 @@ TEST(KeysInFlight, EachWorkerSeesTheKeysTheOthersHoldOnce) {
   KeysInFlight keys;
   keys.hold(1, {"a", "b"});
   keys.hold(2, {"c"});
-  EXPECT_EQ(keys.held_by_others(1), (std::vector<std::string>{"c"}));
-  EXPECT_EQ(keys.held_by_others(3), (std::vector<std::string>{"a", "b", "c"}));
+  const auto now = KeysInFlight::Clock::now();
+  EXPECT_EQ(keys.left_out_for(1, now), (std::vector<std::string>{"c"}));
+  EXPECT_EQ(keys.left_out_for(3, now), (std::vector<std::string>{"a", "b", "c"}));
   keys.release(2);
-  EXPECT_TRUE(keys.held_by_others(1).empty());
+  EXPECT_TRUE(keys.left_out_for(1, now).empty());
+}
+
+TEST(KeysInFlight, AKeyWaitingForARetryIsLeftOutUntilItIsDue) {
+  KeysInFlight keys;
+  const auto now = KeysInFlight::Clock::now();
+  keys.wait_for_retry("k", now + std::chrono::seconds(5));
+  EXPECT_EQ(keys.left_out_for(1, now), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(keys.left_out_for(2, now + std::chrono::seconds(4)), (std::vector<std::string>{"k"}));
+  EXPECT_TRUE(keys.left_out_for(1, now + std::chrono::seconds(5)).empty());
+  EXPECT_TRUE(keys.left_out_for(1, now).empty()) << "forgotten once due";
+}
+
+TEST(KeysInFlight, KeysWaitingForARetryAreBoundedForgettingTheSoonestDue) {
+  KeysInFlight keys;
+  const auto now = KeysInFlight::Clock::now();
+  for (size_t i = 0; i <= KeysInFlight::kMaxWaitingKeys; ++i)
+    keys.wait_for_retry("k" + std::to_string(i), now + std::chrono::seconds(10 + static_cast<long>(i)));
+  const auto left_out = keys.left_out_for(1, now);
+  EXPECT_EQ(left_out.size(), KeysInFlight::kMaxWaitingKeys);
+  EXPECT_EQ(std::count(left_out.begin(), left_out.end(), "k0"), 0) << "the soonest due went";
 }
 
 TEST(KeysInFlight, AWorkerWaitingForItsTurnGivesUpWhenTheDaemonStops) {
