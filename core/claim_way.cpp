@@ -4,6 +4,7 @@
 namespace outboxd {
 
 void ClaimWay::after(const ClaimSeen &seen) {
+  if (!key_runs_) windows_since_plain_ = 0;
   last_was_key_runs_ = key_runs_;
   keys_seen_ = seen.keyed || seen.left_for_their_keys > 0;
   if (seen.rows > 0 && (key_runs_ || seen.keyed))
@@ -26,7 +27,15 @@ void ClaimWay::after(const ClaimSeen &seen) {
     plain_before_try_ = 0;
     return;
   }
-  if (held_up || seen.runs) return;  // again: the rows it left are free once its batch ends
+  if (held_up) return;  // again: the rows it left are free once its batch ends
+  if (seen.runs) {
+    // Now and then one plain claim, so the cost the window is weighed against is not one
+    // measured long ago (in a hiccup, or on another backlog).
+    if (++windows_since_plain_ < kWindowsBetweenPlainMeasures) return;
+    key_runs_ = false;
+    plain_before_try_ = 0;
+    return;
+  }
   // Keys one row each (or none): the plain claim would have found the same rows, as cheaply, unless
   // it walked past runs when last measured (the window caught the ends of runs, or retries).
   if (seen.keyed && plain_ms_per_row_ > window_ms_per_row_ && window_ms_per_row_ >= 0) return;
@@ -35,7 +44,7 @@ void ClaimWay::after(const ClaimSeen &seen) {
 }
 
 void ClaimWay::after_waves(int sent, double waves_added_ms) {
-  if (!last_was_key_runs_ || !key_runs_ || sent <= 0 || plain_ms_per_row_ < 0) return;
+  if (!last_was_key_runs_ || !key_runs_ || sent <= 0 || waves_added_ms <= 0 || plain_ms_per_row_ < 0) return;
   const double saved = plain_ms_per_row_ - (window_ms_per_row_ < 0 ? 0 : window_ms_per_row_);
   if (waves_added_ms / sent > saved) back_to_plain();
 }

@@ -36,6 +36,8 @@ class ClaimWay {
   // Plain claims with keys between two tries of the window (one more than this: the last of them
   // counts down to zero and the next claim is the window).
   static constexpr int kPlainClaimsBetweenTries = 16;
+  // Windows that find runs before one plain claim measures the plain claim's cost again.
+  static constexpr int kWindowsBetweenPlainMeasures = 64;
 
   // The next claim takes keys' runs (message_claim_key_runs.sql).
   bool key_runs() const { return key_runs_; }
@@ -56,6 +58,7 @@ class ClaimWay {
   bool keys_seen_ = false;
   int held_up_in_row_ = 0;  // key-runs claims in a row that left most of their window
   int plain_before_try_ = 0;
+  int windows_since_plain_ = 0;
   // Claim cost per message: the plain claim's last with keys, and the window's last (negative: none yet).
   double plain_ms_per_row_ = -1, window_ms_per_row_ = -1;
 };

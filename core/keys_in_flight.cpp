@@ -16,7 +16,7 @@ void KeysInFlight::hold(int worker, std::vector<std::string> keys) {
 
 void KeysInFlight::wait_for_retry(const std::string &key, Clock::time_point due) {
   std::lock_guard<std::mutex> lock(mutex_);
-  waiting_[key] = due;
+  waiting_[key] = std::min(due, Clock::now() + kMaxWait);
   if (waiting_.size() <= kMaxWaitingKeys) return;
   auto soonest = std::min_element(waiting_.begin(), waiting_.end(),
                                   [](const auto &a, const auto &b) { return a.second < b.second; });
@@ -39,12 +39,40 @@ std::vector<std::string> KeysInFlight::left_out_for(int worker, Clock::time_poin
   return out;
 }
 
-std::unique_lock<std::timed_mutex> KeysInFlight::claim_turn(const std::atomic<bool> &stopping) {
-  std::unique_lock<std::timed_mutex> turn(claim_mutex_, std::defer_lock);
-  while (!stopping.load())
-    if (turn.try_lock_for(std::chrono::milliseconds(50))) break;
-  if (turn && stopping.load()) turn.unlock();
-  return turn;
+void KeysInFlight::set_windowing(int worker, bool windowing) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (windowing) {
+    windowing_.insert(worker);
+  } else {
+    windowing_.erase(worker);
+  }
+}
+
+bool KeysInFlight::anyone_windowing() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !windowing_.empty();
+}
+
+KeysInFlight::Turn KeysInFlight::claim_turn(const std::atomic<bool> &stopping) {
+  std::unique_lock<std::mutex> lock(turn_mutex_);
+  while (!stopping.load()) {
+    if (!turn_taken_) {
+      turn_taken_ = true;
+      return Turn(this);
+    }
+    turn_cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  return Turn();
+}
+
+void KeysInFlight::Turn::release() {
+  if (keys_ == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(keys_->turn_mutex_);
+    keys_->turn_taken_ = false;
+  }
+  keys_->turn_cv_.notify_one();
+  keys_ = nullptr;
 }
 
 }  // namespace outboxd

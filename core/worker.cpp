@@ -298,7 +298,9 @@ void Worker::send_all(const Destination &dest, std::vector<Claimed> &batch) {
   double total_ms = 0, longest_ms = 0;
   for (; w < waves; ++w) {
     // Stopping: what was sent is in flight and finishes; the waves not begun are not, and wait.
-    if (w > 0 && state_.stopping.load()) break;
+    // Nor after the claim's session was lost: its rows are free, and another daemon may be
+    // sending this batch's keys from their first unwritten row (which this one sent) by now.
+    if (w > 0 && (state_.stopping.load() || session_lost())) break;
     std::vector<size_t> indexes;
     for (size_t i = 0; i < batch.size(); ++i) {
       const Claimed &c = batch[i];
@@ -343,8 +345,9 @@ void Worker::send_all(const Destination &dest, std::vector<Claimed> &batch) {
     return it != retried_at.end() && c.seq > it->second;
   });
   if (w < waves)
-    log_->info("{}: stopping: {} message(s) of the batch's later waves (ordering keys' next messages) are not "
-               "sent; they stay pending, unchanged", name_, held);
+    log_->info("{}: {}: {} message(s) of the batch's later waves (ordering keys' next messages) are not "
+               "sent; they stay pending, unchanged", name_,
+               state_.stopping.load() ? "stopping" : "the claim's database session was lost", held);
   else
     log_->debug("{}: {} message(s) of {} ordering key(s) wait, unsent and unchanged, for an earlier message of "
                 "their key that is to be retried", name_, held, halted.size());
@@ -431,19 +434,22 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     const bool first_attempts_only = retries_seen_;
     lane_->wake().count_claim();
     ClaimScope scope{asked, first_attempts_only, claim_way_.key_runs(), {}};
-    std::unique_lock<std::timed_mutex> turn;
-    // A plain claim of a lane with keys takes the turn too: the keys of its batch must be known
-    // (hold_keys) before another worker's window is made, or that window would take their runs.
-    if (scope.key_runs || claim_way_.keys_seen()) {
-      turn = lane_->keys_in_flight().claim_turn(state_.stopping);
+    KeysInFlight::Turn turn;
+    KeysInFlight &keys = lane_->keys_in_flight();
+    keys.set_windowing(index_, scope.key_runs);
+    // While a worker of the lane claims keys' runs, a plain claim of keys takes the turn too: the
+    // keys of its batch must be known (hold_keys) before that worker's next window is made, or
+    // the window would take their runs.
+    if (scope.key_runs || (claim_way_.keys_seen() && keys.anyone_windowing())) {
+      turn = keys.claim_turn(state_.stopping);
       if (!turn) return {};  // stopping: claim nothing new (run_batch sees no transaction)
-      scope.keys_elsewhere = lane_->keys_in_flight().left_out_for(index_, std::chrono::steady_clock::now());
+      if (scope.key_runs) scope.keys_elsewhere = keys.left_out_for(index_, std::chrono::steady_clock::now());
     }
     const auto claim_started = std::chrono::steady_clock::now();
     ClaimedBatch claimed = claim_batch(*conn_, tx, rt, dest, *log_, scope);
     std::vector<Claimed> &batch = claimed.rows;
     hold_keys(batch);
-    if (turn) turn.unlock();
+    turn.release();
     ClaimSeen seen = seen_in(batch, asked, claimed.left_for_their_keys);
     seen.claim_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - claim_started).count();
     claim_way_.after(seen);
@@ -470,6 +476,17 @@ std::vector<Claimed> Worker::claim_rows_within_limit(std::optional<pqxx::work> &
     log_->warn("{}: the claim took longer than database.statement_timeout; claiming at most {} message(s) "
                "at a time until claims are quick again", name_, claim_limit_);
     throw;
+  }
+}
+
+bool Worker::session_lost() {
+  // No round trip: reads what the server may have sent (an administrator's termination, a
+  // shutdown) and sees whether the connection has ended.
+  try {
+    conn_->get_notifs();
+    return !conn_->is_open();
+  } catch (const std::exception &) {
+    return true;
   }
 }
 

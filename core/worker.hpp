@@ -49,6 +49,8 @@ class Worker {
   std::vector<Claimed> claim_rows_within_limit(std::optional<pqxx::work> &tx, const Runtime &rt,
                                               const Destination &dest, InFlightReservation &reservation,
                                               bool &holds_probe);
+  // The claim's database session has ended under it (checked between waves, without a round trip).
+  bool session_lost();
   // Tells the lane's other workers the batch's ordering keys (core/keys_in_flight.hpp).
   void hold_keys(const std::vector<Claimed> &batch);
   // Takes a rate-limit token for each message to send; those past the tokens granted are left out

@@ -112,4 +112,7 @@ TEST_F(OrderingKeys, AThousandKeysKeepTheirOrderThroughADeepBacklogFailuresAndAK
   }
   // Sent again: at most what was in flight at the kill, four batches.
   EXPECT_LE(again, 400);
+  // No attempt was spent on a message not sent: a failing one took two, the others one (an
+  // attempt the kill rolled back is made again).
+  EXPECT_EQ(db.count("attempt <> CASE WHEN payload->>'behavior' = 'fail_until' THEN 2 ELSE 1 END"), 0);
 }

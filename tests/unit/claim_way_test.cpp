@@ -139,3 +139,28 @@ TEST(ClaimWay, AWindowWithoutRunsStaysWhileThePlainClaimLastCostMorePerMessage) 
   way.after(timed(unkeyed(100), 1.0));  // no keys at all: the plain claim is the cheaper one
   EXPECT_FALSE(way.key_runs());
 }
+
+TEST(ClaimWay, WavesThatAddNothingNeverSendTheWorkerBack) {
+  // A plugin without send_batch sends one message at a time either way: the waves add nothing,
+  // even when the window's claim, as measured, saved nothing either.
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 0.1));
+  ASSERT_TRUE(way.key_runs());
+  way.after(timed(runs(100), 2.0));
+  way.after_waves(100, 0.0);
+  EXPECT_TRUE(way.key_runs());
+}
+
+TEST(ClaimWay, AfterManyWindowsOnePlainClaimMeasuresItsCostAgain) {
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 60.0));
+  ASSERT_TRUE(way.key_runs());
+  int windows = 0;
+  while (way.key_runs() && windows < 1000) {
+    way.after(timed(runs(100), 2.0));
+    ++windows;
+  }
+  EXPECT_EQ(windows, ClaimWay::kWindowsBetweenPlainMeasures);
+  way.after(timed(keys_one_row_each(100), 60.0));  // measured again: still the dearer one
+  EXPECT_TRUE(way.key_runs()) << "and the window again at once";
+}

@@ -20,6 +20,25 @@ TEST(KeysInFlight, EachWorkerSeesTheKeysTheOthersHoldOnce) {
   EXPECT_TRUE(keys.left_out_for(1, now).empty());
 }
 
+TEST(KeysInFlight, AKeyIsLeftOutForItsRetryButNoLongerThanAFewSeconds) {
+  // Its message may be cancelled or sent by another daemon meanwhile; nothing here would hear of it.
+  KeysInFlight keys;
+  const auto now = KeysInFlight::Clock::now();
+  keys.wait_for_retry("k", now + std::chrono::hours(1));
+  EXPECT_EQ(keys.left_out_for(1, now), (std::vector<std::string>{"k"}));
+  EXPECT_TRUE(keys.left_out_for(1, now + KeysInFlight::kMaxWait + std::chrono::seconds(1)).empty());
+}
+
+TEST(KeysInFlight, APlainClaimNeedsTheTurnOnlyWhileAWorkerClaimsRuns) {
+  KeysInFlight keys;
+  EXPECT_FALSE(keys.anyone_windowing());
+  keys.set_windowing(1, true);
+  keys.set_windowing(2, false);
+  EXPECT_TRUE(keys.anyone_windowing());
+  keys.set_windowing(1, false);
+  EXPECT_FALSE(keys.anyone_windowing());
+}
+
 TEST(KeysInFlight, AKeyWaitingForARetryIsLeftOutUntilItIsDue) {
   KeysInFlight keys;
   const auto now = KeysInFlight::Clock::now();
@@ -44,10 +63,21 @@ TEST(KeysInFlight, AWorkerWaitingForItsTurnGivesUpWhenTheDaemonStops) {
   KeysInFlight keys;
   std::atomic<bool> stopping{false};
   auto held = keys.claim_turn(stopping);
-  ASSERT_TRUE(held.owns_lock());
-  auto waiter = std::async(std::launch::async, [&] { return keys.claim_turn(stopping).owns_lock(); });
+  ASSERT_TRUE(held);
+  auto waiter = std::async(std::launch::async, [&] { return static_cast<bool>(keys.claim_turn(stopping)); });
   EXPECT_EQ(waiter.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout) << "it waits its turn";
   stopping = true;
   ASSERT_EQ(waiter.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_FALSE(waiter.get()) << "a stopping daemon claims nothing new";
+}
+
+TEST(KeysInFlight, ATurnGivenBackIsTakenByTheWorkerWaitingForIt) {
+  KeysInFlight keys;
+  std::atomic<bool> stopping{false};
+  auto held = keys.claim_turn(stopping);
+  auto waiter = std::async(std::launch::async, [&] { return static_cast<bool>(keys.claim_turn(stopping)); });
+  EXPECT_EQ(waiter.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+  held.release();
+  ASSERT_EQ(waiter.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(waiter.get());
 }
