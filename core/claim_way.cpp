@@ -4,7 +4,11 @@
 namespace outboxd {
 
 void ClaimWay::after(const ClaimSeen &seen) {
-  if (!key_runs_) windows_since_plain_ = 0;
+  if (!key_runs_) {
+    windows_since_plain_ = 0;
+    window_ms_since_plain_ = 0;
+    if (seen.keyed) plain_claim_ms_ = seen.claim_ms;
+  }
   last_was_key_runs_ = key_runs_;
   keys_seen_ = seen.keyed || seen.left_for_their_keys > 0;
   if (seen.rows > 0 && (key_runs_ || seen.keyed))
@@ -30,8 +34,13 @@ void ClaimWay::after(const ClaimSeen &seen) {
   if (held_up) return;  // again: the rows it left are free once its batch ends
   if (seen.runs) {
     // Now and then one plain claim, so the cost the window is weighed against is not one
-    // measured long ago (in a hiccup, or on another backlog).
-    if (++windows_since_plain_ < kWindowsBetweenPlainMeasures) return;
+    // measured long ago (in a hiccup, or on another backlog); seldom enough that it costs little
+    // beside the windows.
+    ++windows_since_plain_;
+    window_ms_since_plain_ += seen.claim_ms;
+    if (windows_since_plain_ < kWindowsBetweenPlainMeasures ||
+        window_ms_since_plain_ * kPlainMeasureShare < plain_claim_ms_)
+      return;
     key_runs_ = false;
     plain_before_try_ = 0;
     return;

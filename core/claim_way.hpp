@@ -36,8 +36,12 @@ class ClaimWay {
   // Plain claims with keys between two tries of the window (one more than this: the last of them
   // counts down to zero and the next claim is the window).
   static constexpr int kPlainClaimsBetweenTries = 16;
-  // Windows that find runs before one plain claim measures the plain claim's cost again.
+  // Windows that find runs before one plain claim measures the plain claim's cost again, at least;
+  // and at least so many that the plain claim, at its last measured time, costs no more than this
+  // share of the windows' claiming since (a plain claim over a deep backlog of runs takes 60-80 ms
+  // against a window's 2: measured every 64 windows, it slowed the drain by a third).
   static constexpr int kWindowsBetweenPlainMeasures = 64;
+  static constexpr double kPlainMeasureShare = 0.05;
 
   // The next claim takes keys' runs (message_claim_key_runs.sql).
   bool key_runs() const { return key_runs_; }
@@ -59,6 +63,8 @@ class ClaimWay {
   int held_up_in_row_ = 0;  // key-runs claims in a row that left most of their window
   int plain_before_try_ = 0;
   int windows_since_plain_ = 0;
+  double window_ms_since_plain_ = 0;  // the claiming time of those windows
+  double plain_claim_ms_ = 0;         // the last plain claim with keys, whole
   // Claim cost per message: the plain claim's last with keys, and the window's last (negative: none yet).
   double plain_ms_per_row_ = -1, window_ms_per_row_ = -1;
 };

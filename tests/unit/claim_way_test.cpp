@@ -151,16 +151,34 @@ TEST(ClaimWay, WavesThatAddNothingNeverSendTheWorkerBack) {
   EXPECT_TRUE(way.key_runs());
 }
 
+// Windows of `ms` each until the worker goes back to one plain claim; how many (at most 100,000).
+int windows_until_plain(ClaimWay &way, double ms) {
+  int windows = 0;
+  while (way.key_runs() && windows < 100000) {
+    way.after(timed(runs(100), ms));
+    ++windows;
+  }
+  return windows;
+}
+
 TEST(ClaimWay, AfterManyWindowsOnePlainClaimMeasuresItsCostAgain) {
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 1.0));
+  ASSERT_TRUE(way.key_runs());
+  EXPECT_EQ(windows_until_plain(way, 2.0), ClaimWay::kWindowsBetweenPlainMeasures);
+  way.after(timed(keys_one_row_each(100), 1.0));  // measured again; runs found: the window at once
+  EXPECT_TRUE(way.key_runs());
+}
+
+TEST(ClaimWay, ADearPlainClaimIsMeasuredAgainOnlyAfterWindowsWorthTwentyTimesIt) {
+  // A deep backlog of runs: the plain claim walks them (60 ms), a window takes 2 ms. Measured every
+  // 64 windows (128 ms), the plain claim would add half as much again to claiming.
   ClaimWay way;
   way.after(timed(keys_one_row_each(100), 60.0));
   ASSERT_TRUE(way.key_runs());
-  int windows = 0;
-  while (way.key_runs() && windows < 1000) {
-    way.after(timed(runs(100), 2.0));
-    ++windows;
-  }
-  EXPECT_EQ(windows, ClaimWay::kWindowsBetweenPlainMeasures);
-  way.after(timed(keys_one_row_each(100), 60.0));  // measured again: still the dearer one
-  EXPECT_TRUE(way.key_runs()) << "and the window again at once";
+  const int windows = windows_until_plain(way, 2.0);
+  EXPECT_NEAR(windows, 600, 1);  // 600 x 2 ms x 5 % = 60 ms
+  way.after(timed(keys_one_row_each(100), 60.0));
+  EXPECT_TRUE(way.key_runs()) << "still the dearer one: the window again at once";
+  EXPECT_NEAR(windows_until_plain(way, 2.0), 600, 1);
 }
