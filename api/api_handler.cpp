@@ -167,9 +167,10 @@ json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
 
 ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
                        std::vector<ApiToken> tokens, MetricsSource metrics,
-                       std::shared_ptr<ReadinessProbe> readiness)
+                       std::shared_ptr<ReadinessProbe> readiness, std::shared_ptr<DatabaseGauges> gauges)
     : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
       tokens_(std::move(tokens)), metrics_(std::move(metrics)), readiness_(std::move(readiness)),
+      gauges_(std::move(gauges)),
       database_log_(std::make_shared<ThrottledLog>()) {
   map_large_blocks_on_their_own();
 }
@@ -255,7 +256,8 @@ std::optional<ApiResponse> ApiHandler::answer_before_body(const ApiRequest &req)
 ApiHandler::Lane ApiHandler::lane_of(const ApiRequest &req) const {
   const RouteLookup found = find_route(req.method, req.path);
   if (!found.match || req.method == "OPTIONS" || route_is_inline(found.match->id)) return Lane::Inline;
-  return found.match->id == RouteId::Readyz ? Lane::Probe : Lane::Database;
+  const RouteId id = found.match->id;
+  return id == RouteId::Readyz || id == RouteId::Metrics ? Lane::Probe : Lane::Database;
 }
 
 ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
@@ -451,23 +453,23 @@ ApiResponse ApiHandler::stats() const {
 }
 
 ApiResponse ApiHandler::metrics() const {
+  // What this process knows comes from its memory and is always current; what the database knows
+  // (pending, paused) is the last good reading, which outboxd_database_up and its timestamp date.
   MetricsSnapshot snapshot = metrics_ ? metrics_() : MetricsSnapshot{};
-  // Every configured destination shows its gauges, even with nothing in the table yet.
+  snapshot.version = OUTBOXD_VERSION;
+  const DatabaseGaugeReading db = gauges_ ? gauges_->read() : DatabaseGaugeReading{};
   const auto rt = runtime_();
-  for (const auto &name : rt->destinations->names()) snapshot.pending[name];
-  in_pooled_transaction<pqxx::read_transaction>(*pool_, [&](pqxx::read_transaction &tx) {
-    for (const auto &row : message_stats(tx)) {  // the one scan of the table in a scrape
-      if (row.state != "pending") continue;
-      PendingGauge &g = snapshot.pending[row.destination];
-      g.count = row.count;
-      g.oldest_seconds = row.oldest_pending_seconds;
-    }
-    for (const auto &name : rt->destinations->names()) snapshot.paused[name] = false;
-    for (const auto &control : destination_controls_list(tx)) {
-      auto it = snapshot.paused.find(control.destination);  // configured destinations only
-      if (it != snapshot.paused.end()) it->second = control.paused;
-    }
-  });
+  // Every configured destination shows its gauges, even with nothing in the table yet.
+  for (const auto &name : rt->destinations->names()) {
+    const auto pending = db.pending.find(name);
+    snapshot.pending[name] = pending == db.pending.end() ? PendingGauge{} : pending->second;
+    const auto paused = db.paused.find(name);
+    snapshot.paused[name] = paused != db.paused.end() && paused->second;
+  }
+  // Pending messages of destinations this config does not name stay visible (a typo, a removed one).
+  for (const auto &[destination, gauge] : db.pending) snapshot.pending.emplace(destination, gauge);
+  snapshot.database_up = db.reachable;
+  snapshot.database_read_at_unix = db.read_at_unix;
   ApiResponse res = reply(200, json::object());
   res.text = render_prometheus(snapshot);
   res.text_content_type = kPrometheusContentType;
@@ -478,7 +480,8 @@ ApiResponse ApiHandler::ready() const {
   // General words only: /readyz needs no token, so it must not show hosts, users or libpq's text.
   const Readiness r = readiness_ ? readiness_->check() : Readiness{};
   const auto rt = runtime_();
-  json checks = {{"database", r.database},
+  json checks = {{"daemon", r.daemon},
+                 {"database", r.database},
                  {"schema", r.schema},
                  {"plugins", std::to_string(rt->destinations->names().size()) + " destination(s) loaded"}};
   return reply(r.ready ? 200 : 503, {{"status", r.ready ? "ready" : "not_ready"}, {"checks", checks}});

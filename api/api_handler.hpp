@@ -14,6 +14,7 @@
 
 #include "api/api_types.hpp"
 #include "api/database_errors.hpp"
+#include "api/database_gauges.hpp"
 #include "api/db_pool.hpp"
 #include "api/readiness.hpp"
 #include "api/routes.hpp"
@@ -26,17 +27,18 @@ namespace outboxd::api {
 // What the API reads from the running daemon: the config and destinations of the current runtime
 // snapshot (reloaded on SIGHUP). A function, so api/ needs no engine.
 using RuntimeSource = std::function<std::shared_ptr<const Runtime>()>;
-// The engine's in-process metrics (counters, histograms; not the pending gauges) for GET /metrics.
-// Empty: /metrics shows only what the database says.
+// The engine's in-process metrics (counters, histograms, lanes; not the database's gauges) for
+// GET /metrics. Empty: /metrics shows only what the database says.
 using MetricsSource = std::function<MetricsSnapshot()>;
 
 class ApiHandler {
  public:
   // `tokens` (api.tokens, fixed until restart): empty leaves every route open.
-  // `readiness` answers GET /readyz; null: never ready.
+  // `readiness` answers GET /readyz; null: never ready. `gauges` reads GET /metrics' database
+  // gauges; null: they stay empty and outboxd_database_up 0.
   ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
              std::vector<ApiToken> tokens = {}, MetricsSource metrics = {},
-             std::shared_ptr<ReadinessProbe> readiness = nullptr);
+             std::shared_ptr<ReadinessProbe> readiness = nullptr, std::shared_ptr<DatabaseGauges> gauges = nullptr);
 
   // Never throws: client errors are 4xx JSON, what the database's state causes 503 in general words
   // (api/database_errors.hpp), anything else a logged 500.
@@ -48,8 +50,8 @@ class ApiHandler {
   std::optional<ApiResponse> answer_before_body(const ApiRequest &req) const;
 
   // Where the transport runs handle(): on the I/O thread (no database: /healthz and every answer
-  // that needs no route), on the readiness thread (/readyz, so it never waits behind enqueues), or
-  // on a database worker.
+  // that needs no route), on the probe thread (/readyz and /metrics, which must answer while the
+  // database workers wait on a sick database, and whose reads are bounded), or on a database worker.
   enum class Lane { Inline, Probe, Database };
   Lane lane_of(const ApiRequest &req) const;
 
@@ -60,6 +62,7 @@ class ApiHandler {
   std::vector<ApiToken> tokens_;
   MetricsSource metrics_;
   std::shared_ptr<ReadinessProbe> readiness_;
+  std::shared_ptr<DatabaseGauges> gauges_;
   std::shared_ptr<ThrottledLog> database_log_;  // 503s: a line per kind of trouble, not per request
 
   std::variant<ApiResponse, RouteMatch> resolve(const ApiRequest &req) const;

@@ -1,20 +1,13 @@
-// The readiness check behind GET /readyz (api/readiness.hpp), on libpq's non-blocking calls so that
-// the whole check, connecting included, ends at a deadline of our own.
+// The readiness check behind GET /readyz (api/readiness.hpp), on a bounded session so that the
+// whole check, connecting included, ends at a deadline of our own.
 #include "api/readiness.hpp"
 
-#include <libpq-fe.h>
-#include <poll.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <optional>
 #include <sstream>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
-#include "core/conninfo_redaction.hpp"
 #include "core/db.hpp"
 #include "core/sql_catalog.hpp"
 
@@ -34,101 +27,20 @@ std::string applied_versions_sql() {
          "SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '') FROM outbox.schema_migration";
 }
 
-struct Failure {
-  std::string database;  // what the client sees: "unreachable" or "not answering"
-  std::string detail;    // what the log sees
-};
-
-// Waits until the socket is ready for `events`, or throws at the deadline.
-void wait_socket(PGconn *conn, short events, Clock::time_point deadline) {
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) throw Failure{"not answering", "no answer from the database within the readiness deadline"};
-    pollfd p{PQsocket(conn), events, 0};
-    const int r = poll(&p, 1, static_cast<int>(left));
-    if (r > 0) return;
-    if (r < 0 && errno != EINTR) throw Failure{"unreachable", std::string("poll: ") + std::strerror(errno)};
-  }
-}
-
-std::string first_line(const char *text) {
-  std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  std::replace(s.begin(), s.end(), '\n', ' ');
-  return s;
-}
-
-// Connects without ever blocking past the deadline (PQconnectStart/PQconnectPoll). libpq's
-// messages may quote option values, a mistyped password among them: they lose it before the log.
-PGconn *connect_by(const std::string &conninfo, Clock::time_point deadline) {
-  PGconn *conn = PQconnectStart(conninfo.c_str());
-  if (!conn) throw Failure{"unreachable", "out of memory"};
-  if (PQstatus(conn) == CONNECTION_BAD) {
-    Failure f{"unreachable", hide_conninfo_secrets(first_line(PQerrorMessage(conn)), conninfo)};
-    PQfinish(conn);
-    throw f;
-  }
-  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
-  try {
-    while (state != PGRES_POLLING_OK) {
-      if (state == PGRES_POLLING_FAILED)
-        throw Failure{"unreachable", hide_conninfo_secrets(first_line(PQerrorMessage(conn)), conninfo)};
-      wait_socket(conn, state == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
-      state = PQconnectPoll(conn);
-    }
-  } catch (...) {
-    PQfinish(conn);
-    throw;
-  }
-  return conn;
-}
-
-// Runs `sql` and returns the first column of its only row, or nullopt for an SQL error whose
-// SQLSTATE is `tolerated` (the caller's "not there yet").
-std::optional<std::string> query_by(PGconn *conn, const char *sql, const char *tolerated, Clock::time_point deadline) {
-  if (!PQsendQuery(conn, sql)) throw Failure{"unreachable", first_line(PQerrorMessage(conn))};
-  while (PQflush(conn) == 1) wait_socket(conn, POLLOUT, deadline);
-  std::optional<std::string> value;
-  std::string error, state;
-  for (;;) {
-    while (PQisBusy(conn)) {
-      wait_socket(conn, POLLIN, deadline);
-      if (!PQconsumeInput(conn)) throw Failure{"unreachable", first_line(PQerrorMessage(conn))};
-    }
-    PGresult *r = PQgetResult(conn);
-    if (!r) break;
-    const ExecStatusType status = PQresultStatus(r);
-    if (status == PGRES_TUPLES_OK && PQntuples(r) == 1) {
-      value = PQgetvalue(r, 0, 0);
-    } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-      const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-      state = code ? code : "";
-      error = first_line(PQresultErrorMessage(r));
-    }
-    PQclear(r);
-  }
-  if (!error.empty() && state == tolerated) return std::nullopt;
-  if (state == "57014") throw Failure{"not answering", error};  // the server-side statement timeout
-  if (!error.empty()) throw Failure{"unreachable", error};
-  if (!value) throw Failure{"unreachable", "the readiness query returned no row"};
-  return value;
-}
-
 }  // namespace
 
 ReadinessProbe::ReadinessProbe(std::string conninfo, std::chrono::milliseconds deadline,
                                std::chrono::milliseconds cache_for)
-    // UTF8 as on every connection the daemon opens (core/db.hpp).
-    : conninfo_(conninfo_with_default(conninfo_with_default(std::move(conninfo), "application_name", "outboxd-readyz"),
-                                      "client_encoding", "UTF8")),
+    : session_(std::move(conninfo), "outboxd-readyz"),
       deadline_(deadline),
       cache_for_(cache_for) {}
 
-ReadinessProbe::~ReadinessProbe() { drop_connection(); }
+ReadinessProbe::~ReadinessProbe() = default;
 
-void ReadinessProbe::drop_connection() {
-  if (conn_) PQfinish(conn_);
-  conn_ = nullptr;
+void ReadinessProbe::set_daemon(std::string state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  daemon_ = std::move(state);
+  checked_at_ = {};  // the next check looks again, whatever it cached
 }
 
 Readiness ReadinessProbe::check() {
@@ -143,30 +55,34 @@ Readiness ReadinessProbe::check() {
 
 Readiness ReadinessProbe::probe() {
   Readiness r;
+  r.daemon = daemon_;
   r.database = "unreachable";
   r.schema = "unknown";
   std::string detail;
-  const auto deadline = Clock::now() + deadline_;
   try {
-    if (conn_ && PQstatus(conn_) != CONNECTION_OK) drop_connection();
-    if (!conn_) conn_ = connect_by(conninfo_, deadline);
-    const auto applied_text = query_by(conn_, applied_versions_sql().c_str(), "42P01", deadline);  // 42P01: no table
+    std::vector<BoundedRows> results;
+    try {
+      results = session_.run(applied_versions_sql(), Clock::now() + deadline_);
+    } catch (const BoundedFailure &f) {
+      if (f.sqlstate != "42P01") throw;  // 42P01: no table, so no schema yet
+    }
     std::vector<int> applied;
-    std::istringstream in(applied_text.value_or(""));
-    for (std::string v; std::getline(in, v, ',');) applied.push_back(std::stoi(v));
+    if (!results.empty() && !results.back().empty() && results.back()[0][0]) {
+      std::istringstream in(*results.back()[0][0]);
+      for (std::string v; std::getline(in, v, ',');) applied.push_back(std::stoi(v));
+    }
     std::size_t pending = 0;
     for (const auto &m : embedded_migrations())
       if (std::find(applied.begin(), applied.end(), m.version) == applied.end()) ++pending;
     r.database = "ok";
     r.schema = pending == 0 ? "ok" : std::to_string(pending) + " migration(s) pending";
-    r.ready = pending == 0;
-    if (!r.ready) detail = "the outbox schema lacks " + r.schema + "; run `outboxd migrate`";
-  } catch (const Failure &f) {
-    drop_connection();  // a failed or timed-out check may leave the session in any state
+    r.ready = pending == 0 && r.daemon == "running";
+    if (pending != 0) detail = "the outbox schema lacks " + r.schema + "; run `outboxd migrate`";
+    else if (!r.ready) detail = "the daemon is " + r.daemon;
+  } catch (const BoundedFailure &f) {
     r.database = f.database;
     detail = f.detail;
   } catch (const std::exception &e) {
-    drop_connection();
     detail = e.what();
   }
   log_change(r, detail);
@@ -180,6 +96,8 @@ void ReadinessProbe::log_change(const Readiness &now, const std::string &detail)
     if (changed && have_result_) spdlog::info("readyz: ready again (database ok, schema current)");
     return;
   }
+  // A starting daemon logs what it waits for itself; its probe stays quiet.
+  if (now.daemon == "starting" && now.database == "ok") return;
   if (!changed && t - logged_at_ < kRelogEvery) return;
   logged_at_ = t;
   spdlog::warn("readyz: not ready: {}", detail);

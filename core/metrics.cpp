@@ -98,6 +98,15 @@ void histogram(std::string &out, const std::string &name, const std::string &lab
 
 std::string render_prometheus(const MetricsSnapshot &s) {
   std::string out;
+  header(out, "outboxd_build_info", "gauge", "Always 1; the version label says which outboxd answers.");
+  sample(out, "outboxd_build_info", "version=\"" + escape_label_value(s.version) + "\"", "1");
+  header(out, "outboxd_database_up", "gauge",
+         "1 when this scrape's read of the database's gauges (pending, paused) succeeded, else 0.");
+  sample(out, "outboxd_database_up", "", s.database_up ? "1" : "0");
+  header(out, "outboxd_database_last_read_timestamp_seconds", "gauge",
+         "When the pending and paused gauges were last read from the database (Unix seconds; 0: never). "
+         "They are that old when outboxd_database_up is 0.");
+  sample(out, "outboxd_database_last_read_timestamp_seconds", "", number(s.database_read_at_unix.value_or(0.0)));
   struct Counter {
     const char *name, *help;
     uint64_t DeliveryCounters::*field;

@@ -57,7 +57,7 @@ class FixedHistogram {
 constexpr std::array<double, 9> kDeliveryDurationBounds{.001, .005, .01, .05, .1, .5, 1, 5, 10};
 constexpr std::array<double, 6> kClaimBatchSizeBounds{1, 10, 50, 100, 500, 1000};
 
-// The pending gauges of one destination, from the stats query at scrape time.
+// The pending gauges of one destination, from the database's last good reading.
 struct PendingGauge {
   long long count = 0;
   std::optional<double> oldest_seconds;  // absent: nothing pending
@@ -75,8 +75,13 @@ struct MetricsSnapshot {
   // Each lane's flow control: in flight, breaker, rate limit.
   std::map<std::string, LaneStatus> lanes;
   // Each configured destination: whether an operator has paused it (outbox.destination_controls),
-  // read at scrape time.
+  // from the database's last good reading.
   std::map<std::string, bool> paused;
+  // The database side of a scrape: whether its latest read reached the database, and when the last
+  // good reading (of `pending` and `paused`) was taken, in Unix seconds; absent: never.
+  bool database_up = false;
+  std::optional<double> database_read_at_unix;
+  std::string version;  // outboxd_build_info's label
 };
 
 // The registry the workers record into (owned by EngineState). One lock, taken once per batch.

@@ -174,6 +174,13 @@ EnqueuedRow message_enqueue(pqxx::transaction_base &tx, const EnqueueParams &p) 
   return EnqueuedRow{row[0].as<std::string>(), row[1].as<bool>()};
 }
 
+std::vector<StatsRow> message_pending_stats(pqxx::transaction_base &tx) {
+  std::vector<StatsRow> out;
+  for (const auto &row : exec_query(tx, "message_pending_stats"))
+    out.push_back(StatsRow{row[0].as<std::string>(), "pending", row[1].as<long long>(), opt_as<double>(row[2]), 0});
+  return out;
+}
+
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
   std::vector<StatsRow> out;
   for (const auto &row : exec_query(tx, "message_stats")) {

@@ -142,6 +142,11 @@ struct StatsRow {
 };
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx);
 
+// message_pending_stats.sql: pending messages per destination (state "pending", count, the
+// oldest's age), in destination order; reads pending rows only. GET /metrics runs its text on a
+// bounded session of its own (api/database_gauges.hpp).
+std::vector<StatsRow> message_pending_stats(pqxx::transaction_base &tx);
+
 // message_state.sql: nullopt when there is no such message. `id` must be a valid UUID.
 struct MessageStateRow {
   std::string destination, state;

@@ -7,7 +7,7 @@
 namespace outboxd {
 
 // Which of the daemon's connections a session setting is for.
-enum class SessionRole { Worker, Pruner, Listener, Api, Readiness };
+enum class SessionRole { Worker, Pruner, Listener, Api, Readiness, Gauges };
 
 struct SessionSetting {
   std::string name;   // a PostgreSQL parameter, e.g. enable_sort

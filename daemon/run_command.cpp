@@ -2,8 +2,10 @@
 #include <csignal>
 #include <cstring>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 #include "api/http_server.hpp"
@@ -30,11 +32,18 @@ std::string bounded(const std::string &conninfo) {
   return conninfo_with_default(conninfo, "connect_timeout", kConnectTimeoutSeconds);
 }
 
+// systemd's status line (systemctl status) in one line, whatever libpq's message held.
+void notify_status(std::string status) {
+  std::replace(status.begin(), status.end(), '\n', ' ');
+  notify_systemd(("STATUS=" + status).c_str());
+}
+
 // Connects, migrates or checks the schema, and checks the on_outcome statements, waiting for the
 // database at start (it may still be booting). False when SIGTERM or SIGINT came first. Each try
 // runs off the main thread, so a signal is taken at once even while the database does not answer.
 bool prepare_database(const std::shared_ptr<const Config> &config) {
   std::chrono::milliseconds delay{500};
+  notify_status("connecting to the database");
   for (;;) {
     try {
       return run_unless_stopped("connecting to and checking the database", [config] {
@@ -49,6 +58,7 @@ bool prepare_database(const std::shared_ptr<const Config> &config) {
       });
     } catch (const DbConnectionLost &e) {
       spdlog::error("{}; retrying in {} ms", e.what(), delay.count());
+      notify_status("waiting for the database: " + std::string(e.what()));
       if (wait_for_signal(delay)) return false;
       delay = std::min(delay * 2, std::chrono::milliseconds(10000));
     }
@@ -107,6 +117,32 @@ int reload(Engine &engine) {
   return 0;
 }
 
+// Starts the HTTP API on the engine (started or not: its runtime and metrics exist from its
+// construction). Null when the address cannot be bound, which is logged.
+std::unique_ptr<api::HttpServer> start_api(const Config &config, Engine &engine,
+                                           std::shared_ptr<api::ReadinessProbe> readiness) {
+  auto pool = std::make_shared<api::DbPool>(daemon_conninfo(config), config.api_threads);
+  auto handler = std::make_shared<api::ApiHandler>(
+      pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config.api_max_body_bytes),
+      config.api_tokens, [&engine] { return engine.state().metrics_snapshot(); }, std::move(readiness),
+      std::make_shared<api::DatabaseGauges>(daemon_conninfo(config)));
+  api::HttpServerOptions options;
+  options.listen = config.api_listen;
+  options.threads = config.api_threads;
+  options.max_body_bytes = static_cast<std::size_t>(config.api_max_body_bytes);
+  options.max_connections = config.api_max_connections;
+  options.idle_timeout = config.api_idle_timeout;
+  auto http = std::make_unique<api::HttpServer>(options, handler);
+  try {
+    http->start();
+  } catch (const api::ApiBindError &e) {
+    spdlog::error("api: {}", e.what());
+    return nullptr;
+  }
+  spdlog::info("api: listening on {}", http->bound_address());
+  return http;
+}
+
 }  // namespace
 
 int run_daemon(const Config &initial) {
@@ -118,6 +154,20 @@ int run_daemon(const Config &initial) {
     spdlog::info("destination {}: plugin {} {} ({})", name, d.instance->plugin().table().name,
                  d.instance->plugin().table().version, d.instance->plugin().path());
 
+  // Declared in this order so that they go in the reverse one: the API first, then the engine,
+  // then the breaker publisher, whose last act deletes this daemon's rows.
+  std::optional<BreakerPublisher> breakers;
+  Engine engine(config, destinations);
+  std::shared_ptr<api::ReadinessProbe> readiness;
+  std::unique_ptr<api::HttpServer> http;
+  // The API listens before the database is reached: /healthz, /readyz (503, saying the daemon is
+  // starting) and /metrics answer while the database does not.
+  if (config->api_enabled) {
+    readiness = std::make_shared<api::ReadinessProbe>(daemon_conninfo(*config));
+    http = start_api(*config, engine, readiness);
+    if (!http) return kExitFailure;
+  }
+
   if (!prepare_database(config)) {
     // A try may still wait on the database in its own thread: leave without running destructors
     // under it.
@@ -126,39 +176,14 @@ int run_daemon(const Config &initial) {
     std::_Exit(kExitOk);
   }
 
-  // Before the engine, so it outlives it: its last act deletes this daemon's rows.
-  BreakerPublisher breakers(*config, breaker_board());
-  spdlog::info("breaker changes are written to outbox.breaker_states (outboxd stats) as daemon {}", breakers.daemon());
-  Engine engine(config, destinations);
+  breakers.emplace(*config, breaker_board());
+  spdlog::info("breaker changes are written to outbox.breaker_states (outboxd stats) as daemon {}", breakers->daemon());
   engine.start();
-  std::unique_ptr<api::HttpServer> http;
-  if (config->api_enabled) {
-    auto pool = std::make_shared<api::DbPool>(daemon_conninfo(*config), config->api_threads);
-    auto handler = std::make_shared<api::ApiHandler>(
-        pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config->api_max_body_bytes),
-        config->api_tokens, [&engine] { return engine.state().metrics_snapshot(); },
-        std::make_shared<api::ReadinessProbe>(daemon_conninfo(*config)));
-    api::HttpServerOptions options;
-    options.listen = config->api_listen;
-    options.threads = config->api_threads;
-    options.max_body_bytes = static_cast<std::size_t>(config->api_max_body_bytes);
-    options.max_connections = config->api_max_connections;
-    options.idle_timeout = config->api_idle_timeout;
-    http = std::make_unique<api::HttpServer>(options, handler);
-    try {
-      http->start();
-    } catch (const api::ApiBindError &e) {
-      spdlog::error("api: {}", e.what());
-      engine.request_stop();
-      if (engine.wait_stopped(config->shutdown_grace)) return kExitFailure;
-      spdlog::default_logger()->flush();
-      std::_Exit(kExitFailure);
-    }
-    spdlog::info("api: listening on {}", http->bound_address());
-  }
+  if (readiness) readiness->set_daemon("running");
   spdlog::info("outboxd {} running: {} destination(s), {} worker(s) each, batch size {}, wake-up by {}",
                OUTBOXD_VERSION, destinations->names().size(), config->workers, config->batch_size,
                config->wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
+  notify_status("running: " + std::to_string(destinations->names().size()) + " destination(s)");
   notify_systemd("READY=1");
 
   int sig = 0;
@@ -169,7 +194,9 @@ int run_daemon(const Config &initial) {
   const auto grace = engine.runtime()->config->shutdown_grace;
   spdlog::info("{} received: claiming nothing new, finishing in-flight batches (up to {} ms); "
                "send it again to exit at once", strsignal(sig), grace.count());
+  notify_status("stopping: claiming nothing new, finishing in-flight batches");
   notify_systemd("STOPPING=1");
+  if (readiness) readiness->set_daemon("stopping");
   // No new connections or requests; requests being handled get their answers while the engine
   // finishes its batches. A second signal ends both at once.
   if (http) http->begin_stop();

@@ -100,6 +100,14 @@ pg_cluster_create() {
     echo "pg_cluster: initdb failed in $dir/data" >&2
     return 1
   fi
+  pg_cluster_start "$dir" "$port" "$log" "$@"
+}
+
+# pg_cluster_start DIR PORT LOG [SERVER_OPTION...]: starts the cluster pg_cluster_create made in DIR
+# (again, after pg_cluster_stop) and returns once it accepts connections.
+pg_cluster_start() {
+  local dir=$1 port=$2 log=$3
+  shift 3
   if ! pg_cluster_as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$log" -w -t 60 start \
       -o "-c listen_addresses=127.0.0.1 -p $port $*" >/dev/null; then
     cat "$log" >&2

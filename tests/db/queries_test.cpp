@@ -8,7 +8,9 @@
 
 #include "core/message_limits.hpp"
 #include "core/on_outcome.hpp"
+#include "core/db.hpp"
 #include "core/queries.hpp"
+#include "core/sql_catalog.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace outboxd {
@@ -340,6 +342,31 @@ TEST(Queries, PauseResumeAndTheControlsListAnswerWhatChanged) {
   EXPECT_FALSE(rows[0].paused);
   EXPECT_FALSE(rows[0].paused_at);
   EXPECT_TRUE(queries::destination_pause(tx, "a")) << "a resumed destination can be paused again";
+}
+
+TEST(Queries, PendingStatsCountPendingRowsOnlyAndNeverScanTheTable) {
+  // GET /metrics' read: its cost must not grow with the delivered history retention keeps. Stale
+  // statistics (the table analysed empty, as after a bulk load) must not turn it into a scan.
+  TestDatabase db;
+  db.exec("ANALYZE outbox.messages");
+  db.exec("INSERT INTO outbox.messages (destination, payload, state, attempt, finalized_at) "
+          "SELECT 'a', '{}', 'delivered', 1, now() FROM generate_series(1, 20000)");
+  db.exec("SELECT outbox.enqueue('a', '{}'), outbox.enqueue('a', '{}'), "
+          "outbox.enqueue_in('b', '{}', interval '1 hour')");
+  auto conn = db.connect();
+  pqxx::work tx(*conn);
+  tx.exec(transaction_settings_sql(SessionRole::Gauges));
+  const std::vector<queries::StatsRow> stats = queries::message_pending_stats(tx);
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].destination, "a");
+  EXPECT_EQ(stats[0].count, 2);
+  EXPECT_TRUE(stats[0].oldest_pending_seconds);
+  EXPECT_EQ(stats[1].destination, "b");
+  EXPECT_EQ(stats[1].count, 1);
+  std::string plan;
+  for (const auto &row : tx.exec("EXPLAIN " + query_text("message_pending_stats")))
+    plan += row[0].c_str() + std::string("\n");
+  EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;
 }
 
 }  // namespace

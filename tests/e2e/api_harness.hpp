@@ -50,6 +50,15 @@ inline HttpReply http(const std::string &method, const std::string &url, const s
   return reply;
 }
 
+// In Prometheus text, the value of the sample line that starts with `series` followed by a space
+// (e.g. `outboxd_database_up`, or `name{destination="orders"}`); -1 if absent.
+inline double sample_value(const std::string &text, const std::string &series) {
+  const std::string needle = "\n" + series + " ";
+  const auto at = text.find(needle);
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + needle.size(), text.find('\n', at + needle.size()) - at - needle.size()));
+}
+
 class ApiE2E : public E2E {
  protected:
   std::unique_ptr<DaemonProcess> daemon;

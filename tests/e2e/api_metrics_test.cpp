@@ -12,14 +12,6 @@ std::string metrics_tokens_yaml() {
   return "  tokens:\n    - name: dashboard\n      token: " + kMetricsReadToken + "\n      scopes: [read]\n";
 }
 
-// The value of the sample line that starts with `series` followed by a space; -1 if absent.
-double sample_value(const std::string &text, const std::string &series) {
-  const std::string needle = "\n" + series + " ";
-  const auto at = text.find(needle);
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + needle.size(), text.find('\n', at + needle.size()) - at - needle.size()));
-}
-
 }  // namespace
 
 class ApiMetrics : public ApiE2E {};

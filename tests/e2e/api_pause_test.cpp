@@ -100,8 +100,10 @@ TEST_F(ApiPause, APausedDestinationKeepsItsMessagesWhileAnotherDeliversUntilResu
   ASSERT_EQ(admin("/v1/destinations/orders/resume").status, 200);
   EXPECT_TRUE(wait_count("destination = 'orders' AND state = 'delivered' AND attempt = 1", 3)) << daemon->log();
   EXPECT_EQ(stats()["orders"]["paused"], false);
-  EXPECT_TRUE(contains(as(kPauseReadToken, "GET", "/metrics").body,
-                       "\noutboxd_destination_paused{destination=\"orders\"} 0\n"));
+  // The metrics' database reading is at most a second old.
+  EXPECT_TRUE(wait_until([&] {
+    return contains(as(kPauseReadToken, "GET", "/metrics").body, "\noutboxd_destination_paused{destination=\"orders\"} 0\n");
+  }));
 }
 
 TEST_F(ApiPause, APauseSurvivesARestartOfTheDaemon) {

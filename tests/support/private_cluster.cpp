@@ -34,8 +34,14 @@ std::string PrivateCluster::conninfo() const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " user=outbox dbname=postgres";
 }
 
-void PrivateCluster::restart() {
-  const std::string cmd = kFixture + " restart " + dir_ + " " + std::to_string(port_);
+void PrivateCluster::restart() { run_fixture("restart"); }
+
+void PrivateCluster::down() { run_fixture("down"); }
+
+void PrivateCluster::up() { run_fixture("up"); }
+
+void PrivateCluster::run_fixture(const std::string &command) {
+  const std::string cmd = kFixture + " " + command + " " + dir_ + " " + std::to_string(port_);
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }
 

@@ -20,6 +20,8 @@ class PrivateCluster {
   // Database `postgres` as the superuser `outbox`, over TCP on 127.0.0.1.
   std::string conninfo() const;
   void restart();  // fast shutdown and start: every connection is dropped
+  void down();     // fast shutdown, keeping the data: the database is down until up()
+  void up();
   // Runs `sql` on a new connection in autocommit mode, trying again for up to 30 s while the server
   // refuses (right after a restart, or while packets are dropped); fails the test after that.
   void exec(const std::string &sql) const;
@@ -29,6 +31,8 @@ class PrivateCluster {
   std::string scalar(const std::string &sql) const;
 
  private:
+  void run_fixture(const std::string &command);
+
   std::string dir_;
   int port_ = 0;
   bool started_ = false;

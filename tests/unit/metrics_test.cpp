@@ -41,8 +41,22 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
   open.rate_limited_seconds_total = 5;
   open.claims_total = 9;
   s.lanes["orders"] = open;
+  s.version = "1.2.3";
+  s.database_up = true;
+  s.database_read_at_unix = 1764600000.5;
 
   const std::string expected =
+      "# HELP outboxd_build_info Always 1; the version label says which outboxd answers.\n"
+      "# TYPE outboxd_build_info gauge\n"
+      "outboxd_build_info{version=\"1.2.3\"} 1\n"
+      "# HELP outboxd_database_up 1 when this scrape's read of the database's gauges (pending, paused) "
+      "succeeded, else 0.\n"
+      "# TYPE outboxd_database_up gauge\n"
+      "outboxd_database_up 1\n"
+      "# HELP outboxd_database_last_read_timestamp_seconds When the pending and paused gauges were last read "
+      "from the database (Unix seconds; 0: never). They are that old when outboxd_database_up is 0.\n"
+      "# TYPE outboxd_database_last_read_timestamp_seconds gauge\n"
+      "outboxd_database_last_read_timestamp_seconds 1764600000.5\n"
       "# HELP outboxd_messages_delivered_total Messages delivered since the daemon started.\n"
       "# TYPE outboxd_messages_delivered_total counter\n"
       "outboxd_messages_delivered_total{destination=\"orders\"} 3\n"
@@ -132,8 +146,11 @@ TEST(Metrics, EmptyRegistryStillHasEveryFamilyAndZeroedClaimHistogram) {
   MetricsSnapshot s;
   s.claim_batch_size = registry.claim_batch_sizes();
   const std::string text = render_prometheus(s);
-  for (const char *name : {"outboxd_messages_delivered_total", "outboxd_messages_retried_total",
-                           "outboxd_messages_dead_total", "outboxd_messages_pending",
+  EXPECT_NE(text.find("outboxd_database_up 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("outboxd_database_last_read_timestamp_seconds 0\n"), std::string::npos) << text;
+  for (const char *name : {"outboxd_build_info", "outboxd_database_up",
+                           "outboxd_database_last_read_timestamp_seconds", "outboxd_messages_delivered_total",
+                           "outboxd_messages_retried_total", "outboxd_messages_dead_total", "outboxd_messages_pending",
                            "outboxd_oldest_pending_age_seconds", "outboxd_delivery_duration_seconds",
                            "outboxd_claim_batch_size", "outboxd_db_reconnects_total",
                            "outboxd_destination_paused", "outboxd_destination_in_flight",
