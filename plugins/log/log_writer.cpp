@@ -2,6 +2,7 @@
 #include "log_writer.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,6 +59,16 @@ LogWriter::~LogWriter() {
   if (owns_fd_ && fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+std::string parent_directory(const std::string &path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
 bool LogWriter::open(const std::string &path, std::string &error) {
   path_ = path;
   if (path == "-") {
@@ -65,18 +76,49 @@ bool LogWriter::open(const std::string &path, std::string &error) {
     owns_fd_ = false;
     return true;
   }
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) {
+  owns_fd_ = true;
+  // No O_CREAT here: `outboxd check-config` inits every plugin, and a check must leave nothing
+  // behind (run as root, it used to create the file root-owned, which the daemon then could not
+  // open). A missing file is created by the first write, as the user the daemon runs as; what can
+  // be checked now is that its directory would let us.
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ >= 0) return true;
+  if (errno != ENOENT) {
     error = "path: cannot open '" + path + "' for appending: " + std::strerror(errno);
     return false;
   }
-  owns_fd_ = true;
+  const std::string dir = parent_directory(path);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    error = "path: cannot create '" + path + "': directory '" + dir + "': " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool LogWriter::reopen_if_moved(std::string &error) {
+  const auto now = std::chrono::steady_clock::now();
+  if (fd_ >= 0 && now < next_check_) return true;
+  next_check_ = now + kRotationCheckEvery;
+  struct stat named {}, open_file {};
+  if (fd_ >= 0 && ::stat(path_.c_str(), &named) == 0 && ::fstat(fd_, &open_file) == 0 &&
+      named.st_dev == open_file.st_dev && named.st_ino == open_file.st_ino)
+    return true;
+  // Rotated away (renamed or removed), or not created yet: (re)create it. Payloads may be
+  // personal data, so the file is not readable by everyone.
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    error = "cannot open '" + path_ + "' for appending: " + std::strerror(errno);
+    return fd_ >= 0;  // keep writing to the old file rather than lose the line
+  }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
   return true;
 }
 
 bool LogWriter::write_line(const std::string &line, std::string &error) {
   const std::string record = line + '\n';
   std::lock_guard<std::mutex> lock(mutex_);
+  if (owns_fd_ && !reopen_if_moved(error)) return false;
   const char *data = record.data();
   std::size_t left = record.size();
   while (left > 0) {

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
@@ -10,6 +13,7 @@
 #include "core/errors.hpp"
 #include "core/plugin_call.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
+#include "tests/support/wait.hpp"
 
 namespace outboxd {
 namespace {
@@ -140,10 +144,42 @@ TEST(LogPlugin, RefusesPathOfTheWrongType) {
               testing::ThrowsMessage<PluginLoadError>(HasSubstr("path: must be a string")));
 }
 
-TEST(LogPlugin, RefusesAFileItCannotOpen) {
+TEST(LogPlugin, RefusesAFileItCannotCreate) {
   EXPECT_THAT([] { log_instance(R"({"path":"/nonexistent-dir/x.jsonl"})"); },
-              testing::ThrowsMessage<PluginLoadError>(
-                  HasSubstr("path: cannot open '/nonexistent-dir/x.jsonl' for appending")));
+              testing::ThrowsMessage<PluginLoadError>(HasSubstr(
+                  "path: cannot create '/nonexistent-dir/x.jsonl': directory '/nonexistent-dir': No such file")));
+}
+
+TEST(LogPlugin, InitCreatesNothingAndTheFirstWriteCreatesTheFileUnreadableToOthers) {
+  // `outboxd check-config` inits every plugin: a check must leave no file behind.
+  test::TempDir dir;
+  const std::string file = dir.file("out.jsonl");
+  auto instance = log_instance(path_config(file));
+  struct stat st {};
+  EXPECT_NE(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(instance->send(test::message_with_payload("[1]").view()).status, OUTBOXD_OK);
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(test::read_lines(file).size(), 1u);
+}
+
+TEST(LogPlugin, WritesToANewFileOnceTheOldOneWasRotatedAway) {
+  test::TempDir dir;
+  const std::string file = dir.file("out.jsonl"), rotated = dir.file("out.jsonl.1");
+  auto instance = log_instance(path_config(file));
+  ASSERT_EQ(instance->send(test::message_with_payload("[0]").view()).status, OUTBOXD_OK);
+  ASSERT_EQ(std::rename(file.c_str(), rotated.c_str()), 0);  // what logrotate does first
+  int sent = 1;
+  const bool reopened = test::wait_until(
+      [&] {
+        EXPECT_EQ(instance->send(test::message_with_payload("[" + std::to_string(sent++) + "]").view()).status,
+                  OUTBOXD_OK);
+        return !test::read_lines(file).empty();
+      },
+      std::chrono::seconds(10));
+  ASSERT_TRUE(reopened);
+  // Every line is in one of the two files, none twice.
+  EXPECT_EQ(test::read_lines(rotated).size() + test::read_lines(file).size(), static_cast<std::size_t>(sent));
 }
 
 }  // namespace
