@@ -28,6 +28,11 @@ const std::set<std::string> kBooleanFlags = {"json", "keys", "offline"};
 Args parse_args(const std::vector<std::string> &argv) {
   Args args;
   size_t i = 0;
+  // `outboxd help` (with anything after it) is --help: what a user types first.
+  if (i < argv.size() && argv[i] == "help") {
+    args.command = "help";
+    return args;
+  }
   if (i < argv.size() && argv[i].rfind("-", 0) != 0) {
     if (!kCommands.count(argv[i]))
       throw std::invalid_argument("unknown command '" + argv[i] + "' (try outboxd --help)");
@@ -99,10 +104,11 @@ Commands:
   pause NAME     pause the destination NAME for every daemon on the database, until resumed:
                  its messages stay pending and are not sent (restarts keep the pause)
   resume NAME    resume a paused destination; its due messages are sent again
+  help           this text
 
 Options:
   --config PATH  config file (default: $OUTBOXD_CONFIG, else /etc/outboxd/outboxd.yaml)
-  -h, --help     this text
+  -h, --help     this text (also `outboxd help`)
   -V, --version  version and plugin ABI version
 
 Environment:

@@ -6,8 +6,8 @@
 set(OUTBOXD_PKG_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # --- files only the packages need -----------------------------------------------------------------
-# The config and the environment file are installed to absolute paths: /etc is /etc whatever the
-# prefix. Both are conffiles (deb/conffiles) and %config(noreplace) (CPACK_RPM_USER_FILELIST).
+# The config, the environment file and the logrotate snippet are installed to absolute paths: /etc
+# is /etc whatever the prefix. All are conffiles (deb/conffiles) and %config(noreplace) (CPACK_RPM_USER_FILELIST).
 # Their modes are not set here: the yaml (which may hold a password) is root:outboxd 0640 and the
 # environment file (read by systemd as root) root:root 0600, set with %attr in the RPM and with
 # dpkg-statoverride by deb/postinst (the Debian way, which dpkg keeps when an upgrade replaces them).
@@ -16,6 +16,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.yaml DESTINATION /etc/outboxd
         COMPONENT etc EXCLUDE_FROM_ALL)
 install(FILES ${OUTBOXD_PKG_DIR}/default/outboxd DESTINATION /etc/default
         COMPONENT etc EXCLUDE_FROM_ALL)
+# Rotation of the log plugin's files under /var/log/outboxd (the unit's LogsDirectory).
+install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.logrotate DESTINATION /etc/logrotate.d RENAME outboxd
+        COMPONENT etc EXCLUDE_FROM_ALL)
 
 # The unit: /lib/systemd/system for Debian 12, /usr/lib/systemd/system for RPM distros. The RPM copy
 # has a relative destination because CPackRPM marks every absolute-path file as %config.
@@ -23,6 +26,30 @@ install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.service DESTINATION /lib/systemd/s
         COMPONENT unit_deb EXCLUDE_FROM_ALL)
 install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.service DESTINATION lib/systemd/system
         COMPONENT unit_rpm EXCLUDE_FROM_ALL)
+# The license's full text where RPM distributions keep it; the deb's is /usr/share/doc/outboxd/copyright
+# (DEP-5, pointing at Debian's common-licenses copy), as Debian policy wants.
+install(FILES ${CMAKE_SOURCE_DIR}/LICENSE DESTINATION share/licenses/outboxd
+        COMPONENT unit_rpm EXCLUDE_FROM_ALL)
+
+# outboxd(8) and outboxd.yaml(5), written from the built binary's --help and `check-config --keys`
+# (packaging/man/make-man-pages), so they always match the daemon they ship with.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  set(OUTBOXD_MAN_DIR ${CMAKE_BINARY_DIR}/man)
+  add_custom_command(
+    OUTPUT ${OUTBOXD_MAN_DIR}/outboxd.8.gz ${OUTBOXD_MAN_DIR}/outboxd.yaml.5.gz
+    COMMAND ${Python3_EXECUTABLE} ${OUTBOXD_PKG_DIR}/man/make-man-pages $<TARGET_FILE:outboxd> ${OUTBOXD_MAN_DIR}
+            ${PROJECT_VERSION}
+    DEPENDS outboxd ${OUTBOXD_PKG_DIR}/man/make-man-pages
+    COMMENT "Writing the man pages")
+  add_custom_target(man_pages ALL DEPENDS ${OUTBOXD_MAN_DIR}/outboxd.8.gz ${OUTBOXD_MAN_DIR}/outboxd.yaml.5.gz)
+  install(FILES ${OUTBOXD_MAN_DIR}/outboxd.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+  install(FILES ${OUTBOXD_MAN_DIR}/outboxd.yaml.5.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+endif()
+
+# Completion of commands, flags and destination names (etc/outboxd.bash-completion).
+install(FILES ${CMAKE_SOURCE_DIR}/etc/outboxd.bash-completion
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME outboxd)
 
 # /usr/share/doc/outboxd: copyright, a gzipped changelog (lintian wants `gzip -9n`, no timestamp),
 # the README and the user docs.
@@ -49,9 +76,10 @@ set(CPACK_PACKAGE_DESCRIPTION
     "outboxd delivers the messages an application writes to an outbox table in
 its own PostgreSQL database, in the same transaction as the change that
 causes them, to sender plugins, at least once, with retries and ordering.
-This package holds the daemon, the log and null plugins, the plugin header
-and the SQL migrations. The daemon runs as the outboxd system user under
-systemd (Type=notify); systemctl reload re-reads /etc/outboxd/outboxd.yaml.")
+This package holds the daemon, its sender plugins (webhook, SMTP, a Redis
+forwarder writing asynq tasks, log and null), the plugin header and the SQL
+migrations. The daemon runs as the outboxd system user under systemd
+(Type=notify); systemctl reload re-reads /etc/outboxd/outboxd.yaml.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR "DEB;RPM")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -79,7 +107,7 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
 # --- RPM ------------------------------------------------------------------------------------------
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_RELEASE 1)
-set(CPACK_RPM_PACKAGE_LICENSE "Unspecified")
+set(CPACK_RPM_PACKAGE_LICENSE "Apache-2.0")
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 # AUTOREQ derives Requires from the ELF files; on a Debian build host those are Debian sonames
 # (docs/packaging.md, "The RPM").
@@ -91,10 +119,13 @@ set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/preun)
 set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/postun)
 set(CPACK_RPM_USER_FILELIST
     "%config(noreplace) %attr(0640,root,outboxd) /etc/outboxd/outboxd.yaml"
-    "%config(noreplace) %attr(0600,root,root) /etc/default/outboxd")
+    "%config(noreplace) %attr(0600,root,root) /etc/default/outboxd"
+    "%config(noreplace) /etc/logrotate.d/outboxd")
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 # Directories other packages own; the RPM must not claim them.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
-    /etc/default /lib /lib/systemd /lib/systemd/system /usr/lib/systemd /usr/lib/systemd/system)
+    /etc/default /etc/logrotate.d /usr/share/man /usr/share/man/man5 /usr/share/man/man8
+    /usr/share/bash-completion /usr/share/bash-completion/completions /usr/share/licenses
+    /lib /lib/systemd /lib/systemd/system /usr/lib/systemd /usr/lib/systemd/system)
 
 include(CPack)

@@ -51,6 +51,8 @@ TEST(CliArgs, AFlagGivenTwiceIsRefusedByName) {
 
 TEST(CliArgs, HelpAndVersionWin) {
   EXPECT_EQ(parse_args({"stats", "--help"}).command, "help");
+  EXPECT_EQ(parse_args({"help"}).command, "help");
+  EXPECT_EQ(parse_args({"help", "pause"}).command, "help");
   EXPECT_EQ(parse_args({"-V"}).command, "version");
 }
 
