@@ -16,13 +16,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Waits until the socket is ready for `events`, or throws at the deadline.
-void wait_socket(PGconn *conn, short events, Clock::time_point deadline) {
+// Waits until the socket is ready for `events`, or throws at the deadline (or when cancelled:
+// the wait is sliced so a cancel is seen within 100 ms).
+void wait_socket(PGconn *conn, short events, Clock::time_point deadline, const std::atomic<bool> *cancel) {
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) throw BoundedFailure{"not answering", "no answer from the database within the deadline", ""};
+    if (cancel && cancel->load()) throw BoundedFailure{"not answering", "given up: the daemon is stopping", ""};
     pollfd p{PQsocket(conn), events, 0};
-    const int r = poll(&p, 1, static_cast<int>(left));
+    const int r = poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
     if (r > 0) return;
     if (r < 0 && errno != EINTR) throw BoundedFailure{"unreachable", std::string("poll: ") + std::strerror(errno), ""};
   }
@@ -38,7 +40,7 @@ std::string one_line(const char *text) {
 
 // Connects without ever blocking past the deadline (PQconnectStart/PQconnectPoll). libpq's
 // messages may quote option values, a mistyped password among them: they lose it before the log.
-PGconn *connect_by(const std::string &conninfo, Clock::time_point deadline) {
+PGconn *connect_by(const std::string &conninfo, Clock::time_point deadline, const std::atomic<bool> *cancel) {
   PGconn *conn = PQconnectStart(conninfo.c_str());
   if (!conn) throw BoundedFailure{"unreachable", "out of memory", ""};
   if (PQstatus(conn) == CONNECTION_BAD) {
@@ -51,7 +53,7 @@ PGconn *connect_by(const std::string &conninfo, Clock::time_point deadline) {
     while (state != PGRES_POLLING_OK) {
       if (state == PGRES_POLLING_FAILED)
         throw BoundedFailure{"unreachable", hide_conninfo_secrets(one_line(PQerrorMessage(conn)), conninfo), ""};
-      wait_socket(conn, state == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+      wait_socket(conn, state == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline, cancel);
       state = PQconnectPoll(conn);
     }
   } catch (...) {
@@ -77,14 +79,15 @@ BoundedRows rows_of(PGresult *r) {
 
 // Sends `sql` and collects every result, reading until libpq has no more (a session left with
 // unread results could not run the next list).
-std::vector<BoundedRows> query_by(PGconn *conn, const std::string &sql, Clock::time_point deadline) {
+std::vector<BoundedRows> query_by(PGconn *conn, const std::string &sql, Clock::time_point deadline,
+                                  const std::atomic<bool> *cancel) {
   if (!PQsendQuery(conn, sql.c_str())) throw BoundedFailure{"unreachable", one_line(PQerrorMessage(conn)), ""};
-  while (PQflush(conn) == 1) wait_socket(conn, POLLOUT, deadline);
+  while (PQflush(conn) == 1) wait_socket(conn, POLLOUT, deadline, cancel);
   std::vector<BoundedRows> out;
   std::optional<BoundedFailure> error;
   for (;;) {
     while (PQisBusy(conn)) {
-      wait_socket(conn, POLLIN, deadline);
+      wait_socket(conn, POLLIN, deadline, cancel);
       if (!PQconsumeInput(conn)) throw BoundedFailure{"unreachable", one_line(PQerrorMessage(conn)), ""};
     }
     PGresult *r = PQgetResult(conn);
@@ -119,11 +122,12 @@ void BoundedSession::drop() {
   conn_ = nullptr;
 }
 
-std::vector<BoundedRows> BoundedSession::run(const std::string &sql, Clock::time_point deadline) {
+std::vector<BoundedRows> BoundedSession::run(const std::string &sql, Clock::time_point deadline,
+                                             const std::atomic<bool> *cancel) {
   try {
     if (conn_ && PQstatus(conn_) != CONNECTION_OK) drop();
-    if (!conn_) conn_ = connect_by(conninfo_, deadline);
-    return query_by(conn_, sql, deadline);
+    if (!conn_) conn_ = connect_by(conninfo_, deadline, cancel);
+    return query_by(conn_, sql, deadline, cancel);
   } catch (const BoundedFailure &f) {
     if (f.sqlstate.empty()) drop();
     throw;

@@ -5,6 +5,7 @@
 // probe owns one and runs one statement list at a time.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -37,7 +38,10 @@ class BoundedSession {
   // transaction) and returns the rows of each statement that returned rows, in order; connects
   // first when needed. Throws BoundedFailure. A failure the server reported leaves the session
   // open; any other drops it, since a timed-out session may be in any state.
-  std::vector<BoundedRows> run(const std::string &sql, std::chrono::steady_clock::time_point deadline);
+  // `cancel`, when given and set, ends a wait within about 100 ms as a deadline would (a daemon
+  // that stops must not wait out a long read).
+  std::vector<BoundedRows> run(const std::string &sql, std::chrono::steady_clock::time_point deadline,
+                               const std::atomic<bool> *cancel = nullptr);
 
  private:
   void drop();

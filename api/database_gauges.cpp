@@ -25,36 +25,64 @@ double now_unix() {
 }  // namespace
 
 DatabaseGauges::DatabaseGauges(std::string conninfo, std::chrono::milliseconds deadline,
-                               std::chrono::milliseconds fresh_for)
+                               std::chrono::milliseconds fresh_for, std::chrono::milliseconds wait)
     : session_(std::move(conninfo), "outboxd-metrics"),
       deadline_(deadline),
-      fresh_for_(fresh_for) {}
+      fresh_for_(fresh_for),
+      wait_(wait),
+      reader_([this] { run(); }) {}
+
+DatabaseGauges::~DatabaseGauges() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  reader_.join();
+}
 
 DatabaseGaugeReading DatabaseGauges::read() {
-  std::unique_lock<std::mutex> reading(read_mutex_, std::try_to_lock);
-  if (reading.owns_lock() && (!tried_ || Clock::now() - read_at_ >= fresh_for_)) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const bool stale = !tried_ || Clock::now() - finished_at_ >= fresh_for_;
+  if (!stale && !reading_) return last_;
+  if (!reading_ && !wanted_) {
+    wanted_ = true;
+    changed_.notify_all();
+  }
+  // The next reading to finish: the one asked for, or the one under way.
+  const uint64_t next = readings_ + 1;
+  changed_.wait_for(lock, wait_, [&] { return readings_ >= next || stopping_; });
+  return last_;
+}
+
+void DatabaseGauges::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return wanted_ || stopping_; });
+    if (stopping_) return;
+    wanted_ = false;
+    reading_ = true;
+    const bool was_reachable = last_.reachable || !tried_;
+    lock.unlock();
     DatabaseGaugeReading fresh;
-    read_now(fresh);
+    read_now(fresh, was_reachable);
+    lock.lock();
+    reading_ = false;
     tried_ = true;
-    read_at_ = Clock::now();
-    std::lock_guard<std::mutex> lock(last_mutex_);
+    finished_at_ = Clock::now();
+    ++readings_;
     if (fresh.reachable) {
       last_ = std::move(fresh);
     } else {
       last_.reachable = false;  // the last good figures stay, with the time they were read
     }
+    changed_.notify_all();
   }
-  std::lock_guard<std::mutex> lock(last_mutex_);
-  return last_;
 }
 
-void DatabaseGauges::read_now(DatabaseGaugeReading &into) {
-  const bool was_reachable = [&] {
-    std::lock_guard<std::mutex> lock(last_mutex_);
-    return last_.reachable || !tried_;
-  }();
+void DatabaseGauges::read_now(DatabaseGaugeReading &into, bool was_reachable) {
   try {
-    const std::vector<BoundedRows> results = session_.run(gauges_sql(), Clock::now() + deadline_);
+    const std::vector<BoundedRows> results = session_.run(gauges_sql(), Clock::now() + deadline_, &stopping_);
     if (results.size() != 2) throw BoundedFailure{"unreachable", "the gauges' statements returned no rows", ""};
     for (const BoundedRow &row : results[0]) {
       PendingGauge &g = into.pending[row.at(0).value_or("")];

@@ -1,16 +1,21 @@
 // What GET /metrics reads from the database: each destination's pending count and oldest pending
 // age, and which destinations are paused. A scrape must answer exactly when the database is in
-// trouble, so the read runs on a bounded session of its own (api/bounded_session.hpp), at most one
-// at a time, at most once per `fresh_for`; a scrape that finds a read under way, or a read that
-// fails, gets the last good reading with the time it was taken, and the metrics say the database
-// was not reached (docs/http-api.md#metrics).
+// trouble, so the reading is taken by a thread of its own on a bounded session of its own
+// (api/bounded_session.hpp), at most once per `fresh_for`, each read ending within `deadline`. A
+// scrape asks for a new reading and waits for it at most `wait`: a read that fails, or takes longer
+// (counting a backlog of millions), leaves it the last good reading with the time it was taken,
+// and the metrics say whether the latest read reached the database (docs/http-api.md#metrics).
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "api/bounded_session.hpp"
 #include "core/metrics.hpp"
@@ -26,25 +31,35 @@ struct DatabaseGaugeReading {
 
 class DatabaseGauges {
  public:
-  explicit DatabaseGauges(std::string conninfo, std::chrono::milliseconds deadline = std::chrono::seconds(2),
-                          std::chrono::milliseconds fresh_for = std::chrono::seconds(1));
+  explicit DatabaseGauges(std::string conninfo, std::chrono::milliseconds deadline = std::chrono::seconds(10),
+                          std::chrono::milliseconds fresh_for = std::chrono::seconds(1),
+                          std::chrono::milliseconds wait = std::chrono::seconds(2));
+  ~DatabaseGauges();  // stops the reader, giving up a read under way within about 100 ms
   DatabaseGauges(const DatabaseGauges &) = delete;
   DatabaseGauges &operator=(const DatabaseGauges &) = delete;
 
-  // Thread-safe; never waits for another thread's read, and a read of its own ends at `deadline`.
+  // Thread-safe. Returns within `wait` (plus a moment).
   DatabaseGaugeReading read();
 
  private:
-  void read_now(DatabaseGaugeReading &into);
+  void run();  // the reader thread
+  // One read; touches only the session and `into` (no lock held).
+  void read_now(DatabaseGaugeReading &into, bool was_reachable);
 
-  std::mutex read_mutex_;  // the one read at a time; guards session_ and read_at_
-  BoundedSession session_;
-  std::chrono::steady_clock::time_point read_at_{};
-  bool tried_ = false;
+  BoundedSession session_;  // the reader thread's alone
   const std::chrono::milliseconds deadline_;
   const std::chrono::milliseconds fresh_for_;
-  std::mutex last_mutex_;  // guards last_ (held only to copy it)
+  const std::chrono::milliseconds wait_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;  // guards everything below
+  std::condition_variable changed_;
+  bool wanted_ = false;   // a scrape asked for a reading
+  bool reading_ = false;  // the reader is taking one
+  bool tried_ = false;    // a reading was finished, good or not
+  std::chrono::steady_clock::time_point finished_at_{};
+  uint64_t readings_ = 0;  // finished, good or not
   DatabaseGaugeReading last_;
+  std::thread reader_;  // last: started once the rest exists
 };
 
 }  // namespace outboxd::api

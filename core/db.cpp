@@ -79,8 +79,9 @@ std::vector<SessionSetting> session_settings(SessionRole role) {
   // Api: a request should fail, not hang a worker thread, when the database stalls.
   // Readiness: backs up the probe's own 2 s deadline, so a check it gives up on (say, behind a
   // lock) does not leave its statement waiting on the server.
-  // Gauges: the same for GET /metrics' read of the pending counts, whose plan must stay on the
-  // pending rows' partial indexes however stale the statistics (message_pending_stats.sql).
+  // Gauges: the same for the 10 s deadline of GET /metrics' read of the pending counts (a backlog
+  // of millions takes seconds to count), whose plan must stay on the pending rows' partial indexes
+  // however stale the statistics (message_pending_stats.sql).
   std::vector<SessionSetting> out;
   switch (role) {
     case SessionRole::Worker:
@@ -100,7 +101,7 @@ std::vector<SessionSetting> session_settings(SessionRole role) {
     case SessionRole::Readiness:
       return {{"statement_timeout", "3000"}};
     case SessionRole::Gauges:
-      return {{"statement_timeout", "3000"}, {"enable_seqscan", "off"}, {"jit", "off"}};
+      return {{"statement_timeout", "11000"}, {"enable_seqscan", "off"}, {"jit", "off"}};
   }
   throw std::logic_error("session role without settings");
 }

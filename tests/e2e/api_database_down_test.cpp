@@ -4,6 +4,8 @@
 // client sees names the database's host, port or user.
 #include <signal.h>
 
+#include <pqxx/pqxx>
+
 #include "tests/e2e/api_harness.hpp"
 #include "tests/support/notify_socket.hpp"
 #include "tests/support/private_cluster.hpp"
@@ -87,4 +89,27 @@ TEST_F(ApiDatabaseDown, ListensBeforeTheDatabaseAndMetricsAnswerThroughAnOutage)
   daemon->signal(SIGTERM);
   EXPECT_TRUE(notify.wait_for("STOPPING=1")) << daemon->log();
   EXPECT_EQ(daemon->wait_exit(std::chrono::seconds(20)), 0) << daemon->log();
+}
+
+TEST_F(ApiDatabaseDown, AScrapeAnswersWhileTheGaugesReadWaitsBehindALock) {
+  start_api(scripted_destination("orders"));
+  enqueue("orders", "{}", ", available_at => now() + interval '1 hour'");
+  ASSERT_TRUE(wait_until([&] { return sample_value(get("/metrics").body, "outboxd_database_up") == 1; }));
+  // A migration's ACCESS EXCLUSIVE lock, held: the gauges' read waits behind it.
+  auto locker = db.connect();
+  pqxx::work hold(*locker);
+  hold.exec("LOCK TABLE outbox.messages IN ACCESS EXCLUSIVE MODE");
+  // Once the last reading is a second old, a scrape asks for another, waits for it a while, and
+  // answers with the last one (the pending message) while the read still waits on the lock.
+  HttpReply during;
+  ASSERT_TRUE(wait_until([&] {
+    during = get("/metrics");
+    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                     "application_name = 'outboxd-metrics' AND wait_event_type = 'Lock'") == "1";
+  })) << "no scrape's read waited on the lock";
+  EXPECT_EQ(during.status, 200) << during.body;
+  EXPECT_NE(during.body.find("outboxd_messages_pending{destination=\"orders\"} 1"), std::string::npos) << during.body;
+  EXPECT_EQ(get("/healthz").status, 200);
+  hold.abort();
+  EXPECT_TRUE(wait_until([&] { return sample_value(get("/metrics").body, "outboxd_database_up") == 1; }));
 }
