@@ -78,7 +78,8 @@ class Loader {
     if (auto url = env_("OUTBOXD_DATABASE_URL"); url && !url->empty()) url_override_ = *url;
   }
 
-  Config load(const YAML::Node &root) {
+  // The main file's root, then each drop-in's (conf.d, in name order): destinations only.
+  Config load(const YAML::Node &root, const std::vector<std::pair<std::string, YAML::Node>> &drop_ins) {
     Config cfg;
     cfg.source = source_;
     if (root.IsDefined() && !root.IsNull()) {
@@ -86,6 +87,12 @@ class Loader {
         fail(line_of(root), "", "the file must be a mapping of keys (workers: 2, ...), got " + shown(root));
       load_mapping(root, "", cfg);
     }
+    const std::string main_file = source_;
+    for (const auto &[file, drop_in] : drop_ins) {
+      source_ = file;  // errors name the file they are in
+      load_drop_in(drop_in, main_file, cfg);
+    }
+    source_ = main_file;
     if (url_override_) cfg.database_url = *url_override_;
     check_listen(cfg);
     check_database_url(cfg);
@@ -386,6 +393,21 @@ class Loader {
     return contents;
   }
 
+  // A conf.d file holds a `destinations:` mapping and nothing else, so that configuration
+  // management can add a destination without touching the main file, and a drop-in can never
+  // change a setting behind the main file's back.
+  void load_drop_in(const YAML::Node &root, const std::string &main_file, Config &cfg) {
+    if (!root.IsDefined() || root.IsNull()) return;
+    if (!root.IsMap()) fail(line_of(root), "", "a conf.d file must be a mapping with destinations:, got " + shown(root));
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : shown(it->first);
+      if (key != "destinations")
+        fail(line_of(it->first), key,
+             "a conf.d file may hold only destinations:; other settings belong in " + main_file);
+      load_destinations(it->second, line_of(it->first), cfg);
+    }
+  }
+
   void load_destinations(const YAML::Node &map, int line, Config &cfg) {
     if (map.IsNull()) return;  // no destinations: the daemon starts and warns
     if (!map.IsMap())
@@ -396,7 +418,12 @@ class Loader {
       if (!is_destination_name(name))
         fail(dline, "destinations",
              "bad destination name " + shown(it->first) + ": " + std::string(kDestinationNameRule));
-      if (cfg.destinations.count(name)) fail(dline, "destinations." + name, "destination given twice");
+      if (const auto earlier = cfg.destinations.find(name); earlier != cfg.destinations.end())
+        fail(dline, "destinations." + name,
+             "destination given twice" + (earlier->second.source == source_
+                                              ? std::string()
+                                              : " (also in " + earlier->second.source + ":" +
+                                                    std::to_string(earlier->second.config_line) + ")"));
       cfg.destinations[name] = load_destination(name, it->second, dline);
     }
   }
@@ -405,6 +432,7 @@ class Loader {
     const std::string prefix = "destinations." + name;
     DestinationConfig d;
     d.name = name;
+    d.source = source_;
     d.config_line = line;
     if (!node.IsMap())
       fail(line, prefix, "expected a mapping with at least 'plugin: <name>', got " + shown(node));
@@ -505,7 +533,7 @@ class Loader {
   }
 
  private:
-  const std::string &source_;
+  std::string source_;  // the file being read: the main one, or a drop-in
   const EnvLookup &env_;
   const SecretFileReader &files_;
   std::size_t json_nodes_ = 0;
@@ -544,8 +572,11 @@ SecretFileReader secret_files() {
   };
 }
 
-Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env,
-                    const SecretFileReader &files) {
+namespace {
+
+// One file's text as a YAML root, with the checks every config file gets: size, UTF-8, one
+// document, and the limits on nodes, depth and text.
+YAML::Node parse_config_yaml(const std::string &yaml_text, const std::string &source) {
   if (yaml_text.size() > kMaxConfigFileBytes)
     throw ConfigError(source + ": larger than the limit of " + std::to_string(kMaxConfigFileBytes) + " bytes");
   if (std::optional<int> line = non_utf8_line(yaml_text))
@@ -568,19 +599,24 @@ Config parse_config(const std::string &yaml_text, const std::string &source, con
     const YamlLimits limits{kMaxConfigNodes, kMaxConfigScalarBytes, kMaxConfigDepth};
     if (std::optional<YamlProblem> problem = find_yaml_problem(root, yaml_text, limits))
       throw config_error(source, problem->line, problem->path, problem->what);
-    return Loader(source, env, files).load(root);
+  } catch (const YAML::Exception &e) {
+    throw ConfigError(source + ": cannot read the YAML: " + e.what());
+  }
+  return root;
+}
+
+}  // namespace
+
+Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env,
+                    const SecretFileReader &files, const std::vector<ConfigText> &drop_ins) {
+  const YAML::Node root = parse_config_yaml(yaml_text, source);
+  std::vector<std::pair<std::string, YAML::Node>> drop_in_roots;
+  for (const ConfigText &d : drop_ins) drop_in_roots.emplace_back(d.source, parse_config_yaml(d.text, d.source));
+  try {
+    return Loader(source, env, files).load(root, drop_in_roots);
   } catch (const YAML::Exception &e) {  // not expected once parsed, but never let one escape raw
     throw ConfigError(source + ": cannot read the YAML: " + e.what());
   }
-}
-
-Config load_config(const std::string &path, const EnvLookup &env) {
-  std::string text;
-  std::string error;
-  if (!read_bounded_regular_file(path, kMaxConfigFileBytes, text, error))
-    throw ConfigError("cannot read config file " + path + ": " + error +
-                      " (pass --config <path> to a regular file, or set OUTBOXD_CONFIG)");
-  return parse_config(text, path, env);
 }
 
 std::string default_config_path(const EnvLookup &env) {

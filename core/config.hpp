@@ -53,7 +53,8 @@ struct DestinationConfig {
   BreakerSettings breaker_settings() const;
   std::string on_outcome;      // optional SQL run in the outcome transaction; empty = none
   std::string config_json = "{}";  // the `config:` subtree as JSON (secrets already resolved)
-  int config_line = 0;         // line of the destination in the file, for error messages
+  std::string source;          // the file it is in: the main one or a conf.d drop-in
+  int config_line = 0;         // line of the destination in that file, for error messages
   int on_outcome_line = 0;     // line of its on_outcome key, for the start check's error
 };
 
@@ -142,14 +143,31 @@ using SecretFileReader = std::function<bool(const std::string &path, std::string
 // cannot hang the loader and /dev/zero cannot fill memory.
 SecretFileReader secret_files();
 
+// A config file's text and the name errors give it.
+struct ConfigText {
+  std::string source;
+  std::string text;
+};
+
 // Parses YAML text. `source` names it in errors ("outboxd.yaml:12: workers: ..."). Applies
 // OUTBOXD_DATABASE_URL from env. Throws ConfigError naming file, line, key and value.
+// `drop_ins`: conf.d files, in the order they apply, each holding destinations only; a
+// destination's name may appear once across all the files.
 Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env,
-                    const SecretFileReader &files = secret_files());
+                    const SecretFileReader &files = secret_files(), const std::vector<ConfigText> &drop_ins = {});
 
-// Reads and parses a file; a missing or unreadable file is a ConfigError too, and so is one that is
-// not a regular file or is larger than kMaxConfigFileBytes.
+// The most conf.d files load_config reads.
+constexpr std::size_t kMaxConfigDropIns = 256;
+
+// Reads and parses a file, with the drop-ins of the conf.d directory beside it (the files of
+// <dir>/conf.d/ whose names end in .yaml and do not start with a dot, in byte order of their
+// names; core/config_files.cpp). A missing or unreadable file is a ConfigError too, and so is one
+// that is not a regular file or is larger than kMaxConfigFileBytes, or more than kMaxConfigDropIns
+// drop-ins.
 Config load_config(const std::string &path, const EnvLookup &env = process_env());
+
+// The drop-ins load_config reads with `path`, in order (paths only; none when conf.d is missing).
+std::vector<std::string> config_drop_ins(const std::string &path);
 
 // The config path to use when --config is not given: $OUTBOXD_CONFIG or /etc/outboxd/outboxd.yaml.
 std::string default_config_path(const EnvLookup &env = process_env());

@@ -10,7 +10,7 @@ bool same_instance_config(const DestinationConfig &a, const DestinationConfig &b
 
 // "outboxd.yaml:12: " — where a destination's load error points in the config.
 std::string config_place(const Config &config, const DestinationConfig &dest) {
-  return config.source + ":" + std::to_string(dest.config_line) + ": ";
+  return (dest.source.empty() ? config.source : dest.source) + ":" + std::to_string(dest.config_line) + ": ";
 }
 
 std::shared_ptr<LoadedPlugin> open_plugin_file(const Config &config, const std::string &name,

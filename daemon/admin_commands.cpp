@@ -56,9 +56,11 @@ int run_check_config(const Config &config, bool offline) {
   }
 
   std::cout << config.source << ": OK, " << destinations->names().size() << " destination(s)";
+  for (const std::string &file : config_drop_ins(config.source)) std::cout << "\n  with " << file;
   for (const auto &[name, d] : destinations->all())
     std::cout << "\n  " << name << ": plugin " << d.instance->plugin().table().name << " "
-              << d.instance->plugin().table().version << " (" << d.instance->plugin().path() << ")";
+              << d.instance->plugin().table().version << " (" << d.instance->plugin().path() << ")"
+              << (d.config.source != config.source ? " from " + d.config.source : "");
   if (migrations_to_apply > 0)
     std::cout << "\n  run will first apply " << migrations_to_apply << " pending schema migration(s)";
   if (offline)

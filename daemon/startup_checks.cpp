@@ -106,7 +106,8 @@ void check_on_outcome_statements(const Config &config, pqxx::connection &conn) {
     } catch (const pqxx::broken_connection &) {
       throw;  // the database went away: not a fault of the statement
     } catch (const std::exception &e) {
-      throw config_error(config.source, d.on_outcome_line, "destinations." + name + ".on_outcome",
+      throw config_error(d.source.empty() ? config.source : d.source, d.on_outcome_line,
+                         "destinations." + name + ".on_outcome",
                          std::string("does not prepare: ") + e.what());
     }
   }

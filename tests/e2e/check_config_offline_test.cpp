@@ -1,6 +1,8 @@
 // `outboxd check-config --offline` where no database answers (a package test, a build machine), and
 // the checks every check-config makes before the database: api.listen resolves to an address of
 // this machine, and a database.url libpq cannot parse is refused without printing its password.
+#include <filesystem>
+
 #include "tests/e2e/harness.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/text.hpp"
@@ -43,6 +45,28 @@ TEST_F(CheckConfigOffline, SucceedsWithoutADatabaseWherePlainCheckConfigCannot) 
   EXPECT_EQ(online, 1) << online_out;
   EXPECT_TRUE(contains(online_out, "cannot connect to PostgreSQL")) << online_out;
   EXPECT_TRUE(contains(online_out, "the file and its plugins are valid; --offline checks only those")) << online_out;
+}
+
+TEST_F(CheckConfigOffline, ReadsTheDropInsOfConfDBesideTheFileAndNamesThem) {
+  const std::string path = write(unreachable_database());
+  std::filesystem::create_directory(dir.file("conf.d"));
+  write_file(dir.file("conf.d/20-mail.yaml"), "destinations:\n  mail:\n    plugin: scripted\n");
+  write_file(dir.file("conf.d/10-hooks.yaml"), "destinations:\n  hooks:\n    plugin: scripted\n");
+  write_file(dir.file("conf.d/30-old.yaml.dpkg-old"), "not: [yaml");  // skipped, as editors' and dpkg's files are
+  auto [code, out] = run_outboxd({"check-config", "--offline", "--config", path});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_TRUE(contains(out, path + ": OK, 3 destination(s)\n  with " + dir.file("conf.d/10-hooks.yaml") +
+                                "\n  with " + dir.file("conf.d/20-mail.yaml")))
+      << out;
+  EXPECT_TRUE(contains(out, "from " + dir.file("conf.d/20-mail.yaml"))) << out;
+
+  // A destination given twice is refused, naming both places; exit 2 as for any bad config.
+  write_file(dir.file("conf.d/40-again.yaml"), "destinations:\n  orders:\n    plugin: scripted\n");
+  auto [again_code, again] = run_outboxd({"check-config", "--offline", "--config", path});
+  EXPECT_EQ(again_code, 2) << again;
+  EXPECT_TRUE(contains(again, dir.file("conf.d/40-again.yaml") + ":2: destinations.orders: destination given twice "
+                                                                 "(also in " + path + ":"))
+      << again;
 }
 
 TEST_F(CheckConfigOffline, StillRefusesABadConfigWithExitTwo) {
