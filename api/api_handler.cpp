@@ -257,7 +257,8 @@ ApiHandler::Lane ApiHandler::lane_of(const ApiRequest &req) const {
   const RouteLookup found = find_route(req.method, req.path);
   if (!found.match || req.method == "OPTIONS" || route_is_inline(found.match->id)) return Lane::Inline;
   const RouteId id = found.match->id;
-  return id == RouteId::Readyz || id == RouteId::Metrics ? Lane::Probe : Lane::Database;
+  if (id == RouteId::Readyz) return Lane::Probe;
+  return id == RouteId::Metrics ? Lane::Metrics : Lane::Database;
 }
 
 ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
@@ -265,6 +266,13 @@ ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
   if (auto *answer = std::get_if<ApiResponse>(&resolved)) return std::move(*answer);
   const RouteMatch &route = std::get<RouteMatch>(resolved);
   const std::string &param = route.param;
+  // Until the daemon has reached its database and checked (or migrated) its schema, a route that
+  // needs the database would meet a missing or changing schema: it waits for the start instead.
+  if (route.id != RouteId::Healthz && route.id != RouteId::Readyz && route.id != RouteId::Metrics && readiness_ &&
+      readiness_->phase() == ReadinessProbe::Phase::Starting)
+    return reply(503, {{"error", "starting"},
+                       {"detail", "the daemon is starting: it has not reached its database or checked its schema "
+                                  "yet; retry shortly (GET /readyz says when it is ready)"}});
   switch (route.id) {
     case RouteId::Healthz: return reply(200, {{"status", "ok"}});
     case RouteId::Readyz: return ready();

@@ -50,9 +50,10 @@ class ApiHandler {
   std::optional<ApiResponse> answer_before_body(const ApiRequest &req) const;
 
   // Where the transport runs handle(): on the I/O thread (no database: /healthz and every answer
-  // that needs no route), on the probe thread (/readyz and /metrics, which must answer while the
-  // database workers wait on a sick database, and whose reads are bounded), or on a database worker.
-  enum class Lane { Inline, Probe, Database };
+  // that needs no route), on the probe thread (/readyz) or the metrics thread (/metrics), which
+  // must answer while the database workers wait on a sick database and whose reads are bounded,
+  // or on a database worker.
+  enum class Lane { Inline, Probe, Metrics, Database };
   Lane lane_of(const ApiRequest &req) const;
 
  private:

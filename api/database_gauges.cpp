@@ -95,7 +95,8 @@ void DatabaseGauges::read_now(DatabaseGaugeReading &into, bool was_reachable) {
     if (!was_reachable) spdlog::info("metrics: the database answers again; the pending and paused gauges are current");
   } catch (const BoundedFailure &f) {
     // Once per outage, not per scrape: the metrics themselves say the database is not reached.
-    if (was_reachable)
+    // A read given up because the daemon stops says nothing.
+    if (was_reachable && !stopping_)
       spdlog::warn("metrics: could not read the pending and paused gauges ({}: {}); scrapes show the last "
                    "reading and outboxd_database_up 0 until the database answers",
                    f.database, f.detail);

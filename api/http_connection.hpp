@@ -37,7 +37,8 @@ struct ServerState {
   std::optional<boost::asio::ip::tcp::acceptor> acceptor;      // I/O thread once serving
   std::optional<boost::asio::steady_timer> accept_retry;       // I/O thread
   RequestWorkers db_workers;     // database-bound handlers (api.threads)
-  RequestWorkers probe_workers;  // /readyz, so it never waits behind the database workers
+  RequestWorkers probe_workers;    // /readyz, so it never waits behind the database workers
+  RequestWorkers metrics_workers;  // /metrics, which may wait 2 s for its reading: never before /readyz
   std::atomic<int> open_connections{0};
   bool stopping = false;                             // I/O thread
   std::unordered_set<HttpConnection *> connections;  // I/O thread

@@ -161,7 +161,8 @@ ServerState::ServerState(const HttpServerOptions &o, std::shared_ptr<ApiHandler>
       handler(std::move(h)),
       io(std::make_unique<net::io_context>(1)),
       db_workers(o.threads, "outboxd-api-db"),
-      probe_workers(1, "outboxd-api-rdy") {
+      probe_workers(1, "outboxd-api-rdy"),
+      metrics_workers(1, "outboxd-api-met") {
   acceptor.emplace(*io);
   accept_retry.emplace(*io);
 }
@@ -172,6 +173,7 @@ ServerState::~ServerState() {
   // references to their connections, whose destructors use `connections` (still alive here).
   db_workers.stop();
   probe_workers.stop();
+  metrics_workers.stop();
   acceptor.reset();
   accept_retry.reset();
   io.reset();

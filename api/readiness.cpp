@@ -37,25 +37,36 @@ ReadinessProbe::ReadinessProbe(std::string conninfo, std::chrono::milliseconds d
 
 ReadinessProbe::~ReadinessProbe() = default;
 
-void ReadinessProbe::set_daemon(std::string state) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  daemon_ = std::move(state);
-  checked_at_ = {};  // the next check looks again, whatever it cached
+namespace {
+
+const char *phase_name(ReadinessProbe::Phase phase) {
+  switch (phase) {
+    case ReadinessProbe::Phase::Starting: return "starting";
+    case ReadinessProbe::Phase::Running: return "running";
+    case ReadinessProbe::Phase::Stopping: return "stopping";
+  }
+  return "starting";
 }
+
+}  // namespace
 
 Readiness ReadinessProbe::check() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (have_result_ && Clock::now() - checked_at_ < cache_for_) return last_;
-  const Readiness now = probe();
-  last_ = now;
-  checked_at_ = Clock::now();
-  have_result_ = true;
-  return now;
+  // The database's part is cached; the daemon's phase is always the current one.
+  if (!have_result_ || Clock::now() - checked_at_ >= cache_for_) {
+    last_ = probe();
+    checked_at_ = Clock::now();
+    have_result_ = true;
+  }
+  Readiness r = last_;
+  r.daemon = phase_name(phase_);
+  r.ready = r.ready && phase_ == Phase::Running;
+  return r;
 }
 
 Readiness ReadinessProbe::probe() {
   Readiness r;
-  r.daemon = daemon_;
+  r.daemon = phase_name(phase_);
   r.database = "unreachable";
   r.schema = "unknown";
   std::string detail;
@@ -76,9 +87,8 @@ Readiness ReadinessProbe::probe() {
       if (std::find(applied.begin(), applied.end(), m.version) == applied.end()) ++pending;
     r.database = "ok";
     r.schema = pending == 0 ? "ok" : std::to_string(pending) + " migration(s) pending";
-    r.ready = pending == 0 && r.daemon == "running";
+    r.ready = pending == 0;  // the database's part; check() adds the phase
     if (pending != 0) detail = "the outbox schema lacks " + r.schema + "; run `outboxd migrate`";
-    else if (!r.ready) detail = "the daemon is " + r.daemon;
   } catch (const BoundedFailure &f) {
     r.database = f.database;
     detail = f.detail;
@@ -96,8 +106,6 @@ void ReadinessProbe::log_change(const Readiness &now, const std::string &detail)
     if (changed && have_result_) spdlog::info("readyz: ready again (database ok, schema current)");
     return;
   }
-  // A starting daemon logs what it waits for itself; its probe stays quiet.
-  if (now.daemon == "starting" && now.database == "ok") return;
   if (!changed && t - logged_at_ < kRelogEvery) return;
   logged_at_ = t;
   spdlog::warn("readyz: not ready: {}", detail);

@@ -7,6 +7,7 @@
 // the details.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -31,9 +32,12 @@ class ReadinessProbe {
   ReadinessProbe(const ReadinessProbe &) = delete;
   ReadinessProbe &operator=(const ReadinessProbe &) = delete;
 
-  // Thread-safe. What the daemon is doing: "starting" (the state it begins in, until its engine
-  // runs), "running" or "stopping"; only a running daemon is ready.
-  void set_daemon(std::string state);
+  // What the daemon is doing: starting (the state it begins in, until its engine runs), running
+  // or stopping; only a running daemon is ready. Thread-safe and lock-free: the main thread sets
+  // it on SIGTERM even while a check waits on a hung database.
+  enum class Phase { Starting, Running, Stopping };
+  void set_phase(Phase phase) { phase_ = phase; }
+  Phase phase() const { return phase_; }
 
   // Thread-safe. Returns the cached answer when it is younger than cache_for; otherwise checks,
   // taking at most `deadline`.
@@ -47,8 +51,8 @@ class ReadinessProbe {
   BoundedSession session_;
   const std::chrono::milliseconds deadline_;
   const std::chrono::milliseconds cache_for_;
-  std::string daemon_ = "starting";
-  Readiness last_;
+  std::atomic<Phase> phase_{Phase::Starting};  // read without the mutex
+  Readiness last_;                              // the database's part (daemon and ready: see check())
   std::chrono::steady_clock::time_point checked_at_{};
   bool have_result_ = false;
   std::chrono::steady_clock::time_point logged_at_{};

@@ -101,7 +101,7 @@ std::string render_prometheus(const MetricsSnapshot &s) {
   header(out, "outboxd_build_info", "gauge", "Always 1; the version label says which outboxd answers.");
   sample(out, "outboxd_build_info", "version=\"" + escape_label_value(s.version) + "\"", "1");
   header(out, "outboxd_database_up", "gauge",
-         "1 when this scrape's read of the database's gauges (pending, paused) succeeded, else 0.");
+         "1 when the latest finished read of the database gauges (pending, paused) succeeded, else 0.");
   sample(out, "outboxd_database_up", "", s.database_up ? "1" : "0");
   header(out, "outboxd_database_last_read_timestamp_seconds", "gauge",
          "When the pending and paused gauges were last read from the database (Unix seconds; 0: never). "

@@ -58,7 +58,8 @@ bool prepare_database(const std::shared_ptr<const Config> &config) {
       });
     } catch (const DbConnectionLost &e) {
       spdlog::error("{}; retrying in {} ms", e.what(), delay.count());
-      notify_status("waiting for the database: " + std::string(e.what()));
+      // General words: systemctl status is readable by every local user; the log has the details.
+      notify_status("waiting for the database (not reached yet; the log says why), retrying");
       if (wait_for_signal(delay)) return false;
       delay = std::min(delay * 2, std::chrono::milliseconds(10000));
     }
@@ -179,7 +180,7 @@ int run_daemon(const Config &initial) {
   breakers.emplace(*config, breaker_board());
   spdlog::info("breaker changes are written to outbox.breaker_states (outboxd stats) as daemon {}", breakers->daemon());
   engine.start();
-  if (readiness) readiness->set_daemon("running");
+  if (readiness) readiness->set_phase(api::ReadinessProbe::Phase::Running);
   spdlog::info("outboxd {} running: {} destination(s), {} worker(s) each, batch size {}, wake-up by {}",
                OUTBOXD_VERSION, destinations->names().size(), config->workers, config->batch_size,
                config->wakeup_mode == WakeupMode::Notify ? "LISTEN/NOTIFY" : "polling");
@@ -196,7 +197,7 @@ int run_daemon(const Config &initial) {
                "send it again to exit at once", strsignal(sig), grace.count());
   notify_status("stopping: claiming nothing new, finishing in-flight batches");
   notify_systemd("STOPPING=1");
-  if (readiness) readiness->set_daemon("stopping");
+  if (readiness) readiness->set_phase(api::ReadinessProbe::Phase::Stopping);
   // No new connections or requests; requests being handled get their answers while the engine
   // finishes its batches. A second signal ends both at once.
   if (http) http->begin_stop();

@@ -49,7 +49,13 @@ TEST_F(ApiDatabaseDown, ListensBeforeTheDatabaseAndMetricsAnswerThroughAnOutage)
   EXPECT_EQ(sample_value(metrics.body, "outboxd_database_last_read_timestamp_seconds"), 0) << metrics.body;
   EXPECT_NE(metrics.body.find("outboxd_build_info{version=\""), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("outboxd_messages_pending{destination=\"orders\"} 0"), std::string::npos);
+  // Routes that need the database wait for the start (no schema is known yet): 503, saying so.
+  const HttpReply early = post("/v1/messages", R"({"destination": "orders", "payload": {}})");
+  EXPECT_EQ(early.status, 503) << early.body;
+  EXPECT_EQ(early.json().value("error", ""), "starting") << early.body;
   EXPECT_TRUE(notify.wait_for("STATUS=waiting for the database")) << daemon->log();
+  for (const std::string &m : notify.messages())
+    EXPECT_EQ(m.find(std::to_string(pg.port())), std::string::npos) << "systemd's status shows no database details: " << m;
   for (const std::string &m : notify.messages()) EXPECT_EQ(m.find("READY=1"), std::string::npos) << m;
 
   // The database comes up: ready, and the gauges are read.

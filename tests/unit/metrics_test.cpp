@@ -49,7 +49,7 @@ TEST(Metrics, RendersExactLinesForASmallRegistry) {
       "# HELP outboxd_build_info Always 1; the version label says which outboxd answers.\n"
       "# TYPE outboxd_build_info gauge\n"
       "outboxd_build_info{version=\"1.2.3\"} 1\n"
-      "# HELP outboxd_database_up 1 when this scrape's read of the database's gauges (pending, paused) "
+      "# HELP outboxd_database_up 1 when the latest finished read of the database gauges (pending, paused) "
       "succeeded, else 0.\n"
       "# TYPE outboxd_database_up gauge\n"
       "outboxd_database_up 1\n"
