@@ -19,3 +19,4 @@ ALTER FUNCTION outbox.enqueue(text, jsonb, jsonb, timestamptz, text, text, integ
   SECURITY INVOKER RESET search_path;
 ALTER FUNCTION outbox.enqueue_in(text, jsonb, interval, jsonb) SECURITY INVOKER RESET search_path;
 ALTER FUNCTION outbox.request_wake() SECURITY INVOKER RESET search_path;
+ALTER FUNCTION outbox.notify_new_messages() SECURITY INVOKER RESET search_path;

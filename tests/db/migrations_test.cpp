@@ -54,3 +54,16 @@ TEST(Migrations, StatusReportsPendingVersionsOnAnEmptyDatabase) {
   EXPECT_EQ(status.pending.size(), outboxd::embedded_migrations().size());
   EXPECT_TRUE(status.applied.empty());
 }
+
+TEST(Migrations, EveryTableOfTheSchemaIsGrantedToTheDaemonAndReaderRoles) {
+  // A migration that adds a table must grant it (docs/hacking.md, "A migration"); a daemon running
+  // on outbox_daemon alone would otherwise fail on it in production only.
+  TestDatabase db;
+  const std::string missing = db.scalar(
+      "SELECT coalesce(string_agg(c.relname, ', '), '') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = 'outbox' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migration' AND NOT ("
+      "has_table_privilege('outbox_daemon', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AND "
+      "has_table_privilege('outbox_reader', c.oid, 'SELECT'))");
+  EXPECT_EQ(missing, "") << "tables without their grants";
+  EXPECT_EQ(db.scalar("SELECT has_table_privilege('outbox_producer', 'outbox.messages', 'SELECT')"), "f");
+}

@@ -5,6 +5,7 @@
 
 #include <pqxx/pqxx>
 
+#include "core/sql_catalog.hpp"
 #include "tests/e2e/api_harness.hpp"
 
 using namespace outboxd::test;
@@ -72,9 +73,11 @@ TEST_F(DatabaseRoles, AProducerEnqueuesInsideItsOwnTransactionsAndCanDoNothingEl
     tx.exec("SELECT outbox.enqueue('orders', '{\"order\": 2}')");
     tx.abort();
   }
-  {  // a plain INSERT of the columns a producer sets, and the delayed form
+  {  // a plain INSERT of the columns a producer sets (with the bare ON CONFLICT a producer may use),
+     // and the delayed form
     pqxx::work tx(c);
-    tx.exec("INSERT INTO outbox.messages (destination, payload, ordering_key) VALUES ('orders', '{\"order\": 3}', 'k')");
+    tx.exec("INSERT INTO outbox.messages (destination, payload, ordering_key) VALUES ('orders', '{\"order\": 3}', 'k') "
+            "ON CONFLICT DO NOTHING");
     tx.exec("SELECT outbox.enqueue_in('orders', '{\"order\": 4}', interval '0 seconds')");
     tx.commit();
   }
@@ -108,6 +111,31 @@ TEST_F(DatabaseRoles, AProducerEnqueuesInsideItsOwnTransactionsAndCanDoNothingEl
   EXPECT_EQ(refusal(c, "SELECT * FROM outbox.breaker_states"), denied);
   EXPECT_TRUE(wait_count("state = 'delivered'", 4)) << "the idempotent enqueue made one message, not two";
   EXPECT_EQ(db.count("true"), 4);
+}
+
+TEST_F(DatabaseRoles, ARoleThatInsertedBeforeTheRolesExistedStillEnqueuesAfterTheUpgrade) {
+  // Before 0007 nothing said what to grant; a DBA gave an application INSERT by hand, and it
+  // enqueued through functions PUBLIC could execute. Migrating to 0007 must not break it.
+  TestDatabase old(false);
+  {
+    pqxx::connection c(old.conninfo());
+    pqxx::work tx(c);
+    for (const outboxd::Migration &m : outboxd::embedded_migrations())
+      if (m.version < 7) tx.exec(m.up_sql);
+    tx.commit();
+  }
+  const std::string legacy = db.name() + "_legacy";
+  old.exec("CREATE ROLE " + legacy + " LOGIN");
+  old.exec("GRANT USAGE ON SCHEMA outbox TO " + legacy);
+  old.exec("GRANT INSERT ON outbox.messages TO " + legacy);
+  old.exec(outboxd::embedded_migrations().at(6).up_sql);  // 0007
+  pqxx::connection c(old.conninfo() + " user=" + legacy);
+  EXPECT_EQ(refusal(c, "SELECT outbox.enqueue('orders', '{}')"), "");
+  EXPECT_EQ(refusal(c, "SELECT outbox.enqueue_in('orders', '{}', interval '1 minute')"), "");
+  EXPECT_EQ(refusal(c, "INSERT INTO outbox.messages (destination, payload) VALUES ('orders', '{}')"), "");
+  EXPECT_EQ(old.count("true"), 3);
+  old.exec("DROP OWNED BY " + legacy);
+  old.exec("DROP ROLE " + legacy);
 }
 
 TEST_F(DatabaseRoles, AReaderReadsAndChangesNothing) {
