@@ -39,7 +39,8 @@ void ClaimWay::after(const ClaimSeen &seen) {
     ++windows_since_plain_;
     window_ms_since_plain_ += seen.claim_ms;
     if (windows_since_plain_ < kWindowsBetweenPlainMeasures ||
-        window_ms_since_plain_ * kPlainMeasureShare < plain_claim_ms_)
+        (window_ms_since_plain_ * kPlainMeasureShare < plain_claim_ms_ &&
+         windows_since_plain_ < kMaxWindowsBetweenPlainMeasures))
       return;
     key_runs_ = false;
     plain_before_try_ = 0;

@@ -40,7 +40,10 @@ class ClaimWay {
   // and at least so many that the plain claim, at its last measured time, costs no more than this
   // share of the windows' claiming since (a plain claim over a deep backlog of runs takes 60-80 ms
   // against a window's 2: measured every 64 windows, it slowed the drain by a third).
+  // At most kMaxWindowsBetweenPlainMeasures, so one plain claim that stalled (a checkpoint, a
+  // lock) does not put the next measure off for millions of messages.
   static constexpr int kWindowsBetweenPlainMeasures = 64;
+  static constexpr int kMaxWindowsBetweenPlainMeasures = 2048;
   static constexpr double kPlainMeasureShare = 0.05;
 
   // The next claim takes keys' runs (message_claim_key_runs.sql).

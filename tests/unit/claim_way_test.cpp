@@ -182,3 +182,10 @@ TEST(ClaimWay, ADearPlainClaimIsMeasuredAgainOnlyAfterWindowsWorthTwentyTimesIt)
   EXPECT_TRUE(way.key_runs()) << "still the dearer one: the window again at once";
   EXPECT_NEAR(windows_until_plain(way, 2.0), 600, 1);
 }
+
+TEST(ClaimWay, APlainClaimThatStalledDoesNotPutTheNextMeasureOffForLong) {
+  ClaimWay way;
+  way.after(timed(keys_one_row_each(100), 5000.0));  // a checkpoint's stall
+  ASSERT_TRUE(way.key_runs());
+  EXPECT_EQ(windows_until_plain(way, 2.0), ClaimWay::kMaxWindowsBetweenPlainMeasures);
+}
