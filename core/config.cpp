@@ -223,7 +223,7 @@ class Loader {
     if (cfg.pooler != Pooler::Transaction) return;
     for (const auto &[name, d] : cfg.destinations)
       if (d.rate_limit_shared && !d.rate_limit.empty())
-        fail(d.config_line, "destinations." + name + ".rate_limit_shared",
+        throw config_error(d.source, d.config_line, "destinations." + name + ".rate_limit_shared",
              "true needs database.pooler: none (the shared bucket is taken on a second connection while "
              "the claim's transaction holds the first, which behind a transaction pooler can wait on a full "
              "pool forever); use a per-daemon rate_limit, or connect directly");
@@ -235,7 +235,7 @@ class Loader {
     std::string configured;
     for (const auto &[name, d] : cfg.destinations) configured += (configured.empty() ? "" : ", ") + name;
     fail(mail_line_, "api.mail_destination",
-         "\"" + cfg.api_mail_destination + "\" is not a destination in this file (" +
+         "\"" + cfg.api_mail_destination + "\" is not a configured destination (" +
              (configured.empty() ? "it configures none" : "configured: " + configured) +
              "); name one of them, or leave it empty to turn POST /api/mail/send off");
   }

@@ -190,7 +190,7 @@ TEST_F(ApiStartup, MailDestinationThatIsNotConfiguredRefusesToStartNamingTheKey)
   auto path = write_config(scripted_destination("orders"), "api:\n  listen: 127.0.0.1:0\n  mail_destination: mail\n");
   auto [code, out] = run_outboxd({"run", "--config", path});
   EXPECT_EQ(code, 2) << out;
-  EXPECT_NE(out.find("api.mail_destination: \"mail\" is not a destination in this file (configured: orders)"),
+  EXPECT_NE(out.find("api.mail_destination: \"mail\" is not a configured destination (configured: orders)"),
             std::string::npos)
       << out;
   EXPECT_EQ(db.count(), 0);

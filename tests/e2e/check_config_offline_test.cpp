@@ -83,7 +83,7 @@ TEST_F(CheckConfigOffline, StillRefusesABadConfigWithExitTwo) {
   auto [mail, mail_out] = run_outboxd({"check-config", "--offline", "--config",
                                        write(unreachable_database(), "api:\n  listen: 127.0.0.1:0\n  mail_destination: mial\n")});
   EXPECT_EQ(mail, 2) << mail_out;
-  EXPECT_TRUE(contains(mail_out, "api.mail_destination: \"mial\" is not a destination in this file")) << mail_out;
+  EXPECT_TRUE(contains(mail_out, "api.mail_destination: \"mial\" is not a configured destination")) << mail_out;
 }
 
 TEST_F(CheckConfigOffline, AnApiListenHostThatDoesNotResolveIsRefusedNamingApiListen) {

@@ -20,10 +20,10 @@ std::string cross_check_yaml(const std::string &url) { return "database:\n  url:
 TEST(ConfigCrossChecks, AMailDestinationThatIsNoDestinationIsRefused) {
   // Before: accepted, and every POST /api/mail/send was refused long after the start.
   EXPECT_EQ(error_of(cross_check_yaml("dbname=app") + "api:\n  mail_destination: mial\n"),
-            "outboxd.yaml:9: api.mail_destination: \"mial\" is not a destination in this file (configured: "
+            "outboxd.yaml:9: api.mail_destination: \"mial\" is not a configured destination (configured: "
             "hooks, mail); name one of them, or leave it empty to turn POST /api/mail/send off");
   EXPECT_TRUE(contains(error_of("database:\n  url: dbname=app\napi:\n  mail_destination: mail\n"),
-                       "api.mail_destination: \"mail\" is not a destination in this file (it configures none)"));
+                       "api.mail_destination: \"mail\" is not a configured destination (it configures none)"));
   EXPECT_EQ(parse(cross_check_yaml("dbname=app") + "api:\n  mail_destination: mail\n").api_mail_destination, "mail");
   EXPECT_EQ(parse(cross_check_yaml("dbname=app")).api_mail_destination, "");
 }

@@ -16,7 +16,7 @@ EnvLookup no_env() {
 }
 
 // The error load_config throws for the config in `dir`, or "" when it loads.
-std::string load_error(const std::string &path) {
+std::string drop_in_load_error(const std::string &path) {
   try {
     load_config(path, no_env());
     return "";
@@ -61,44 +61,44 @@ TEST_F(ConfigDropIns, AddsEachFilesDestinationsInNameOrderAndSkipsOtherNames) {
 TEST_F(ConfigDropIns, ADestinationInTwoFilesIsRefusedNamingBoth) {
   drop_in("10-a.yaml", "destinations:\n  hooks:\n    plugin: webhook\n");
   drop_in("20-b.yaml", "\ndestinations:\n  hooks:\n    plugin: log\n");
-  EXPECT_EQ(load_error(main_file), dir.file("conf.d/20-b.yaml") + ":3: destinations.hooks: destination given twice (also in " +
+  EXPECT_EQ(drop_in_load_error(main_file), dir.file("conf.d/20-b.yaml") + ":3: destinations.hooks: destination given twice (also in " +
                                        dir.file("conf.d/10-a.yaml") + ":2)");
   std::filesystem::remove(dir.file("conf.d/20-b.yaml"));
   drop_in("20-b.yaml", "destinations:\n  orders:\n    plugin: log\n");
-  EXPECT_EQ(load_error(main_file), dir.file("conf.d/20-b.yaml") +
+  EXPECT_EQ(drop_in_load_error(main_file), dir.file("conf.d/20-b.yaml") +
                                        ":2: destinations.orders: destination given twice (also in " + main_file + ":4)");
 }
 
 TEST_F(ConfigDropIns, ADropInHoldsDestinationsOnly) {
   drop_in("10-a.yaml", "workers: 8\n");
-  EXPECT_EQ(load_error(main_file), dir.file("conf.d/10-a.yaml") + ":1: workers: a conf.d file may hold only "
+  EXPECT_EQ(drop_in_load_error(main_file), dir.file("conf.d/10-a.yaml") + ":1: workers: a conf.d file may hold only "
                                                                     "destinations:; other settings belong in " +
                                        main_file);
 }
 
 TEST_F(ConfigDropIns, ErrorsInADropInNameItsFileAndLine) {
   drop_in("10-a.yaml", "destinations:\n  hooks:\n    plugin: webhook\n    max_attempts: many\n");
-  const std::string error = load_error(main_file);
+  const std::string error = drop_in_load_error(main_file);
   EXPECT_EQ(error.rfind(dir.file("conf.d/10-a.yaml") + ":4: destinations.hooks.max_attempts: ", 0), 0u) << error;
   std::filesystem::remove(dir.file("conf.d/10-a.yaml"));
   drop_in("10-a.yaml", "destinations: [\n");
-  EXPECT_EQ(load_error(main_file).rfind(dir.file("conf.d/10-a.yaml") + ":", 0), 0u) << load_error(main_file);
+  EXPECT_EQ(drop_in_load_error(main_file).rfind(dir.file("conf.d/10-a.yaml") + ":", 0), 0u) << drop_in_load_error(main_file);
 }
 
 TEST_F(ConfigDropIns, ADropInThatIsNotARegularFileOrAConfDThatIsNotADirectoryIsRefused) {
   std::filesystem::create_directory(dir.file("conf.d/dir.yaml"));
-  EXPECT_NE(load_error(main_file).find("cannot read drop-in config file " + dir.file("conf.d/dir.yaml")),
+  EXPECT_NE(drop_in_load_error(main_file).find("cannot read drop-in config file " + dir.file("conf.d/dir.yaml")),
             std::string::npos)
-      << load_error(main_file);
+      << drop_in_load_error(main_file);
   std::filesystem::remove_all(dir.file("conf.d"));
   test::write_file(dir.file("conf.d"), "");
-  EXPECT_NE(load_error(main_file).find("conf.d is not a directory"), std::string::npos) << load_error(main_file);
+  EXPECT_NE(drop_in_load_error(main_file).find("conf.d is not a directory"), std::string::npos) << drop_in_load_error(main_file);
   std::filesystem::remove(dir.file("conf.d"));
-  EXPECT_EQ(load_error(main_file), "") << "no conf.d: the main file alone";
+  EXPECT_EQ(drop_in_load_error(main_file), "") << "no conf.d: the main file alone";
 }
 
 TEST_F(ConfigDropIns, AtMostAFewHundredDropIns) {
   for (std::size_t i = 0; i <= kMaxConfigDropIns; ++i) drop_in("d" + std::to_string(1000 + i) + ".yaml", "");
-  EXPECT_NE(load_error(main_file).find("more than " + std::to_string(kMaxConfigDropIns) + " drop-in files"),
+  EXPECT_NE(drop_in_load_error(main_file).find("more than " + std::to_string(kMaxConfigDropIns) + " drop-in files"),
             std::string::npos);
 }

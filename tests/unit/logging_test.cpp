@@ -41,9 +41,9 @@ TEST(Logging, JournalLinesCarryTheirPriorityAndNoTimestamp) {
   EXPECT_EQ(formatted(LogFormat::Text, true, spdlog::level::debug, "d"), "<7>debug worker: d\n");
   EXPECT_EQ(formatted(LogFormat::Text, true, spdlog::level::critical, "c"), "<2>critical worker: c\n");
   // JSON keeps its own fields (a collector may read them) behind the priority.
-  const std::string json = formatted(LogFormat::Json, true, spdlog::level::err, "a\nb");
-  EXPECT_EQ(json.rfind("<3>{\"time\":\"", 0), 0u) << json;
-  EXPECT_NE(json.find("\"message\":\"a\\nb\"}"), std::string::npos) << json;
+  const std::string json_line = formatted(LogFormat::Json, true, spdlog::level::err, "a\nb");
+  EXPECT_EQ(json_line.rfind("<3>{\"time\":\"", 0), 0u) << json_line;
+  EXPECT_NE(json_line.find("\"message\":\"a\\nb\"}"), std::string::npos) << json_line;
 }
 
 TEST(Logging, TerminalLinesHaveATimestampAndNoPriority) {
