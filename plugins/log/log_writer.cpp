@@ -108,7 +108,11 @@ bool LogWriter::reopen_if_moved(std::string &error) {
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
     error = "cannot open '" + path_ + "' for appending: " + std::strerror(errno);
-    return fd_ >= 0;  // keep writing to the old file rather than lose the line
+    // A file renamed away (still linked) keeps the line: rotation's new file comes later. One
+    // removed is gone: a line written there would be lost, so the message waits for a retry.
+    struct stat open_now {};
+    next_check_ = {};  // and look again at the next write
+    return fd_ >= 0 && ::fstat(fd_, &open_now) == 0 && open_now.st_nlink > 0;
   }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
