@@ -63,6 +63,9 @@ if(NOT outboxd_gzip_rc EQUAL 0)
 endif()
 install(FILES ${OUTBOXD_PKG_DIR}/copyright ${OUTBOXD_CHANGELOG_GZ} ${CMAKE_SOURCE_DIR}/README.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/outboxd)
+# Every Debian package carries its own copyright and changelog, the SDK too.
+install(FILES ${OUTBOXD_PKG_DIR}/copyright ${OUTBOXD_CHANGELOG_GZ}
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/outboxd-dev COMPONENT dev)
 file(GLOB OUTBOXD_DOCS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/docs/*.md)
 install(FILES ${OUTBOXD_DOCS} DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/outboxd)
 
@@ -77,9 +80,9 @@ set(CPACK_PACKAGE_DESCRIPTION
 its own PostgreSQL database, in the same transaction as the change that
 causes them, to sender plugins, at least once, with retries and ordering.
 This package holds the daemon, its sender plugins (webhook, SMTP, a Redis
-forwarder writing asynq tasks, log and null), the plugin header and the SQL
-migrations. The daemon runs as the outboxd system user under systemd
-(Type=notify); systemctl reload re-reads /etc/outboxd/outboxd.yaml.")
+forwarder writing asynq tasks, log and null) and the SQL migrations. The
+daemon runs as the outboxd system user under systemd (Type=notify);
+systemctl reload re-reads /etc/outboxd/outboxd.yaml.")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR "DEB;RPM")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -97,12 +100,21 @@ set(CPACK_DEBIAN_PACKAGE_SECTION database)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends: the shared libraries (dpkg-shlibdeps), plus useradd/groupadd for postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS passwd)
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS postgresql)
+set(CPACK_DEBIAN_DAEMON_PACKAGE_NAME outboxd)
+set(CPACK_DEBIAN_DAEMON_PACKAGE_DEPENDS passwd)
+set(CPACK_DEBIAN_DAEMON_PACKAGE_SUGGESTS "postgresql, outboxd-dev")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 # Copied by basename into the control archive, so the files must be named exactly this.
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+set(CPACK_DEBIAN_DAEMON_PACKAGE_CONTROL_EXTRA
     "${OUTBOXD_PKG_DIR}/deb/postinst;${OUTBOXD_PKG_DIR}/deb/prerm;${OUTBOXD_PKG_DIR}/deb/postrm;${OUTBOXD_PKG_DIR}/deb/conffiles")
+# The plugin SDK: the header and its pkg-config file, for any architecture.
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME outboxd-dev)
+set(CPACK_DEBIAN_DEV_PACKAGE_ARCHITECTURE all)
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(CPACK_DEBIAN_DEV_DESCRIPTION "plugin SDK of outboxd, the transactional-outbox daemon for PostgreSQL
+The C header outboxd/plugin.h, the versioned ABI sender plugins of outboxd are
+built against, and a pkg-config file, outboxd-plugin, that names it and the
+directory the daemon loads plugins from.")
 
 # --- RPM ------------------------------------------------------------------------------------------
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
@@ -113,19 +125,34 @@ set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 # (docs/packaging.md, "The RPM").
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
 set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
-set(CPACK_RPM_PRE_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/pre)
-set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/post)
-set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/preun)
-set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/postun)
-set(CPACK_RPM_USER_FILELIST
+set(CPACK_RPM_DAEMON_PACKAGE_NAME outboxd)
+set(CPACK_RPM_DAEMON_PRE_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/pre)
+set(CPACK_RPM_DAEMON_POST_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/post)
+set(CPACK_RPM_DAEMON_PRE_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/preun)
+set(CPACK_RPM_DAEMON_POST_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/postun)
+set(CPACK_RPM_DAEMON_USER_FILELIST
     "%config(noreplace) %attr(0640,root,outboxd) /etc/outboxd/outboxd.yaml"
     "%config(noreplace) %attr(0600,root,root) /etc/default/outboxd"
     "%config(noreplace) /etc/logrotate.d/outboxd")
+# The plugin SDK, named as Fedora names development packages.
+set(CPACK_RPM_DEV_PACKAGE_NAME outboxd-devel)
+set(CPACK_RPM_DEV_PACKAGE_ARCHITECTURE noarch)
+set(CPACK_RPM_DEV_PACKAGE_SUMMARY "plugin SDK of outboxd: outboxd/plugin.h and outboxd-plugin.pc")
+set(CPACK_RPM_DEV_PACKAGE_DESCRIPTION "The C header sender plugins of outboxd are built against, and a pkg-config file naming it.")
+set(CPACK_RPM_DEV_PACKAGE_GROUP "Development/Libraries")
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 # Directories other packages own; the RPM must not claim them.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /etc/default /etc/logrotate.d /usr/share/man /usr/share/man/man5 /usr/share/man/man8
     /usr/share/bash-completion /usr/share/bash-completion/completions /usr/share/licenses
+    /usr/share/pkgconfig /usr/include
     /lib /lib/systemd /lib/systemd/system /usr/lib/systemd /usr/lib/systemd/system)
 
 include(CPack)
+# Two packages: the daemon (with its /etc files and unit) and the plugin SDK.
+cpack_add_component_group(daemon)
+cpack_add_component_group(dev)
+foreach(component Unspecified etc unit_deb unit_rpm)
+  cpack_add_component(${component} GROUP daemon)
+endforeach()
+cpack_add_component(dev GROUP dev)

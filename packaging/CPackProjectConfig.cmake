@@ -10,10 +10,11 @@ if(NOT CPACK_OUTBOXD_INSTALL_PREFIX STREQUAL "/usr" OR
 endif()
 
 if(CPACK_GENERATOR STREQUAL "DEB")
-  set(CPACK_COMPONENTS_ALL Unspecified etc unit_deb)
+  set(CPACK_COMPONENTS_ALL Unspecified etc unit_deb dev)
 else()
-  set(CPACK_COMPONENTS_ALL Unspecified etc unit_rpm)
+  set(CPACK_COMPONENTS_ALL Unspecified etc unit_rpm dev)
 endif()
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_RPM_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
+# One package per group (CPackConfig.cmake): outboxd, and outboxd-dev / outboxd-devel.
+set(CPACK_COMPONENTS_GROUPING ONE_PER_GROUP)
