@@ -14,7 +14,7 @@
 
 #include "core/bounded_file.hpp"
 #include "core/config_keys.hpp"
-#include "core/config_yaml_checks.hpp"
+#include "core/config_yaml_file.hpp"
 #include "core/conninfo_options.hpp"
 #include "core/destination_name.hpp"
 #include "core/listen_address.hpp"
@@ -572,46 +572,11 @@ SecretFileReader secret_files() {
   };
 }
 
-namespace {
-
-// One file's text as a YAML root, with the checks every config file gets: size, UTF-8, one
-// document, and the limits on nodes, depth and text.
-YAML::Node parse_config_yaml(const std::string &yaml_text, const std::string &source) {
-  if (yaml_text.size() > kMaxConfigFileBytes)
-    throw ConfigError(source + ": larger than the limit of " + std::to_string(kMaxConfigFileBytes) + " bytes");
-  if (std::optional<int> line = non_utf8_line(yaml_text))
-    throw config_error(source, *line, "",
-                       "not UTF-8 text (a NUL byte, or a UTF-16 or UTF-32 byte order mark); save the file as UTF-8");
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-    if (std::optional<int> line = second_document_line(yaml_text))
-      throw config_error(source, *line, "",
-                         "a second YAML document ('---') starts here; outboxd reads one document per file, "
-                         "so remove the '---' or move what follows into its own file");
-  } catch (const YAML::Exception &e) {
-    std::string where = source;
-    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
-    throw ConfigError(where + ": YAML syntax error: " + e.msg +
-                      " (check indentation, and quote values containing ': ' or '#')");
-  }
-  try {
-    const YamlLimits limits{kMaxConfigNodes, kMaxConfigScalarBytes, kMaxConfigDepth};
-    if (std::optional<YamlProblem> problem = find_yaml_problem(root, yaml_text, limits))
-      throw config_error(source, problem->line, problem->path, problem->what);
-  } catch (const YAML::Exception &e) {
-    throw ConfigError(source + ": cannot read the YAML: " + e.what());
-  }
-  return root;
-}
-
-}  // namespace
-
 Config parse_config(const std::string &yaml_text, const std::string &source, const EnvLookup &env,
                     const SecretFileReader &files, const std::vector<ConfigText> &drop_ins) {
-  const YAML::Node root = parse_config_yaml(yaml_text, source);
+  const YAML::Node root = load_config_yaml(yaml_text, source);
   std::vector<std::pair<std::string, YAML::Node>> drop_in_roots;
-  for (const ConfigText &d : drop_ins) drop_in_roots.emplace_back(d.source, parse_config_yaml(d.text, d.source));
+  for (const ConfigText &d : drop_ins) drop_in_roots.emplace_back(d.source, load_config_yaml(d.text, d.source));
   try {
     return Loader(source, env, files).load(root, drop_in_roots);
   } catch (const YAML::Exception &e) {  // not expected once parsed, but never let one escape raw
