@@ -23,7 +23,8 @@ function(outboxd_add_plugin target)
   if(ARGC LESS 2)
     message(FATAL_ERROR "outboxd_add_plugin(${target}): give at least one source file")
   endif()
-  add_library(${target} MODULE ${ARGN})
+  # OUTBOXD_GLIBC_COMPAT_SOURCES: empty unless the tree links libstdc++ in (cmake/linked_libraries.cmake).
+  add_library(${target} MODULE ${ARGN} ${OUTBOXD_GLIBC_COMPAT_SOURCES})
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     OUTPUT_NAME ${target}

@@ -93,6 +93,7 @@ set(CPACK_PROJECT_CONFIG_FILE ${OUTBOXD_PKG_DIR}/CPackProjectConfig.cmake)
 # are not the packaged ones.
 set(CPACK_OUTBOXD_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_OUTBOXD_PLUGIN_DIR ${OUTBOXD_PLUGIN_DIR})
+set(CPACK_OUTBOXD_BUNDLE_LIBRARIES ${OUTBOXD_BUNDLE_LIBRARIES})
 
 # --- DEB ------------------------------------------------------------------------------------------
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -102,6 +103,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_DAEMON_PACKAGE_NAME outboxd)
 set(CPACK_DEBIAN_DAEMON_PACKAGE_DEPENDS passwd)
+# The extended description (one package per group does not take CPACK_PACKAGE_DESCRIPTION; CPack
+# puts CPACK_PACKAGE_DESCRIPTION_SUMMARY before it as the synopsis).
+set(CPACK_DEBIAN_DAEMON_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 set(CPACK_DEBIAN_DAEMON_PACKAGE_SUGGESTS "postgresql, outboxd-dev")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 # Copied by basename into the control archive, so the files must be named exactly this.
@@ -121,11 +125,34 @@ set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_RELEASE 1)
 set(CPACK_RPM_PACKAGE_LICENSE "Apache-2.0")
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
-# AUTOREQ derives Requires from the ELF files; on a Debian build host those are Debian sonames
-# (docs/packaging.md, "The RPM").
+# AUTOREQ derives Requires from the ELF files. The tree links in what Fedora and RHEL lack or ship
+# under other sonames (OUTBOXD_BUNDLE_LIBRARIES, cmake/linked_libraries.cmake), so what is left is
+# glibc, libgcc, libpq, libcurl and OpenSSL's libcrypto (docs/packaging.md, "What the packages
+# require"; tests/packaging/check-packages holds the list).
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
-set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
+# Less one requirement: Debian builds libcurl with versioned symbols (CURL_OPENSSL_4), Fedora and
+# RHEL without, and rpm would require that version by name, which no RPM libcurl provides. At run
+# time the dynamic linker binds a versioned reference to a library without versions, so the plugins
+# (smtp, webhook) load against either; the unversioned libcurl.so.4 requirement stays. Four
+# backslashes: CPack halves them writing the spec, and rpm's macro expansion halves them again.
+set(OUTBOXD_RPM_REQUIRES_EXCLUDE [[%global __requires_exclude ^libcurl\\\\.so\\\\.4\\\\(CURL_OPENSSL_4\\\\)]])
+# The project's home page, where a release build has one (-DOUTBOXD_HOMEPAGE_URL=...); the RPM's URL
+# tag and the deb's Homepage field are left out rather than filled with a placeholder.
+set(OUTBOXD_HOMEPAGE_URL "" CACHE STRING "Home page named by the packages (URL, Homepage); empty: none")
+if(OUTBOXD_HOMEPAGE_URL)
+  set(CPACK_PACKAGE_HOMEPAGE_URL ${OUTBOXD_HOMEPAGE_URL})
+endif()
+set(CPACK_RPM_DAEMON_PACKAGE_REQUIRES_PRE "shadow-utils")  # groupadd, useradd in %pre
 set(CPACK_RPM_DAEMON_PACKAGE_NAME outboxd)
+# RPM summaries start with a capital (rpmlint); Debian's synopsis stays as it is.
+set(CPACK_RPM_DAEMON_PACKAGE_SUMMARY "Transactional-outbox delivery daemon for PostgreSQL")
+# The deb's extended description, which CPackRPM would otherwise replace with a line of its own.
+set(CPACK_RPM_DAEMON_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+# %{packager}, which fills the Packager tag.
+set(OUTBOXD_RPM_PACKAGER "%define packager ${CPACK_PACKAGE_CONTACT}")
+# The log plugin's files are rotated by the snippet in /etc/logrotate.d, which rpmlint rightly
+# wants backed by the program that reads it; every Fedora and RHEL installation has it.
+set(CPACK_RPM_DAEMON_PACKAGE_REQUIRES "logrotate")
 set(CPACK_RPM_DAEMON_PRE_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/pre)
 set(CPACK_RPM_DAEMON_POST_INSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/post)
 set(CPACK_RPM_DAEMON_PRE_UNINSTALL_SCRIPT_FILE ${OUTBOXD_PKG_DIR}/rpm/preun)
@@ -137,10 +164,12 @@ set(CPACK_RPM_DAEMON_USER_FILELIST
 # The plugin SDK, named as Fedora names development packages.
 set(CPACK_RPM_DEV_PACKAGE_NAME outboxd-devel)
 set(CPACK_RPM_DEV_PACKAGE_ARCHITECTURE noarch)
-set(CPACK_RPM_DEV_PACKAGE_SUMMARY "plugin SDK of outboxd: outboxd/plugin.h and outboxd-plugin.pc")
-set(CPACK_RPM_DEV_PACKAGE_DESCRIPTION "The C header sender plugins of outboxd are built against, and a pkg-config file naming it.")
+set(CPACK_RPM_DEV_PACKAGE_SUMMARY "Plugin SDK of outboxd: outboxd/plugin.h and outboxd-plugin.pc")
+set(CPACK_RPM_DEV_PACKAGE_DESCRIPTION "The C header outboxd/plugin.h, the versioned ABI sender plugins of outboxd are
+built against, and a pkg-config file, outboxd-plugin, that names it and the
+directory the daemon loads plugins from.")
 set(CPACK_RPM_DEV_PACKAGE_GROUP "Development/Libraries")
-set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none\n${OUTBOXD_RPM_PACKAGER}\n${OUTBOXD_RPM_REQUIRES_EXCLUDE}")
 # Directories other packages own; the RPM must not claim them.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /etc/default /etc/logrotate.d /usr/share/man /usr/share/man/man5 /usr/share/man/man8

@@ -9,6 +9,14 @@ if(NOT CPACK_OUTBOXD_INSTALL_PREFIX STREQUAL "/usr" OR
     "Use packaging/build-packages, or a fresh build directory.")
 endif()
 
+# A tree that links Debian 12's shared libpqxx, yaml-cpp, hiredis, spdlog and fmt would make packages
+# that install only on Debian 12 (an RPM that installs nowhere).
+if(NOT CPACK_OUTBOXD_BUNDLE_LIBRARIES)
+  message(FATAL_ERROR
+    "outboxd packages need a build configured with -DOUTBOXD_BUNDLE_LIBRARIES=ON, so that they carry "
+    "the libraries other distributions lack (cmake/linked_libraries.cmake). Use packaging/build-packages.")
+endif()
+
 if(CPACK_GENERATOR STREQUAL "DEB")
   set(CPACK_COMPONENTS_ALL Unspecified etc unit_deb dev)
 else()

@@ -1,6 +1,5 @@
 # webhook: signed, concurrent HTTP delivery with libcurl (docs/plugin-webhook.md). Included from
 # plugins/CMakeLists.txt so the module lands flat in <build>/plugins like the others.
-find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 
 # The logic (config, signing, SSRF rules, classification, the curl loop) is a static library, so
