@@ -5,6 +5,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
 
 namespace outboxd::api {
 namespace {
@@ -192,14 +193,26 @@ void HttpConnection::run(ApiRequest request) {
                                                                 : state_.db_workers;
   auto shared_request = std::make_shared<ApiRequest>(std::move(request));
   const auto queued_at = std::chrono::steady_clock::now();
-  workers.submit([self = shared_from_this(), shared_request, queued_at] {
-    // A request that waited this long for a worker is answered 503 rather than run late: its client
-    // has likely given up, and running it would only lengthen the queue behind it.
-    auto res = std::make_shared<ApiResponse>(
-        std::chrono::steady_clock::now() - queued_at > kLongestQueueWait
-            ? overloaded_response()
-            : self->state_.handler->handle(*shared_request));
-    net::post(self->stream_.get_executor(), [self, res] { self->respond(*res, false); });
+  workers.submit([self = shared_from_this(), shared_request, queued_at]() mutable {
+    std::shared_ptr<ApiResponse> res;
+    try {
+      // A request that waited this long for a worker is answered 503 rather than run late: its
+      // client has likely given up, and running it would only lengthen the queue behind it.
+      res = std::make_shared<ApiResponse>(std::chrono::steady_clock::now() - queued_at > kLongestQueueWait
+                                              ? overloaded_response()
+                                              : self->state_.handler->handle(*shared_request));
+    } catch (const std::exception &e) {  // handle() answers its own errors; this is a last resort
+      spdlog::error("api: request worker: {}", e.what());
+    }
+    // The worker hands its reference to the connection back to the I/O thread (moved, not copied):
+    // were it the last one left when the worker lets go, the connection's destructor would run here
+    // and leave the server's connection set, which only the I/O thread may touch (ThreadSanitizer
+    // found that race when the answer was written before the worker returned).
+    auto executor = self->stream_.get_executor();
+    net::post(executor, [self = std::move(self), res] {
+      if (res) return self->respond(*res, false);
+      self->close_now();
+    });
   });
 }
 
