@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/curl_features.hpp"
 #include "common/curl_global.hpp"
 #include "common/plugin_glue.hpp"
 #include "outboxd/plugin.h"
@@ -64,6 +65,14 @@ int smtp_init(const outboxd_host *host, const char *config_json, void **state, c
     if (!smtp_parse_config(config_json, instance->config, message) || !plugin_common::curl_global_ready(message))
       return false;
     const auto &c = instance->config;
+    // Refused here, where check-config shows it, rather than at every send.
+    const char *scheme = c.tls == SmtpTls::Implicit ? "smtps" : "smtp";
+    if (!plugin_common::curl_speaks(scheme)) {
+      message = std::string("this system's libcurl (") + plugin_common::curl_runtime_version() + ") was built without " +
+                scheme + "; install a full libcurl (on Fedora and RHEL, libcurl instead of libcurl-minimal: " +
+                "dnf swap libcurl-minimal libcurl)";
+      return false;
+    }
     instance->server = c.host + ":" + std::to_string(c.port);
     instance->log(OUTBOXD_LOG_INFO,
                   "smtp " + instance->server + " tls " + smtp_tls_name(c.tls) +

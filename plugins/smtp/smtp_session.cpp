@@ -7,6 +7,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/curl_features.hpp"
+
 namespace outboxd::smtp {
 
 std::size_t smtp_read(char *buffer, std::size_t size, std::size_t n, void *self) {
@@ -47,7 +49,8 @@ SmtpSession::SmtpSession(const SmtpConfig &config) : config_(config) {
   if (curl_ == nullptr) throw std::runtime_error("curl_easy_init failed");
   const std::string url = smtp_url(config);
   smtp_check(curl_easy_setopt(curl_, CURLOPT_URL, url.c_str()), "URL");
-  smtp_check(curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "smtp,smtps"), "PROTOCOLS_STR");
+  smtp_check(plugin_common::restrict_curl_protocols(curl_, "smtp,smtps", CURLPROTO_SMTP | CURLPROTO_SMTPS),
+             "PROTOCOLS_STR");
   smtp_check(curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L), "NOSIGNAL");
   smtp_check(curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error_), "ERRORBUFFER");
   smtp_check(curl_easy_setopt(curl_, CURLOPT_UPLOAD, 1L), "UPLOAD");

@@ -12,6 +12,7 @@
 #include <deque>
 #include <stdexcept>
 
+#include "common/curl_features.hpp"
 #include "common/error_text.hpp"
 #include "webhook_outcome.hpp"
 #include "webhook_request.hpp"
@@ -138,7 +139,7 @@ bool configure(Transfer &t, const outboxd_message &msg, long budget_ms, curl_sli
   };
   set(curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str()));
   set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
-  set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
+  set(plugin_common::restrict_curl_protocols(e, "http,https", CURLPROTO_HTTP | CURLPROTO_HTTPS));
   set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));  // never: a redirect could lead anywhere
   // Size first: with COPYPOSTFIELDS/POSTFIELDS before it, curl waits for a body that never comes.
   set(curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(msg.payload_len)));
