@@ -1,5 +1,5 @@
-# The third-party libraries outboxd links, as targets of our own naming (outboxd::pqxx,
-# outboxd::yaml_cpp, outboxd::logging, outboxd::hiredis), so that one switch decides how they are
+# The third-party libraries outboxd links, as targets of our own naming (outboxd_pqxx,
+# outboxd_yaml_cpp, outboxd_logging, outboxd_hiredis), so that one switch decides how they are
 # linked:
 #
 #  - OUTBOXD_BUNDLE_LIBRARIES=OFF (a developer's tree, the sanitizer trees): the shared libraries
