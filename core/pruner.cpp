@@ -41,14 +41,18 @@ void Pruner::drop_session_if_lost(const std::exception &e) {
 
 size_t Pruner::purge(const std::vector<std::string> &states, std::chrono::seconds retention, int batch) {
   size_t total = 0;
+  // Each batch starts where the one before ended (message_purge_finished.sql says why); a sweep
+  // starts from the beginning, so what a batch left behind is the next sweep's.
+  std::string resume_at = "-infinity";
   while (!state_.stopping.load()) {
     pqxx::work tx(*conn_);
     apply_transaction_settings(tx, SessionRole::Pruner);
-    const size_t deleted =
-        queries::message_purge_finished(tx, states, static_cast<long long>(retention.count()), batch).size();
+    const queries::PurgedBatch purged =
+        queries::message_purge_finished(tx, states, static_cast<long long>(retention.count()), batch, resume_at);
     tx.commit();
-    total += deleted;
-    if (deleted < static_cast<size_t>(batch)) break;
+    total += static_cast<size_t>(purged.deleted);
+    if (purged.deleted < batch || !purged.latest_finalized_at) break;
+    resume_at = *purged.latest_finalized_at;
   }
   return total;
 }

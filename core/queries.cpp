@@ -149,9 +149,11 @@ std::optional<long long> message_next_due(pqxx::transaction_base &tx, const std:
   return opt_as<long long>(exec_query1(tx, "message_next_due", destinations)[0]);
 }
 
-std::vector<long long> message_purge_finished(pqxx::transaction_base &tx, const std::vector<std::string> &states,
-                                              long long retention_seconds, int batch) {
-  return seqs_of(exec_query(tx, "message_purge_finished", text_array_literal(states), retention_seconds, batch));
+PurgedBatch message_purge_finished(pqxx::transaction_base &tx, const std::vector<std::string> &states,
+                                   long long retention_seconds, int batch, const std::string &resume_at) {
+  const auto row =
+      exec_query1(tx, "message_purge_finished", text_array_literal(states), retention_seconds, batch, resume_at);
+  return PurgedBatch{row[0].as<long long>(), opt_as<std::string>(row[1])};
 }
 
 std::vector<DestinationCountRow> message_unknown_destinations(pqxx::transaction_base &tx,

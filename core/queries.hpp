@@ -99,9 +99,14 @@ std::optional<long long> message_next_due(pqxx::transaction_base &tx, const std:
 
 // ---- Retention ---------------------------------------------------------------------------------
 
-// message_purge_finished.sql: the seq of each row deleted (at most `batch`).
-std::vector<long long> message_purge_finished(pqxx::transaction_base &tx, const std::vector<std::string> &states,
-                                              long long retention_seconds, int batch);
+// message_purge_finished.sql: one batch of a retention sweep, starting at `resume_at` (a
+// timestamptz in text, "-infinity" for the sweep's first batch).
+struct PurgedBatch {
+  long long deleted = 0;                           // at most `batch`
+  std::optional<std::string> latest_finalized_at;  // where the next batch starts; absent if none
+};
+PurgedBatch message_purge_finished(pqxx::transaction_base &tx, const std::vector<std::string> &states,
+                                   long long retention_seconds, int batch, const std::string &resume_at);
 
 // message_unknown_destinations.sql: pending messages of destinations not in `destinations` (a
 // text[] literal), per destination.

@@ -256,11 +256,38 @@ TEST(Queries, RetentionAndUnknownDestinations) {
   ASSERT_EQ(unknown.size(), 1u);
   EXPECT_EQ(unknown[0].destination, "zz");
   EXPECT_EQ(unknown[0].count, 2);
-  EXPECT_TRUE(queries::message_purge_finished(tx, {"delivered"}, 60, 10).empty()) << "none delivered";
-  EXPECT_TRUE(queries::message_purge_finished(tx, {"dead", "cancelled"}, 7200, 10).empty()) << "not old enough";
-  EXPECT_EQ(queries::message_purge_finished(tx, {"dead", "cancelled"}, 60, 10).size(), 1u);
+  const queries::PurgedBatch none = queries::message_purge_finished(tx, {"delivered"}, 60, 10, "-infinity");
+  EXPECT_EQ(none.deleted, 0) << "none delivered";
+  EXPECT_FALSE(none.latest_finalized_at);
+  EXPECT_EQ(queries::message_purge_finished(tx, {"dead", "cancelled"}, 7200, 10, "-infinity").deleted, 0)
+      << "not old enough";
+  EXPECT_EQ(queries::message_purge_finished(tx, {"dead", "cancelled"}, 60, 10, "-infinity").deleted, 1);
   tx.commit();
   EXPECT_EQ(db.count(), 2);
+}
+
+// A sweep's batches go oldest first and each resumes where the last ended: rows finalized before
+// the resume point are left for the next sweep, and the latest time returned is a batch's newest.
+TEST(Queries, RetentionBatchesResumeWhereTheLastEnded) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', to_jsonb(g)) FROM generate_series(1, 5) g;"
+          "UPDATE outbox.messages SET state = 'delivered', "
+          "  finalized_at = timestamptz '2026-01-01 00:00:00+00' + (payload::text::int) * interval '1 minute'");
+  auto conn = db.connect();
+  pqxx::work tx(*conn);
+  const queries::PurgedBatch first = queries::message_purge_finished(tx, {"delivered"}, 60, 2, "-infinity");
+  EXPECT_EQ(first.deleted, 2);
+  ASSERT_TRUE(first.latest_finalized_at);
+  EXPECT_EQ(tx.exec1("SELECT '" + *first.latest_finalized_at + "'::timestamptz = '2026-01-01 00:02:00+00'")[0].as<bool>(),
+            true)
+      << *first.latest_finalized_at << ": the oldest two went first";
+  // Resuming after the third row's time leaves the third for the next sweep.
+  const queries::PurgedBatch later =
+      queries::message_purge_finished(tx, {"delivered"}, 60, 10, "2026-01-01 00:03:30+00");
+  EXPECT_EQ(later.deleted, 2);
+  tx.commit();
+  EXPECT_EQ(db.count(), 1);
+  EXPECT_EQ(db.count("payload = '3'"), 1);
 }
 
 struct WakeCounter : pqxx::notification_receiver {

@@ -216,9 +216,9 @@ TEST(Queue, PurgeDeletesOnlyFinishedRowsPastRetention) {
           "UPDATE outbox.messages SET state = 'dead', finalized_at = now() - interval '2 days' WHERE payload = '3';");
   auto c = db.connect();
   pqxx::work tx(*c);
-  auto r = tx.exec_prepared("message_purge_finished", "{delivered}", 86400LL, 100);
+  auto r = tx.exec_prepared1("message_purge_finished", "{delivered}", 86400LL, 100, "-infinity");
   tx.commit();
-  EXPECT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].as<long long>(), 1);
   EXPECT_EQ(db.count(), 3);
   EXPECT_EQ(db.count("payload = '1'"), 0);
 }

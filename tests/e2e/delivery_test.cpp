@@ -167,6 +167,20 @@ TEST_F(Delivery, PrunerDeletesFinishedMessagesPastTheirRetentionOnly) {
   EXPECT_EQ(db.count("state = 'dead'"), 1) << "dead rows keep their 1 h retention";
 }
 
+// A backlog larger than a batch goes in one sweep, batch after batch, each resuming where the last
+// ended (message_purge_finished.sql), and what retention still keeps stays.
+TEST_F(Delivery, PrunerWorksThroughABacklogBatchByBatch) {
+  db.exec("SELECT outbox.enqueue('orders', to_jsonb(g)) FROM generate_series(1, 28) g;"
+          "UPDATE outbox.messages SET state = 'delivered', "
+          "  finalized_at = now() - interval '2 days' + (payload::text::int) * interval '1 second' "
+          "  WHERE payload::text::int <= 25;"
+          "UPDATE outbox.messages SET state = 'delivered', finalized_at = now() WHERE payload::text::int > 25;");
+  auto daemon = start(write_config(scripted_destination("orders"),
+                                   "retention:\n  delivered: 1h\n  prune_interval: 1h\n  prune_batch: 4\n"));
+  EXPECT_TRUE(daemon->wait_for_log("retention: deleted 25 finished messages")) << daemon->log();
+  EXPECT_EQ(db.count(), 3) << "the three delivered within the hour stay";
+}
+
 TEST_F(Delivery, JsonLogFormatWritesOneJsonObjectPerLine) {
   auto daemon = start(write_config(scripted_destination("orders"), "log:\n  level: debug\n  format: json\n"));
   enqueue("orders", R"({"behavior": "retry", "retry_after_ms": 60000})");
