@@ -77,15 +77,20 @@ run_partitioning() {
   say "partitioning: copying the oldest day ($day_rows rows) into a partition"
   partition_make_copy "$day_end"
 
-  # The pruner's own statement, run as it runs it: batches of PARTITION_PRUNE_BATCH, each committed.
-  purge_sql=$(grep -v '^--' "$REPO/sql/queries/message_purge_finished.sql")
+  # The pruner's own statement, run as it runs it: batches of PARTITION_PRUNE_BATCH, each committed
+  # and resuming where the last ended. Static SQL in PL/pgSQL, with the statement's parameters
+  # turned into variables, is prepared once and planned as the daemon's prepared statement is
+  # (five custom plans, then a generic one if it costs no more); EXECUTE would plan every batch
+  # afresh, and planning has a cost of its own here (docs/BENCHMARKS.md says which).
+  purge_sql=$(grep -v '^--' "$REPO/sql/queries/message_purge_finished.sql" |
+    sed 's/\$1/states/; s/\$2/keep_s/; s/\$3/batch_n/; s/\$4/resume_at/')
   sql "CREATE OR REPLACE PROCEDURE bench_prune(keep_s bigint, max_rows bigint) LANGUAGE plpgsql AS \$p\$
-       DECLARE n bigint; latest text; resume_at text := '-infinity'; done_rows bigint := 0;
+       DECLARE states outbox.message_state[] := ARRAY['delivered']; batch_n integer; n bigint; latest text;
+               resume_at text := '-infinity'; done_rows bigint := 0;
        BEGIN
          LOOP
-           EXECUTE \$q\$ $purge_sql \$q\$ INTO n, latest
-             USING ARRAY['delivered']::outbox.message_state[], keep_s,
-                   least($PARTITION_PRUNE_BATCH, max_rows - done_rows)::integer, resume_at;
+           batch_n := least($PARTITION_PRUNE_BATCH, max_rows - done_rows);
+           $purge_sql INTO n, latest;
            COMMIT;
            done_rows := done_rows + n;
            EXIT WHEN n = 0 OR done_rows >= max_rows;
