@@ -124,6 +124,6 @@ run_partitioning() {
   report "$(printf '  %-54s %9s %12s' "VACUUM after it" ${vac2% *} ${vac2#* })"
   report "$(printf '  %-54s %9s %12s' "DROP TABLE of the day's partition" ${drop% *} ${drop#* })"
   report "  pruner: $per_row_us us per row; at 100 msg/s that is $(calc "$per_row_us * 100 / 10000" 3) % of a core, plus the VACUUMs"
-  report "  DELETE + VACUUM / DROP: time $(calc "($delete_s + $vacuum_s) / ${drop% *}" 0)x, WAL $(calc "($delete_wal + $vacuum_wal) / (${drop#* } + 0.1)" 0)x (DROP's WAL + 0.1 MB)"
+  report "  DELETE + VACUUM / DROP: time $(calc "($delete_s + $vacuum_s) / ${drop% *}" 0)x; WAL $(calc "$delete_wal + $vacuum_wal" 1) MB against ${drop#* } MB"
   round_log "partitioning rows=$PARTITION_ROWS day=$day_rows first=$first vac1=$vac1 rest=$rest vac2=$vac2 drop=$drop"
 }

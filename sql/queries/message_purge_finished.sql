@@ -10,8 +10,13 @@
 --                           stay in the index until a VACUUM): without it a sweep through a backlog
 --                           slows with its square (docs/BENCHMARKS.md, "Retiring a day of 60M rows").
 --                           A row left behind (locked, or committed late with an earlier time) is
---                           the next sweep's.
--- Returns one row: how many were deleted, and the latest finalized_at among them (NULL if none).
+--                           the next sweep's. Rows of one time (a worker's batch shares its now())
+--                           cannot be resumed past until the last of them goes, so a group larger
+--                           than $3 is walked again by each batch through it; groups are a worker's
+--                           batch_size at most.
+-- Returns one row: how many were deleted, and the latest finalized_at among them (NULL if none),
+-- as ISO 8601 text whatever the session's DateStyle (to_json's form): it comes back as $4, and a
+-- DateStyle such as SQL writes zone abbreviations that another zone may read differently.
 -- SKIP LOCKED: never waits on rows an operator is touching. `state <> 'pending'` is implied by $1
 -- but written out, so that even a generic plan can use messages_finalized_idx, whose predicate it is.
 WITH purged AS (
@@ -24,4 +29,4 @@ WITH purged AS (
                   LIMIT $3
                     FOR UPDATE SKIP LOCKED)
   RETURNING finalized_at)
-SELECT count(*)::bigint, max(finalized_at)::text FROM purged
+SELECT count(*)::bigint, to_json(max(finalized_at)) #>> '{}' FROM purged

@@ -290,6 +290,27 @@ TEST(Queries, RetentionBatchesResumeWhereTheLastEnded) {
   EXPECT_EQ(db.count("payload = '3'"), 1);
 }
 
+// The resume point comes back as text and goes in again as $4: whatever the session's DateStyle
+// and zone (here one whose abbreviation, IST, the default abbreviations read as Israel's), it is
+// the same instant.
+TEST(Queries, RetentionResumePointSurvivesAnyDateStyle) {
+  TestDatabase db;
+  db.exec("SELECT outbox.enqueue('a', to_jsonb(g)) FROM generate_series(1, 2) g;"
+          "UPDATE outbox.messages SET state = 'delivered', finalized_at = timestamptz '2026-01-01 00:00:00.123456+00'");
+  auto conn = db.connect();
+  pqxx::work tx(*conn);
+  tx.exec0("SET LOCAL datestyle = 'SQL, DMY'; SET LOCAL timezone = 'Asia/Kolkata'");
+  const queries::PurgedBatch first = queries::message_purge_finished(tx, {"delivered"}, 60, 1, "-infinity");
+  ASSERT_EQ(first.deleted, 1);
+  ASSERT_TRUE(first.latest_finalized_at);
+  EXPECT_TRUE(tx.exec1("SELECT '" + *first.latest_finalized_at +
+                       "'::timestamptz = timestamptz '2026-01-01 00:00:00.123456+00'")[0]
+                  .as<bool>())
+      << *first.latest_finalized_at;
+  EXPECT_EQ(queries::message_purge_finished(tx, {"delivered"}, 60, 1, *first.latest_finalized_at).deleted, 1)
+      << "the row of the same instant is found from the resume point";
+}
+
 struct WakeCounter : pqxx::notification_receiver {
   explicit WakeCounter(pqxx::connection_base &c) : pqxx::notification_receiver(c, "outbox_wake") {}
   void operator()(const std::string &, int) override { ++count; }
