@@ -9,15 +9,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "api/bounded_session.hpp"
+#include "api/single_flight_reader.hpp"
 #include "core/metrics.hpp"
 
 namespace outboxd::api {
@@ -34,32 +31,19 @@ class DatabaseGauges {
   explicit DatabaseGauges(std::string conninfo, std::chrono::milliseconds deadline = std::chrono::seconds(10),
                           std::chrono::milliseconds fresh_for = std::chrono::seconds(1),
                           std::chrono::milliseconds wait = std::chrono::seconds(2));
-  ~DatabaseGauges();  // stops the reader, giving up a read under way within about 100 ms
   DatabaseGauges(const DatabaseGauges &) = delete;
   DatabaseGauges &operator=(const DatabaseGauges &) = delete;
 
   // Thread-safe. Returns within `wait` (plus a moment).
-  DatabaseGaugeReading read();
+  DatabaseGaugeReading read() { return reader_.read(); }
 
  private:
-  void run();  // the reader thread
-  // One read; touches only the session and `into` (no lock held).
-  void read_now(DatabaseGaugeReading &into, bool was_reachable);
+  // One read on the reader thread: a failed one keeps `last`'s figures, marked unreachable.
+  DatabaseGaugeReading take(const DatabaseGaugeReading &last, bool first, const std::atomic<bool> &stopping);
 
   BoundedSession session_;  // the reader thread's alone
   const std::chrono::milliseconds deadline_;
-  const std::chrono::milliseconds fresh_for_;
-  const std::chrono::milliseconds wait_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;  // guards everything below
-  std::condition_variable changed_;
-  bool wanted_ = false;   // a scrape asked for a reading
-  bool reading_ = false;  // the reader is taking one
-  bool tried_ = false;    // a reading was finished, good or not
-  std::chrono::steady_clock::time_point finished_at_{};
-  uint64_t readings_ = 0;  // finished, good or not
-  DatabaseGaugeReading last_;
-  std::thread reader_;  // last: started once the rest exists
+  SingleFlightReader<DatabaseGaugeReading> reader_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace outboxd::api
