@@ -11,12 +11,15 @@
 
 #include "api/api_transaction.hpp"
 #include "api/auth.hpp"
+#include "api/dashboard_json.hpp"
 #include "api/database_errors.hpp"
 #include "api/destination_pause.hpp"
 #include "api/lane_status_json.hpp"
 #include "api/memory_release.hpp"
 #include "api/message_request.hpp"
 #include "api/routes.hpp"
+#include "api/ui_assets.hpp"
+#include "api/wall_clock.hpp"
 #include "core/available_at.hpp"
 #include "core/db.hpp"
 #include "core/utf8.hpp"
@@ -167,10 +170,11 @@ json enqueue_reply(pqxx::transaction_base &tx, const EnqueueResult &res) {
 
 ApiHandler::ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
                        std::vector<ApiToken> tokens, MetricsSource metrics,
-                       std::shared_ptr<ReadinessProbe> readiness, std::shared_ptr<DatabaseGauges> gauges)
+                       std::shared_ptr<ReadinessProbe> readiness, std::shared_ptr<DatabaseGauges> gauges,
+                       std::shared_ptr<DashboardOverview> overview)
     : pool_(std::move(pool)), runtime_(std::move(runtime)), max_body_bytes_(max_body_bytes),
       tokens_(std::move(tokens)), metrics_(std::move(metrics)), readiness_(std::move(readiness)),
-      gauges_(std::move(gauges)),
+      gauges_(std::move(gauges)), overview_(std::move(overview)),
       database_log_(std::make_shared<ThrottledLog>()) {
   map_large_blocks_on_their_own();
 }
@@ -258,7 +262,8 @@ ApiHandler::Lane ApiHandler::lane_of(const ApiRequest &req) const {
   if (!found.match || req.method == "OPTIONS" || route_is_inline(found.match->id)) return Lane::Inline;
   const RouteId id = found.match->id;
   if (id == RouteId::Readyz) return Lane::Probe;
-  return id == RouteId::Metrics ? Lane::Metrics : Lane::Database;
+  // The overview waits for a bounded reading as /metrics does, never for a database worker.
+  return id == RouteId::Metrics || id == RouteId::Overview ? Lane::Metrics : Lane::Database;
 }
 
 ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
@@ -268,7 +273,7 @@ ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
   const std::string &param = route.param;
   // Until the daemon has reached its database and checked (or migrated) its schema, a route that
   // needs the database would meet a missing or changing schema: it waits for the start instead.
-  if (route.id != RouteId::Healthz && route.id != RouteId::Readyz && route.id != RouteId::Metrics && readiness_ &&
+  if (route.id != RouteId::Readyz && route.id != RouteId::Metrics && !route_is_inline(route.id) && readiness_ &&
       readiness_->phase() == ReadinessProbe::Phase::Starting)
     return reply(503, {{"error", "starting"},
                        {"detail", "the daemon is starting: it has not reached its database or checked its schema "
@@ -288,6 +293,11 @@ ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {
     case RouteId::MailSend: return send_mail(req);
     case RouteId::PauseDestination: return set_destination_paused(*pool_, *runtime_(), param, true);
     case RouteId::ResumeDestination: return set_destination_paused(*pool_, *runtime_(), param, false);
+    case RouteId::WhoAmI: return whoami(req);
+    case RouteId::Overview: return overview();
+    case RouteId::Throughput: return throughput();
+    case RouteId::UiRoot: return ui_redirect();
+    case RouteId::UiFile: return ui_file(param);
   }
   throw std::logic_error("route without a handler");
 }
@@ -482,6 +492,23 @@ ApiResponse ApiHandler::metrics() const {
   res.text = render_prometheus(snapshot);
   res.text_content_type = kPrometheusContentType;
   return res;
+}
+
+ApiResponse ApiHandler::whoami(const ApiRequest &req) const {
+  const AuthDecision d = authorize(tokens_, req.authorization, kAnyTokenScope);
+  const auto *allowed = std::get_if<AuthAllow>(&d);
+  return reply(200, whoami_json(tokens_, allowed ? allowed->name : std::string()));
+}
+
+ApiResponse ApiHandler::overview() const {
+  const OverviewReading reading = overview_ ? overview_->read() : OverviewReading{};
+  const MetricsSnapshot snapshot = metrics_ ? metrics_() : MetricsSnapshot{};
+  return reply(200, overview_json(reading, runtime_()->destinations->names(), snapshot.lanes, unix_now()));
+}
+
+ApiResponse ApiHandler::throughput() const {
+  const MetricsSnapshot snapshot = metrics_ ? metrics_() : MetricsSnapshot{};
+  return reply(200, throughput_json(snapshot.throughput));
 }
 
 ApiResponse ApiHandler::ready() const {

@@ -14,6 +14,7 @@
 
 #include "api/api_types.hpp"
 #include "api/database_errors.hpp"
+#include "api/dashboard_overview.hpp"
 #include "api/database_gauges.hpp"
 #include "api/db_pool.hpp"
 #include "api/readiness.hpp"
@@ -35,10 +36,12 @@ class ApiHandler {
  public:
   // `tokens` (api.tokens, fixed until restart): empty leaves every route open.
   // `readiness` answers GET /readyz; null: never ready. `gauges` reads GET /metrics' database
-  // gauges; null: they stay empty and outboxd_database_up 0.
+  // gauges; null: they stay empty and outboxd_database_up 0. `overview` reads the dashboard's
+  // GET /v1/overview; null: it shows the configured destinations with no counts.
   ApiHandler(std::shared_ptr<DbPool> pool, RuntimeSource runtime, std::size_t max_body_bytes,
              std::vector<ApiToken> tokens = {}, MetricsSource metrics = {},
-             std::shared_ptr<ReadinessProbe> readiness = nullptr, std::shared_ptr<DatabaseGauges> gauges = nullptr);
+             std::shared_ptr<ReadinessProbe> readiness = nullptr, std::shared_ptr<DatabaseGauges> gauges = nullptr,
+             std::shared_ptr<DashboardOverview> overview = nullptr);
 
   // Never throws: client errors are 4xx JSON, what the database's state causes 503 in general words
   // (api/database_errors.hpp), anything else a logged 500.
@@ -64,6 +67,7 @@ class ApiHandler {
   MetricsSource metrics_;
   std::shared_ptr<ReadinessProbe> readiness_;
   std::shared_ptr<DatabaseGauges> gauges_;
+  std::shared_ptr<DashboardOverview> overview_;
   std::shared_ptr<ThrottledLog> database_log_;  // 503s: a line per kind of trouble, not per request
 
   std::variant<ApiResponse, RouteMatch> resolve(const ApiRequest &req) const;
@@ -78,6 +82,9 @@ class ApiHandler {
   ApiResponse retry_dead(const std::string &destination) const;
   ApiResponse stats() const;
   ApiResponse metrics() const;
+  ApiResponse whoami(const ApiRequest &req) const;
+  ApiResponse overview() const;
+  ApiResponse throughput() const;
   ApiResponse ready() const;
 };
 

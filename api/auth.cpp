@@ -8,6 +8,8 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "api/routes.hpp"
+
 namespace outboxd::api {
 namespace {
 
@@ -24,6 +26,7 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 }  // namespace
 
 bool scopes_grant(const std::vector<std::string> &scopes, const std::string &scope) {
+  if (scope == kAnyTokenScope) return true;
   auto has = [&](const char *s) { return std::find(scopes.begin(), scopes.end(), s) != scopes.end(); };
   if (has(scope.c_str())) return true;
   return scope == "read" && has("admin");

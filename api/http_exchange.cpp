@@ -1,6 +1,7 @@
 // Beast request → ApiRequest and ApiResponse → Beast response (api/http_exchange.hpp).
 #include "api/http_exchange.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <boost/beast/core/string.hpp>
@@ -216,6 +217,12 @@ HttpResponse to_http_response(const ApiResponse &res, unsigned version, bool kee
   // API answers are data for programs: never sniffed as HTML, never cached by a proxy or browser.
   out.set(http::field::cache_control, "no-store");
   out.set("X-Content-Type-Options", "nosniff");
+  // Never framed (clickjacking); an answer that is a page (the dashboard) brings its own policy,
+  // every other one runs nothing at all if a browser is ever made to render it.
+  out.set(http::field::x_frame_options, "DENY");
+  const bool own_policy = std::any_of(res.headers.begin(), res.headers.end(),
+                                      [](const auto &h) { return h.first == "Content-Security-Policy"; });
+  if (!own_policy) out.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   if (!res.allow.empty()) {
     std::string list;
     for (const auto &m : res.allow) list += (list.empty() ? "" : ", ") + m;

@@ -237,11 +237,48 @@ Parsed<MessageFilter> parse_list_query(const std::map<std::string, std::string> 
           return invalid("", "after", "must be the next_after value of the previous page (an integer >= 0)");
         f.after_seq = n;
       }
+    } else if (key == "ordering_key") {
+      if (value.empty() || value.size() > kMaxKeyLength)
+        return invalid("", "ordering_key", "must be 1 to " + std::to_string(kMaxKeyLength) + " bytes long in UTF-8");
+      f.ordering_key = value;
+    } else if (key == "id_prefix") {
+      const std::optional<std::pair<std::string, std::string>> range = id_prefix_range(value);
+      if (!range)
+        return invalid("", "id_prefix", "must be the start of a message id: 1 to 32 hex digits, dashes allowed");
+      f.id_low = range->first;
+      f.id_high = range->second;
+    } else if (key == "order") {
+      if (value != "newest" && value != "oldest")
+        return invalid("", "order", "must be newest or oldest, got \"" + value.substr(0, 40) + "\"");
+      f.newest_first = value == "newest";
+    } else if (key == "fields") {
+      if (value != "summary" && value != "all")
+        return invalid("", "fields", "must be summary or all, got \"" + value.substr(0, 40) + "\"");
+      f.summary = value == "summary";
     } else {
-      return invalid("", key, "unknown query parameter (known: destination, state, limit, after)");
+      return invalid("", key,
+                     "unknown query parameter (known: destination, state, ordering_key, id_prefix, order, fields, "
+                     "limit, after)");
     }
   }
   return f;
+}
+
+std::optional<std::pair<std::string, std::string>> id_prefix_range(const std::string &prefix) {
+  if (prefix.empty() || prefix.size() > 36) return std::nullopt;
+  std::string digits;
+  for (char c : prefix) {
+    if (c == '-') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    digits += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (digits.empty() || digits.size() > 32) return std::nullopt;
+  auto as_uuid = [](std::string hex) {
+    for (std::size_t at : {8, 13, 18, 23}) hex.insert(at, 1, '-');
+    return hex;
+  };
+  return std::make_pair(as_uuid(digits + std::string(32 - digits.size(), '0')),
+                        as_uuid(digits + std::string(32 - digits.size(), 'f')));
 }
 
 bool is_uuid(const std::string &t) {

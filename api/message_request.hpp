@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -58,8 +59,14 @@ Parsed<EnqueueRequest> parse_mail_body(const std::string &body, const std::strin
 // value gets inside a request body, errors naming `field`.
 std::optional<ApiError> check_field_json(std::string_view text, const std::string &field);
 
-// GET /v1/messages query parameters: destination, state, limit (1..1000, default 100), after.
+// GET /v1/messages query parameters: destination, state, ordering_key, id_prefix, order (newest or
+// oldest, the default), fields (summary or all, the default), limit (1..1000, default 100), after.
 Parsed<MessageFilter> parse_list_query(const std::map<std::string, std::string> &query);
+
+// The ids an id prefix stands for, lowest and highest, as UUID text ("0190ab" -> "0190ab00-0000-...",
+// "0190abff-ffff-..."): hex digits (either case) with dashes anywhere, 1 to 32 digits. nullopt
+// for anything else.
+std::optional<std::pair<std::string, std::string>> id_prefix_range(const std::string &prefix);
 
 // A UUID in its canonical text form (8-4-4-4-12 hex digits, either case).
 bool is_uuid(const std::string &text);

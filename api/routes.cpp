@@ -27,6 +27,12 @@ const RouteDef kRoutes[] = {
     {"GET", "/v1/stats", RouteId::Stats},
     {"GET", "/metrics", RouteId::Metrics},
     {"POST", "/api/mail/send", RouteId::MailSend},
+    {"GET", "/v1/whoami", RouteId::WhoAmI},
+    {"GET", "/v1/overview", RouteId::Overview},
+    {"GET", "/v1/throughput", RouteId::Throughput},
+    {"GET", "/ui", RouteId::UiRoot},
+    {"GET", "/ui/", RouteId::UiFile},  // index.html
+    {"GET", "/ui/:file", RouteId::UiFile},
 };
 
 bool is_literal(const char *pattern) { return std::string(pattern).find(':') == std::string::npos; }
@@ -88,13 +94,18 @@ RouteLookup find_route(const std::string &method, const std::string &path) {
 const char *required_scope(RouteId id) {
   switch (id) {
     case RouteId::Healthz:
-    case RouteId::Readyz: return nullptr;
+    case RouteId::Readyz:
+    case RouteId::UiRoot:
+    case RouteId::UiFile: return nullptr;
+    case RouteId::WhoAmI: return kAnyTokenScope;
     case RouteId::CreateMessage:
     case RouteId::Batch:
     case RouteId::MailSend: return "enqueue";
     case RouteId::GetMessage:
     case RouteId::ListMessages:
     case RouteId::Stats:
+    case RouteId::Overview:
+    case RouteId::Throughput:
     case RouteId::Metrics: return "read";
     case RouteId::Retry:
     case RouteId::Cancel:
@@ -109,6 +120,10 @@ bool route_takes_json_body(RouteId id) {
   return id == RouteId::CreateMessage || id == RouteId::Batch || id == RouteId::MailSend;
 }
 
-bool route_is_inline(RouteId id) { return id == RouteId::Healthz; }
+bool route_is_inline(RouteId id) {
+  // In memory: the process's own state or the embedded files, never the database.
+  return id == RouteId::Healthz || id == RouteId::WhoAmI || id == RouteId::Throughput || id == RouteId::UiRoot ||
+         id == RouteId::UiFile;
+}
 
 }  // namespace outboxd::api

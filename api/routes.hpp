@@ -11,7 +11,9 @@ namespace outboxd::api {
 enum class RouteId {
   Healthz, Readyz, CreateMessage, ListMessages, Batch, GetMessage, Retry, Cancel, RetryDead, Stats,
   Metrics, MailSend,
-  PauseDestination, ResumeDestination
+  PauseDestination, ResumeDestination,
+  WhoAmI, Overview, Throughput,  // the dashboard's reads
+  UiRoot, UiFile                 // the dashboard's files (api/ui_assets.hpp)
 };
 
 struct RouteMatch {
@@ -34,7 +36,11 @@ std::vector<std::string> split_path(const std::string &path);
 // method of the path in a stable order, with HEAD after GET and OPTIONS last.
 RouteLookup find_route(const std::string &method, const std::string &path);
 
-// The token scope a route needs (docs/http-api.md#authentication); nullptr: none (health checks).
+// Any configured token, whatever its scopes (GET /v1/whoami: the dashboard asks what it may show).
+inline constexpr const char *kAnyTokenScope = "any";
+
+// The token scope a route needs (docs/http-api.md#authentication); nullptr: none (health checks,
+// the dashboard's files, which hold no data); kAnyTokenScope: a token, of any scope.
 const char *required_scope(RouteId id);
 
 // True for the routes whose body is a JSON document (Content-Type: application/json required).

@@ -14,6 +14,7 @@
 #include "core/lane_directory.hpp"
 #include "core/metrics.hpp"
 #include "core/recent_count.hpp"
+#include "core/throughput_series.hpp"
 #include "core/wake_handshake.hpp"
 
 namespace outboxd {
@@ -73,6 +74,10 @@ struct EngineState {
     wake.wake_all();
   }
 
+  static int64_t unix_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
   static int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   }
@@ -80,6 +85,7 @@ struct EngineState {
   // Adds one batch's outcomes, per destination: one lock and one clock read per batch.
   void count(const std::map<std::string, DeliveryCounters> &batch) {
     const int64_t now_s = now_ns() / 1000000000;
+    const int64_t unix_s = unix_seconds();
     std::lock_guard<std::mutex> lock(counters_mutex);
     for (const auto &[destination, n] : batch) {
       auto &c = counters[destination];
@@ -87,6 +93,7 @@ struct EngineState {
       c.retried += n.retried;
       c.dead += n.dead;
       if (n.delivered) delivered_recent[destination].add(now_s, n.delivered);
+      throughput.add(unix_s, n.delivered, n.retried + n.dead);
     }
   }
   std::map<std::string, DeliveryCounters> snapshot_counters() {
@@ -102,7 +109,9 @@ struct EngineState {
     s.db_reconnects = reconnects.load();
     s.lanes = lanes.statuses();
     const int64_t now_s = now_ns() / 1000000000;
+    const int64_t unix_s = unix_seconds();
     std::lock_guard<std::mutex> lock(counters_mutex);
+    s.throughput = throughput.snapshot(unix_s);
     for (const auto &[destination, recent] : delivered_recent)
       s.delivered_last_minute[destination] = recent.total(now_s);
     return s;
@@ -116,6 +125,7 @@ struct EngineState {
   std::mutex in_flight_mutex;
   std::map<int, std::map<long long, std::string>> in_flight;
   std::map<std::string, RecentCount> delivered_recent;  // for GET /v1/stats when retention is short
+  ThroughputSeries throughput;                          // for the dashboard's chart
 };
 
 // Exponential delay between tries after a database fault: 100 ms doubling to 2 s, reset after a

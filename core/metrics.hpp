@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/lane.hpp"
+#include "core/throughput_series.hpp"
 
 namespace outboxd {
 
@@ -82,6 +83,8 @@ struct MetricsSnapshot {
   bool database_up = false;
   std::optional<double> database_read_at_unix;
   std::string version;  // outboxd_build_info's label
+  // Not rendered: the dashboard's chart (GET /v1/throughput).
+  ThroughputSnapshot throughput;
 };
 
 // The registry the workers record into (owned by EngineState). One lock, taken once per batch.

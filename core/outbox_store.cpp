@@ -63,7 +63,15 @@ MessagePage read_page(pqxx::transaction_base &tx, const MessageFilter &f, const 
   p.limit = f.limit;
   p.max_bytes = f.max_bytes;
   p.max_text_bytes = kMaxMessageTextBytes;
-  if (omit_reason) p.omit_reason = omit_reason;
+  p.ordering_key = f.ordering_key;
+  p.id_low = f.id_low;
+  p.id_high = f.id_high;
+  p.newest_first = f.newest_first;
+  if (omit_reason) {
+    p.omit_reason = omit_reason;
+  } else if (f.summary) {
+    p.omit_reason = "not shown in a summary (fields=summary); GET /v1/messages/{id} shows them";
+  }
   if (id) p.id = *id;
   std::vector<queries::ListedRow> rows = queries::message_list(tx, p);
   MessagePage page;

@@ -52,12 +52,16 @@ constexpr long long kListPageBytes = 4LL * 1024 * 1024;
 
 struct MessageFilter {
   std::optional<std::string> destination, state;  // state: a valid message_state name
+  std::optional<std::string> ordering_key;
+  std::optional<std::string> id_low, id_high;  // both set: ids from id_low to id_high (an id prefix)
+  bool newest_first = false;  // descending seq; after_seq is then the seq to go below (0: the newest)
+  bool summary = false;       // no payloads or headers, "omitted" says so (a list's rows need none)
   long long after_seq = 0;
   int limit = 100;
   long long max_bytes = kListPageBytes;
 };
 struct MessagePage {
-  std::vector<MessageJson> messages;  // in seq order
+  std::vector<MessageJson> messages;  // in seq order (descending when newest_first)
   bool cut_short = false;  // max_bytes ended the page before `limit` rows; more rows follow
 };
 

@@ -183,6 +183,24 @@ std::vector<StatsRow> message_pending_stats(pqxx::transaction_base &tx) {
   return out;
 }
 
+std::vector<OverviewCountsRow> message_overview_counts(pqxx::transaction_base &tx) {
+  std::vector<OverviewCountsRow> out;
+  for (const auto &row : exec_query(tx, "message_overview_counts"))
+    out.push_back(OverviewCountsRow{row[0].as<std::string>(), row[1].as<long long>(), row[2].as<long long>(),
+                                    row[3].as<long long>(), row[4].as<long long>(), row[5].as<long long>(),
+                                    opt_as<double>(row[6])});
+  return out;
+}
+
+std::vector<DeliveredSecondRow> message_delivered_per_second(pqxx::transaction_base &tx, double since_unix) {
+  std::vector<DeliveredSecondRow> out;
+  for (const auto &row : exec_query(tx, "message_delivered_per_second", since_unix))
+    out.push_back(DeliveredSecondRow{row[0].as<std::string>(), row[1].as<long long>(), row[2].as<long long>()});
+  return out;
+}
+
+double database_now(pqxx::transaction_base &tx) { return exec_query1(tx, "database_now")[0].as<double>(); }
+
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
   std::vector<StatsRow> out;
   for (const auto &row : exec_query(tx, "message_stats")) {
@@ -204,8 +222,14 @@ std::optional<MessageStateRow> message_state(pqxx::transaction_base &tx, const s
 }
 
 std::vector<ListedRow> message_list(pqxx::transaction_base &tx, const ListParams &p) {
-  const pqxx::result rows = exec_query(tx, "message_list", opt(p.destination), opt(p.state), p.after_seq, p.limit,
-                                       p.max_bytes, p.max_text_bytes, opt(p.omit_reason), opt(p.id));
+  // Planned for these values each time, never as a prepared (generic) plan: a listing of one state
+  // or ordering key then walks the index that holds them (messages_stopped_idx for the dead,
+  // messages_ordering_idx for a key) instead of the primary key over the whole delivered history.
+  // Planning costs a millisecond; a listing is an operator's or the dashboard's, not the hot path.
+  const pqxx::result rows =
+      tx.exec_params(query_text("message_list"), opt(p.destination), opt(p.state), p.after_seq, p.limit, p.max_bytes,
+                     p.max_text_bytes, opt(p.omit_reason), opt(p.id), opt(p.ordering_key), opt(p.id_low),
+                     opt(p.id_high), p.newest_first);
   std::vector<ListedRow> out;
   out.reserve(rows.size());
   for (const auto &row : rows) out.push_back(ListedRow{row[0].as<long long>(), opt_text(row[1])});

@@ -152,6 +152,28 @@ std::vector<StatsRow> message_stats(pqxx::transaction_base &tx);
 // bounded session of its own (api/database_gauges.hpp).
 std::vector<StatsRow> message_pending_stats(pqxx::transaction_base &tx);
 
+// message_overview_counts.sql: per destination, in name order, what the dashboard's overview
+// counts; reads pending, dead and cancelled rows only. The dashboard runs its text on a bounded
+// session of its own (api/dashboard_overview.hpp), as it does message_delivered_per_second.sql's
+// and database_now.sql's.
+struct OverviewCountsRow {
+  std::string destination;
+  long long pending_due = 0, scheduled = 0, retrying = 0, dead = 0, cancelled = 0;
+  std::optional<double> oldest_pending_seconds;
+};
+std::vector<OverviewCountsRow> message_overview_counts(pqxx::transaction_base &tx);
+
+// message_delivered_per_second.sql: delivered messages per destination and Unix second of
+// finalized_at, from `since_unix` on, in no particular order.
+struct DeliveredSecondRow {
+  std::string destination;
+  long long second = 0, count = 0;
+};
+std::vector<DeliveredSecondRow> message_delivered_per_second(pqxx::transaction_base &tx, double since_unix);
+
+// database_now.sql: the database's clock (the transaction's start) as Unix time.
+double database_now(pqxx::transaction_base &tx);
+
 // message_state.sql: nullopt when there is no such message. `id` must be a valid UUID.
 struct MessageStateRow {
   std::string destination, state;
@@ -167,6 +189,9 @@ struct ListParams {
   long long max_text_bytes = 0;            // a message over it shows "omitted"
   std::optional<std::string> omit_reason;  // set: no payloads written out, every one "omitted" so
   std::optional<std::string> id;           // set: only this message
+  std::optional<std::string> ordering_key;  // nullopt: all
+  std::optional<std::string> id_low, id_high;  // both set: only ids in this range (an id prefix)
+  bool newest_first = false;  // descending seq; after_seq 0 then starts at the newest
 };
 struct ListedRow {
   long long seq = 0;

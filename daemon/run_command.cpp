@@ -126,7 +126,8 @@ std::unique_ptr<api::HttpServer> start_api(const Config &config, Engine &engine,
   auto handler = std::make_shared<api::ApiHandler>(
       pool, [&engine] { return engine.runtime(); }, static_cast<std::size_t>(config.api_max_body_bytes),
       config.api_tokens, [&engine] { return engine.state().metrics_snapshot(); }, std::move(readiness),
-      std::make_shared<api::DatabaseGauges>(daemon_conninfo(config)));
+      std::make_shared<api::DatabaseGauges>(daemon_conninfo(config)),
+      std::make_shared<api::DashboardOverview>(daemon_conninfo(config)));
   api::HttpServerOptions options;
   options.listen = config.api_listen;
   options.threads = config.api_threads;

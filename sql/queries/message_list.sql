@@ -11,27 +11,57 @@
 -- $7 text                 NULL to show payloads and headers; else every message shows "omitted"
 --                         with this reason, and nothing is written out (the caller's way around a
 --                         row PostgreSQL cannot write out, which fails the whole statement)
--- $8 uuid                 NULL for a page; else only the message with this id ($1..$3 are ignored,
---                         $4 is 1), found through the id's unique index
+-- $8 uuid                 NULL for a page; else only the message with this id ($1..$3 and $9..$12
+--                         are ignored, $4 is 1), found through the id's unique index
+-- $9 text                 ordering key, or NULL for all
+-- $10 uuid, $11 uuid      ids from $10 to $11 (an id prefix padded with 0s and fs), or NULL for all
+-- $12 boolean             true: newest first, rows with seq less than $3 ($3 = 0: from the newest)
 -- Returns seq and the message as JSON text: id, seq, destination, state, payload, headers, attempt,
 -- max_attempts, priority, available_at, ordering_key, idempotency_key, last_error, errors,
 -- created_at, updated_at, finalized_at; for a message not shown, payload and headers are null and
--- "omitted" says why, with their stored (compressed) sizes. In seq order. When the byte budget ends
+-- "omitted" says why, with their stored (compressed) sizes. In seq order ($12: descending). When the byte budget ends
 -- the page before $4 rows, one last row has a seq and a NULL message: the first row that did not
 -- fit, which says that more follow (the next page starts after the last full row).
--- Takes no row locks. Walks the primary key from $3 one row at a time and stops at the budget, so
+-- Takes no row locks. Walks the primary key from $3 one row at a time (forwards or backwards: each
+-- direction is a branch of its own, so that each keeps an ordered index scan) and stops at the budget, so
 -- neither the server nor the client ever holds a page much larger than $5 (a LIMIT alone would
 -- fetch $4 rows of any size, 1000 rows of 1 MiB each are 1 GiB), and a page costs the same at any
 -- depth. A shown payload is written out twice, once to measure it (OFFSET 0 keeps that apart).
+-- Run unprepared (core/queries.cpp): with the filters' values in the plan, a filter on a state or
+-- an ordering key walks that state's or key's index instead of the whole primary key.
 WITH RECURSIVE page (n, seq, bytes, message) AS (
     SELECT 0,
-           CASE WHEN $8::uuid IS NULL THEN $3::bigint
-                ELSE (SELECT i.seq - 1 FROM outbox.messages i WHERE i.id = $8::uuid) END,
+           CASE WHEN $8::uuid IS NOT NULL THEN (SELECT i.seq - 1 FROM outbox.messages i WHERE i.id = $8::uuid)
+                WHEN $12::boolean AND $3::bigint = 0 THEN 9223372036854775807
+                ELSE $3::bigint END,
            0::bigint, NULL::text
   UNION ALL
     SELECT p.n + 1, r.seq, p.bytes + octet_length(r.message),
            CASE WHEN p.n = 0 OR p.bytes + octet_length(r.message) <= $5::bigint THEN r.message END
       FROM page p
+     CROSS JOIN LATERAL (
+           SELECT n.seq
+             FROM ((SELECT m.seq
+                      FROM outbox.messages m
+                     WHERE NOT $12::boolean AND m.seq > p.seq
+                       AND ($8::uuid IS NOT NULL OR $1::text IS NULL OR m.destination = $1::text)
+                       AND ($8::uuid IS NOT NULL OR $2::outbox.message_state IS NULL
+                            OR m.state = $2::outbox.message_state)
+                       AND ($8::uuid IS NOT NULL OR $9::text IS NULL OR m.ordering_key = $9::text)
+                       AND ($8::uuid IS NOT NULL OR $10::uuid IS NULL OR m.id BETWEEN $10::uuid AND $11::uuid)
+                     ORDER BY m.seq
+                     LIMIT 1)
+                   UNION ALL
+                   (SELECT m.seq
+                      FROM outbox.messages m
+                     WHERE $12::boolean AND $8::uuid IS NULL AND m.seq < p.seq
+                       AND ($1::text IS NULL OR m.destination = $1::text)
+                       AND ($2::outbox.message_state IS NULL OR m.state = $2::outbox.message_state)
+                       AND ($9::text IS NULL OR m.ordering_key = $9::text)
+                       AND ($10::uuid IS NULL OR m.id BETWEEN $10::uuid AND $11::uuid)
+                     ORDER BY m.seq DESC
+                     LIMIT 1)) n
+            LIMIT 1) nx
      CROSS JOIN LATERAL (
            SELECT m.seq,
                   (jsonb_build_object(
@@ -56,11 +86,7 @@ WITH RECURSIVE page (n, seq, bytes, message) AS (
                                       THEN octet_length(m.payload::text)::bigint + octet_length(m.headers::text) END
                                    AS bytes
                           OFFSET 0) b) w
-            WHERE m.seq > p.seq
-              AND ($8::uuid IS NOT NULL OR $1::text IS NULL OR m.destination = $1::text)
-              AND ($8::uuid IS NOT NULL OR $2::outbox.message_state IS NULL OR m.state = $2::outbox.message_state)
-            ORDER BY m.seq
-            LIMIT 1) r
+            WHERE m.seq = nx.seq) r
      WHERE p.n < (CASE WHEN $8::uuid IS NULL THEN $4::integer ELSE 1 END) AND (p.n = 0 OR p.message IS NOT NULL)
 )
 SELECT seq, message FROM page WHERE n > 0 ORDER BY n

@@ -86,3 +86,60 @@ TEST(MessageList, RowLimitAndFiltersStillApply) {
   }
   EXPECT_EQ(payloads, (std::vector<std::string>{"1", "3", "5", "7", "9"}));
 }
+
+TEST(MessageList, NewestFirstPagesBackwardsAndTheCursorFollowsTheOrder) {
+  TestDatabase db;
+  db.exec("INSERT INTO outbox.messages (destination, payload) SELECT 'a', to_jsonb(g) FROM generate_series(1, 7) g");
+  outboxd::MessageFilter f;
+  f.newest_first = true;
+  f.limit = 3;
+  auto c = db.connect();
+  std::vector<std::string> payloads;
+  for (int pages = 0; pages < 10; ++pages) {
+    outboxd::MessagePage page = outboxd::message_list(*c, f);
+    if (page.messages.empty()) break;
+    for (const auto &m : page.messages) payloads.push_back(nlohmann::json::parse(m.json)["payload"].dump());
+    f.after_seq = page.messages.back().seq;
+  }
+  EXPECT_EQ(payloads, (std::vector<std::string>{"7", "6", "5", "4", "3", "2", "1"}));
+}
+
+TEST(MessageList, FiltersByOrderingKeyAndIdPrefix) {
+  TestDatabase db;
+  db.exec("INSERT INTO outbox.messages (id, destination, payload, ordering_key) VALUES "
+          "('0190aaaa-0000-7000-8000-000000000001', 'a', '1', 'k1'), "
+          "('0190aaab-0000-7000-8000-000000000002', 'a', '2', 'k2'), "
+          "('0190abbb-0000-7000-8000-000000000003', 'a', '3', 'k1')");
+  auto c = db.connect();
+  auto payloads_of = [&](outboxd::MessageFilter f) {
+    std::vector<std::string> out;
+    for (const auto &m : outboxd::message_list(*c, f).messages)
+      out.push_back(nlohmann::json::parse(m.json)["payload"].dump());
+    return out;
+  };
+  outboxd::MessageFilter by_key;
+  by_key.ordering_key = "k1";
+  EXPECT_EQ(payloads_of(by_key), (std::vector<std::string>{"1", "3"}));
+  outboxd::MessageFilter by_prefix;
+  by_prefix.id_low = "0190aaa0-0000-0000-0000-000000000000";
+  by_prefix.id_high = "0190aaaf-ffff-ffff-ffff-ffffffffffff";
+  EXPECT_EQ(payloads_of(by_prefix), (std::vector<std::string>{"1", "2"}));
+  by_prefix.ordering_key = "k2";
+  by_prefix.newest_first = true;
+  EXPECT_EQ(payloads_of(by_prefix), (std::vector<std::string>{"2"})) << "filters combine in either order";
+}
+
+TEST(MessageList, ASummaryShowsNoPayloadAndSaysWhy) {
+  TestDatabase db;
+  db.exec("INSERT INTO outbox.messages (destination, payload, headers) VALUES ('a', '{\"secret\": 1}', '{\"h\": 2}')");
+  outboxd::MessageFilter f;
+  f.summary = true;
+  auto c = db.connect();
+  const outboxd::MessagePage page = outboxd::message_list(*c, f);
+  ASSERT_EQ(page.messages.size(), 1u);
+  const auto m = nlohmann::json::parse(page.messages[0].json);
+  EXPECT_TRUE(m["payload"].is_null());
+  EXPECT_TRUE(m["headers"].is_null());
+  EXPECT_NE(m["omitted"]["reason"].get<std::string>().find("fields=summary"), std::string::npos) << m.dump();
+  EXPECT_EQ(m["destination"], "a");
+}

@@ -168,6 +168,42 @@ TEST(ApiMessageRequest, ListQuery) {
   }
 }
 
+TEST(ApiMessageRequest, ListQueryOfTheDashboard) {
+  auto p = parse_list_query({{"ordering_key", "order-42"}, {"id_prefix", "0190A5E2-7c"}, {"order", "newest"},
+                             {"fields", "summary"}});
+  ASSERT_TRUE(std::holds_alternative<MessageFilter>(p));
+  const auto &f = std::get<MessageFilter>(p);
+  EXPECT_EQ(f.ordering_key, "order-42");
+  EXPECT_EQ(f.id_low, "0190a5e2-7c00-0000-0000-000000000000");
+  EXPECT_EQ(f.id_high, "0190a5e2-7cff-ffff-ffff-ffffffffffff");
+  EXPECT_TRUE(f.newest_first);
+  EXPECT_TRUE(f.summary);
+  const auto &defaults = std::get<MessageFilter>(parse_list_query({{"order", "oldest"}, {"fields", "all"}}));
+  EXPECT_FALSE(defaults.newest_first);
+  EXPECT_FALSE(defaults.summary);
+  for (const auto &[k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"order", "desc"}, {"fields", "payload"}, {"ordering_key", ""}, {"ordering_key", std::string(256, 'k')},
+           {"id_prefix", ""}, {"id_prefix", "0190g"}, {"id_prefix", "---"}, {"id_prefix", std::string(33, 'a')},
+           {"id_prefix", "0190a5e2-7c3b-7def-8abc-0123456789abc"}}) {
+    auto e = parse_list_query({{k, v}});
+    ASSERT_TRUE(std::holds_alternative<ApiError>(e)) << k << "=" << v;
+    EXPECT_EQ(std::get<ApiError>(e).detail.rfind(k + ":", 0), 0u) << std::get<ApiError>(e).detail;
+  }
+}
+
+TEST(ApiMessageRequest, AnIdPrefixCoversExactlyTheIdsThatStartWithIt) {
+  auto whole = id_prefix_range("0190a5e2-7c3b-7def-8abc-0123456789AB");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->first, "0190a5e2-7c3b-7def-8abc-0123456789ab");
+  EXPECT_EQ(whole->second, whole->first) << "a whole id is a range of one";
+  auto one = id_prefix_range("f");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->first, "f0000000-0000-0000-0000-000000000000");
+  EXPECT_EQ(one->second, "ffffffff-ffff-ffff-ffff-ffffffffffff");
+  EXPECT_TRUE(id_prefix_range("0190a5e27c3b"));  // dashes are optional
+  EXPECT_FALSE(id_prefix_range("0190 a5"));
+}
+
 TEST(ApiMessageRequest, UuidsAndContentTypes) {
   EXPECT_TRUE(is_uuid("0190a5e2-7c3b-7def-8abc-0123456789AB"));
   EXPECT_FALSE(is_uuid("0190a5e2-7c3b-7def-8abc-0123456789A"));

@@ -28,7 +28,7 @@ TEST(ApiRoutes, HeadIsGetAndEveryPathListsItsMethods) {
   EXPECT_FALSE(find_route("POST", "/v1/messages//retry").match.has_value());
 }
 
-TEST(ApiRoutes, OnlyTheHealthCheckRunsInline) {
+TEST(ApiRoutes, OnlyRoutesWithoutTheDatabaseRunInline) {
   EXPECT_TRUE(route_is_inline(RouteId::Healthz));
   EXPECT_FALSE(route_is_inline(RouteId::Readyz));
   EXPECT_FALSE(route_is_inline(RouteId::CreateMessage));
@@ -50,4 +50,29 @@ TEST(ApiRoutes, PauseAndResumeArePostOnlyAndNeedTheAdminScope) {
     EXPECT_EQ(get.allowed, (std::vector<std::string>{"POST", "OPTIONS"})) << path;
   }
   EXPECT_FALSE(find_route("POST", "/v1/destinations//pause").match.has_value());
+}
+
+TEST(ApiRoutes, TheDashboardsFilesNeedNoTokenAndItsReadsNeedRead) {
+  const RouteLookup root = find_route("GET", "/ui");
+  ASSERT_TRUE(root.match.has_value());
+  EXPECT_EQ(root.match->id, RouteId::UiRoot);
+  const RouteLookup index = find_route("GET", "/ui/");
+  ASSERT_TRUE(index.match.has_value());
+  EXPECT_EQ(index.match->id, RouteId::UiFile);
+  EXPECT_EQ(index.match->param, "");
+  const RouteLookup script = find_route("GET", "/ui/app.js");
+  ASSERT_TRUE(script.match.has_value());
+  EXPECT_EQ(script.match->param, "app.js");
+  EXPECT_FALSE(find_route("GET", "/ui/a/b").path_known()) << "the files are flat";
+  EXPECT_FALSE(find_route("POST", "/ui/app.js").match.has_value());
+  for (RouteId id : {RouteId::UiRoot, RouteId::UiFile}) {
+    EXPECT_EQ(required_scope(id), nullptr) << "the page must load to ask for a token; it holds no data";
+    EXPECT_TRUE(route_is_inline(id));
+  }
+  EXPECT_STREQ(required_scope(RouteId::Overview), "read");
+  EXPECT_STREQ(required_scope(RouteId::Throughput), "read");
+  EXPECT_STREQ(required_scope(RouteId::WhoAmI), kAnyTokenScope);
+  EXPECT_TRUE(route_is_inline(RouteId::WhoAmI));
+  EXPECT_TRUE(route_is_inline(RouteId::Throughput));
+  EXPECT_FALSE(route_is_inline(RouteId::Overview)) << "it waits for a database reading";
 }

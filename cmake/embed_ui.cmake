@@ -1,0 +1,33 @@
+# Turns every file under UI_DIR (the dashboard: HTML, JavaScript, CSS, SVG) into a C++ header of
+# {name, content type, text} entries, so the daemon serves exactly the page it was built with and
+# needs no files beside it at run time (api/ui_assets.cpp serves them under /ui/).
+file(GLOB files ${UI_DIR}/*)
+list(SORT files)
+set(entries "")
+foreach(f IN LISTS files)
+  get_filename_component(name ${f} NAME)
+  get_filename_component(ext ${f} LAST_EXT)
+  if(ext STREQUAL ".html")
+    set(type "text/html; charset=utf-8")
+  elseif(ext STREQUAL ".js")
+    set(type "text/javascript; charset=utf-8")
+  elseif(ext STREQUAL ".css")
+    set(type "text/css; charset=utf-8")
+  elseif(ext STREQUAL ".svg")
+    set(type "image/svg+xml")
+  else()
+    message(FATAL_ERROR "ui/${name}: no content type known for '${ext}' (cmake/embed_ui.cmake)")
+  endif()
+  file(READ ${f} body)
+  string(FIND "${body}" ")outboxd_ui\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "ui/${name} contains the raw string's delimiter )outboxd_ui\"")
+  endif()
+  string(APPEND entries "    {\"${name}\", \"${type}\", R\"outboxd_ui(${body})outboxd_ui\"},\n")
+endforeach()
+
+set(content "// Generated from ui/ by cmake/embed_ui.cmake; do not edit.\n#pragma once\n\nnamespace outboxd::ui {\nstruct EmbeddedAsset { const char *name; const char *content_type; const char *text; };\ninline constexpr EmbeddedAsset kAssets[] = {\n${entries}    {nullptr, nullptr, nullptr}};\n}  // namespace outboxd::ui\n")
+file(WRITE ${OUT}.tmp "${content}")
+# Only touch the header when it changed, so unrelated edits do not rebuild the API.
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})
+file(REMOVE ${OUT}.tmp)
