@@ -11,6 +11,7 @@
 
 #include "api/api_transaction.hpp"
 #include "api/auth.hpp"
+#include "api/browser_guard.hpp"
 #include "api/dashboard_json.hpp"
 #include "api/database_errors.hpp"
 #include "api/destination_pause.hpp"
@@ -220,6 +221,15 @@ std::variant<ApiResponse, RouteMatch> ApiHandler::resolve(const ApiRequest &req)
     }
     return reply(404, {{"error", "not_found"}, {"detail", "no route " + shown_path + " (see docs/http-api.md)"}});
   }
+  // The dashboard's files may be opened from a link on any page; everything else only answers
+  // programs and the API's own pages (api/browser_guard.hpp). The health checks answer anyone.
+  const RouteId id = found.match->id;
+  if (id != RouteId::UiRoot && id != RouteId::UiFile && id != RouteId::Healthz && id != RouteId::Readyz) {
+    if (auto refusal = refuse_foreign_page(req, tokens_.empty())) {
+      spdlog::warn("api: {}: 403 {}", logged, log_safe(refusal->detail, 300));
+      return reply(refusal->status, refusal->body());
+    }
+  }
   const char *scope = required_scope(found.match->id);
   // api.metrics_public (reloadable): Prometheus may scrape without a token.
   if (found.match->id == RouteId::Metrics && runtime_()->config->api_metrics_public) scope = nullptr;
@@ -262,8 +272,8 @@ ApiHandler::Lane ApiHandler::lane_of(const ApiRequest &req) const {
   if (!found.match || req.method == "OPTIONS" || route_is_inline(found.match->id)) return Lane::Inline;
   const RouteId id = found.match->id;
   if (id == RouteId::Readyz) return Lane::Probe;
-  // The overview waits for a bounded reading as /metrics does, never for a database worker.
-  return id == RouteId::Metrics || id == RouteId::Overview ? Lane::Metrics : Lane::Database;
+  if (id == RouteId::Overview) return Lane::Dashboard;  // a bounded reading, as /metrics waits for
+  return id == RouteId::Metrics ? Lane::Metrics : Lane::Database;
 }
 
 ApiResponse ApiHandler::dispatch(const ApiRequest &req) const {

@@ -53,10 +53,11 @@ class ApiHandler {
   std::optional<ApiResponse> answer_before_body(const ApiRequest &req) const;
 
   // Where the transport runs handle(): on the I/O thread (no database: /healthz and every answer
-  // that needs no route), on the probe thread (/readyz) or the metrics thread (/metrics), which
-  // must answer while the database workers wait on a sick database and whose reads are bounded,
-  // or on a database worker.
-  enum class Lane { Inline, Probe, Metrics, Database };
+  // that needs no route), on the probe thread (/readyz), the metrics thread (/metrics) or the
+  // dashboard's thread (/v1/overview), which must answer while the database workers wait on a
+  // sick database and whose reads are bounded, or on a database worker. The dashboard has a thread
+  // of its own so that open pages never delay a scrape.
+  enum class Lane { Inline, Probe, Metrics, Dashboard, Database };
   Lane lane_of(const ApiRequest &req) const;
 
  private:

@@ -18,6 +18,8 @@ struct ApiRequest {
   std::map<std::string, std::string> query;  // percent-decoded; each name at most once
   std::optional<std::string> content_type;   // the Content-Type header as sent, if any
   std::optional<std::string> authorization;  // the Authorization header as sent, if any (a secret)
+  // What a browser says of the page that made the request (api/browser_guard.hpp), if sent.
+  std::optional<std::string> host, origin, sec_fetch_site;
   std::string body;
 };
 

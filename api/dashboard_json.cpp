@@ -62,7 +62,8 @@ json overview_json(const OverviewReading &reading, const std::vector<std::string
           {"age_seconds", reading.read_at_unix ? json(std::max(0.0, now_unix - *reading.read_at_unix)) : json(nullptr)},
           {"delivered_counted_since", reading.delivered_counted_since_unix
                                           ? json(iso8601_utc(*reading.delivered_counted_since_unix))
-                                          : json(nullptr)}};
+                                          : json(nullptr)},
+          {"delivered_whole_hour", reading.delivered_whole_hour}};
 }
 
 json throughput_json(const ThroughputSnapshot &series) {

@@ -16,15 +16,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kHour = 3600;
 
-// The probe session runs simple queries, which take no parameters: the statement's one parameter,
-// a number this file computed, goes into its text.
-std::string delivered_sql(double since_unix) {
+// The probe session runs simple queries, which take no parameters: the statement's parameters,
+// numbers this file computed, go into its text.
+std::string delivered_sql(std::optional<int64_t> from_second, int64_t window_seconds) {
   std::string text = query_text("message_delivered_per_second");
-  const std::string param = "$1::double precision";
-  const auto at = text.find(param);
-  if (at == std::string::npos) throw std::logic_error("message_delivered_per_second.sql lost its parameter");
-  text.replace(at, param.size(), fmt::format("{:.3f}::double precision", since_unix));
-  return transaction_settings_sql(SessionRole::Gauges) + query_text("database_now") + ";\n" + text;
+  const auto put = [&](const std::string &param, const std::string &value) {
+    const auto at = text.find(param);
+    if (at == std::string::npos) throw std::logic_error("message_delivered_per_second.sql lost " + param);
+    text.replace(at, param.size(), value);
+  };
+  put("$1::double precision", from_second ? fmt::format("{}::double precision", *from_second) : "NULL::double precision");
+  put("$2::double precision", fmt::format("{}::double precision", window_seconds));
+  return transaction_settings_sql(SessionRole::Gauges) + text;
 }
 
 long long as_count(const std::optional<std::string> &v) { return v ? std::stoll(*v) : 0; }
@@ -61,60 +64,88 @@ void DashboardOverview::read_counts(OverviewReading &into, Clock::time_point dea
 
 void DashboardOverview::read_delivered(OverviewReading &into, Clock::time_point deadline,
                                        const std::atomic<bool> &stopping) {
-  // From where the last reading's count is no longer sure (a transaction that began before it may
-  // have committed since), or on the first read from as far back as first_window_seconds_ allows.
-  std::optional<double> &since = into.delivered_counted_since_unix;
-  const bool counted_before = since.has_value() && !into.delivered_by_second.empty();
-  const int64_t resume = counted_before ? into.delivered_by_second.rbegin()->first - kRecountSeconds : 0;
-  const double from = counted_before ? std::max<double>(*since, static_cast<double>(resume))
-                                     : std::floor(unix_now()) - static_cast<double>(first_window_seconds_);
-  const std::vector<BoundedRows> results = session_.run(delivered_sql(from), deadline, &stopping);
-  if (results.size() != 2 || results[0].empty() || !results[0][0].at(0))
-    throw BoundedFailure{"unreachable", "the delivered counts' statements returned no rows", ""};
-  const double db_now = std::stod(*results[0][0].at(0));
-  const auto first_counted = static_cast<int64_t>(std::ceil(from));
-  into.delivered_by_second.erase(into.delivered_by_second.lower_bound(first_counted),
-                                 into.delivered_by_second.end());
-  for (const BoundedRow &row : results[1])
-    into.delivered_by_second[std::stoll(row.at(1).value_or("0"))][row.at(0).value_or("")] = as_count(row.at(2));
-  // A second counted at all, even with nothing delivered, keeps the resume point moving.
-  into.delivered_by_second[static_cast<int64_t>(std::floor(db_now))];
-  const auto hour_ago = static_cast<int64_t>(std::floor(db_now)) - kHour;
-  into.delivered_by_second.erase(into.delivered_by_second.begin(), into.delivered_by_second.upper_bound(hour_ago));
-  since = std::max<double>(counted_before ? *since : from, static_cast<double>(hour_ago));
+  // From where the last count is no longer sure (a transaction may commit a moment after the
+  // outcome it wrote), or on the first read from as far back as first_window_seconds_; never more
+  // than an hour back by the database's clock, however long ago the last reading was.
+  const bool counted_before = counted_since_.has_value() && !delivered_by_second_.empty();
+  std::optional<int64_t> resume;
+  if (counted_before) resume = std::max(*counted_since_, delivered_by_second_.rbegin()->first - kRecountSeconds);
+  const std::vector<BoundedRows> results =
+      session_.run(delivered_sql(resume, counted_before ? kHour : first_window_seconds_), deadline, &stopping);
+  if (results.size() != 1 || results[0].empty() || results[0][0].at(0))
+    throw BoundedFailure{"unreachable", "the delivered counts' statement returned no window", ""};
+  const int64_t first = std::stoll(results[0][0].at(1).value_or("0"));
+  const int64_t db_now = std::stoll(results[0][0].at(2).value_or("0"));
+  delivered_by_second_.erase(delivered_by_second_.lower_bound(first), delivered_by_second_.end());
+  for (std::size_t i = 1; i < results[0].size(); ++i) {
+    const BoundedRow &row = results[0][i];
+    delivered_by_second_[std::stoll(row.at(1).value_or("0"))][row.at(0).value_or("")] = as_count(row.at(2));
+  }
+  // The database's current second, counted even with nothing delivered: the next resume point.
+  delivered_by_second_[db_now];
+  const int64_t hour_ago = db_now - kHour;
+  delivered_by_second_.erase(delivered_by_second_.begin(), delivered_by_second_.upper_bound(hour_ago));
+  counted_since_ = std::max(counted_before ? *counted_since_ : first, hour_ago);
+  into.delivered_counted_since_unix = static_cast<double>(*counted_since_);
+  into.delivered_whole_hour = *counted_since_ <= hour_ago;
 
   for (auto &[name, d] : into.destinations) d.delivered_last_minute = d.delivered_last_hour = 0;
-  for (const auto &[second, per_destination] : into.delivered_by_second)
+  for (const auto &[second, per_destination] : delivered_by_second_)
     for (const auto &[name, n] : per_destination) {
       DestinationCounts &d = into.destinations[name];
       d.delivered_last_hour += n;
-      if (second > static_cast<int64_t>(std::floor(db_now)) - 60) d.delivered_last_minute += n;
+      if (second > db_now - 60) d.delivered_last_minute += n;
     }
 }
 
 OverviewReading DashboardOverview::take(const OverviewReading &last, bool first, const std::atomic<bool> &stopping) {
   const bool was_reachable = last.reachable || first;
   OverviewReading into = last;
+  std::optional<std::string> failed;  // why a read failed
   try {
     read_counts(into, Clock::now() + deadline_, stopping);
-    read_delivered(into, Clock::now() + deadline_, stopping);
-    into.reachable = true;
-    into.read_at_unix = unix_now();
-    if (!was_reachable) spdlog::info("dashboard: the database answers again; the overview is current");
-    return into;
   } catch (const BoundedFailure &f) {
-    if (was_reachable && !stopping)
-      spdlog::warn("dashboard: could not read the overview ({}: {}); it shows the last reading until the database "
-                   "answers",
-                   f.database, f.detail);
+    failed = f.database + ": " + f.detail;
   } catch (const std::exception &e) {
-    if (was_reachable) spdlog::warn("dashboard: could not read the overview: {}", e.what());
+    failed = e.what();
   }
-  // A first count of the hour that failed may have been too large for the deadline: try less.
-  if (!last.delivered_counted_since_unix && first_window_seconds_ > 60) first_window_seconds_ /= 2;
-  OverviewReading kept = last;  // the last good figures stay, with the time they were read
-  kept.reachable = false;
-  return kept;
+  if (failed) {
+    if (was_reachable && !stopping)
+      spdlog::warn("dashboard: could not read the overview ({}); it shows the last reading until the database "
+                   "answers",
+                   *failed);
+    OverviewReading kept = last;  // the last good figures stay, with the time they were read
+    kept.reachable = false;
+    return kept;
+  }
+  try {
+    read_delivered(into, Clock::now() + deadline_, stopping);
+  } catch (const BoundedFailure &f) {
+    failed = f.database + ": " + f.detail;
+  } catch (const std::exception &e) {
+    failed = e.what();
+  }
+  if (failed) {
+    // The counts are current; the delivered figures stay as last read. Counting starts over, from
+    // a shorter window: a database too slow to count a busy hour in time still shows the last
+    // minutes rather than never anything.
+    if (!stopping)
+      spdlog::warn("dashboard: could not count the last hour's deliveries ({}); counting again from the last {} s",
+                   *failed, std::max<int64_t>(60, first_window_seconds_ / 2));
+    delivered_by_second_.clear();
+    counted_since_.reset();
+    first_window_seconds_ = std::max<int64_t>(60, first_window_seconds_ / 2);
+    for (auto &[name, d] : into.destinations) {
+      const auto before = last.destinations.find(name);
+      if (before == last.destinations.end()) continue;
+      d.delivered_last_minute = before->second.delivered_last_minute;
+      d.delivered_last_hour = before->second.delivered_last_hour;
+    }
+  }
+  into.reachable = true;
+  into.read_at_unix = unix_now();
+  if (!was_reachable) spdlog::info("dashboard: the database answers again; the overview is current");
+  return into;
 }
 
 }  // namespace outboxd::api

@@ -8,8 +8,9 @@
 // is slow leaves the last good reading, which says when it was taken. No statement reads the
 // delivered history: counts go through the pending rows' and the stopped rows' partial indexes,
 // and deliveries are counted second by second from messages_finalized_idx, each read asking only
-// for the seconds since the one before (and the last kRecountSeconds again, since a row's
-// finalized_at is its transaction's start and the row shows only once that commits).
+// for the seconds since the one before (and the last kRecountSeconds again: a row's finalized_at
+// is when its outcome was written, and the row shows only once that transaction commits), never
+// for more than the last hour.
 #pragma once
 
 #include <atomic>
@@ -38,8 +39,7 @@ struct OverviewReading {
   // The delivered counts cover the time from here (the database's clock) to the reading: an hour,
   // or less while the reader has not yet counted a whole hour (just started, or a huge hour).
   std::optional<double> delivered_counted_since_unix;
-  // The reader's own bookkeeping: deliveries per Unix second (the database's clock) and destination.
-  std::map<int64_t, std::map<std::string, long long>> delivered_by_second;
+  bool delivered_whole_hour = false;  // the delivered counts cover the whole last hour
 };
 
 class DashboardOverview {
@@ -65,9 +65,14 @@ class DashboardOverview {
 
   BoundedSession session_;  // the reader thread's alone
   const std::chrono::milliseconds deadline_;
+  // The reader thread's alone, so that a reading handed to a client stays small:
   // How far back the first count of deliveries reaches: an hour, halved after each read that
   // failed with it (a database too slow to count a busy hour still shows the last minutes).
-  int64_t first_window_seconds_ = 3600;  // the reader thread's alone
+  int64_t first_window_seconds_ = 3600;
+  // Deliveries per Unix second (the database's clock) and destination, over the last hour, and
+  // from when they are counted (unset until the first count succeeded).
+  std::map<int64_t, std::map<std::string, long long>> delivered_by_second_;
+  std::optional<int64_t> counted_since_;
   SingleFlightReader<OverviewReading> reader_;  // last: its thread stops before the rest goes
 };
 

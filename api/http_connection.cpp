@@ -188,9 +188,10 @@ void HttpConnection::run(ApiRequest request) {
   stream_.expires_never();  // no I/O is pending while the handler runs
   const ApiHandler::Lane lane = state_.handler->lane_of(request);
   if (lane == ApiHandler::Lane::Inline) return respond(state_.handler->handle(request), false);
-  RequestWorkers &workers = lane == ApiHandler::Lane::Probe     ? state_.probe_workers
-                            : lane == ApiHandler::Lane::Metrics ? state_.metrics_workers
-                                                                : state_.db_workers;
+  RequestWorkers &workers = lane == ApiHandler::Lane::Probe       ? state_.probe_workers
+                            : lane == ApiHandler::Lane::Metrics   ? state_.metrics_workers
+                            : lane == ApiHandler::Lane::Dashboard ? state_.dashboard_workers
+                                                                  : state_.db_workers;
   auto shared_request = std::make_shared<ApiRequest>(std::move(request));
   const auto queued_at = std::chrono::steady_clock::now();
   workers.submit([self = shared_from_this(), shared_request, queued_at]() mutable {

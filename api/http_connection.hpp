@@ -39,6 +39,7 @@ struct ServerState {
   RequestWorkers db_workers;     // database-bound handlers (api.threads)
   RequestWorkers probe_workers;    // /readyz, so it never waits behind the database workers
   RequestWorkers metrics_workers;  // /metrics, which may wait 2 s for its reading: never before /readyz
+  RequestWorkers dashboard_workers;  // /v1/overview, likewise: open dashboards never delay a scrape
   std::atomic<int> open_connections{0};
   bool stopping = false;                             // I/O thread
   std::unordered_set<HttpConnection *> connections;  // I/O thread

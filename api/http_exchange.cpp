@@ -195,6 +195,9 @@ std::variant<ApiRequest, ApiResponse> to_api_request_head(const HttpRequest &req
     out.content_type = std::string(it->value());
   if (auto it = request.find(http::field::authorization); it != request.end())
     out.authorization = std::string(it->value());
+  if (auto it = request.find(http::field::host); it != request.end()) out.host = std::string(it->value());
+  if (auto it = request.find(http::field::origin); it != request.end()) out.origin = std::string(it->value());
+  if (auto it = request.find("Sec-Fetch-Site"); it != request.end()) out.sec_fetch_site = std::string(it->value());
   return out;
 }
 

@@ -162,7 +162,8 @@ ServerState::ServerState(const HttpServerOptions &o, std::shared_ptr<ApiHandler>
       io(std::make_unique<net::io_context>(1)),
       db_workers(o.threads, "outboxd-api-db"),
       probe_workers(1, "outboxd-api-rdy"),
-      metrics_workers(1, "outboxd-api-met") {
+      metrics_workers(1, "outboxd-api-met"),
+      dashboard_workers(1, "outboxd-api-dsh") {
   acceptor.emplace(*io);
   accept_retry.emplace(*io);
 }
@@ -174,6 +175,7 @@ ServerState::~ServerState() {
   db_workers.stop();
   probe_workers.stop();
   metrics_workers.stop();
+  dashboard_workers.stop();
   acceptor.reset();
   accept_retry.reset();
   io.reset();

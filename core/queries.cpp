@@ -192,14 +192,21 @@ std::vector<OverviewCountsRow> message_overview_counts(pqxx::transaction_base &t
   return out;
 }
 
-std::vector<DeliveredSecondRow> message_delivered_per_second(pqxx::transaction_base &tx, double since_unix) {
-  std::vector<DeliveredSecondRow> out;
-  for (const auto &row : exec_query(tx, "message_delivered_per_second", since_unix))
-    out.push_back(DeliveredSecondRow{row[0].as<std::string>(), row[1].as<long long>(), row[2].as<long long>()});
+DeliveredSeconds message_delivered_per_second(pqxx::transaction_base &tx, std::optional<double> from_second,
+                                              double window_seconds) {
+  DeliveredSeconds out;
+  const std::optional<std::string> from = from_second ? std::optional<std::string>(std::to_string(*from_second))
+                                                      : std::nullopt;
+  for (const auto &row : exec_query(tx, "message_delivered_per_second", opt(from), window_seconds)) {
+    if (row[0].is_null()) {  // the window
+      out.first_second = row[1].as<long long>();
+      out.now_second = row[2].as<long long>();
+    } else {
+      out.rows.push_back(DeliveredSecondRow{row[0].as<std::string>(), row[1].as<long long>(), row[2].as<long long>()});
+    }
+  }
   return out;
 }
-
-double database_now(pqxx::transaction_base &tx) { return exec_query1(tx, "database_now")[0].as<double>(); }
 
 std::vector<StatsRow> message_stats(pqxx::transaction_base &tx) {
   std::vector<StatsRow> out;

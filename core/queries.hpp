@@ -154,8 +154,7 @@ std::vector<StatsRow> message_pending_stats(pqxx::transaction_base &tx);
 
 // message_overview_counts.sql: per destination, in name order, what the dashboard's overview
 // counts; reads pending, dead and cancelled rows only. The dashboard runs its text on a bounded
-// session of its own (api/dashboard_overview.hpp), as it does message_delivered_per_second.sql's
-// and database_now.sql's.
+// session of its own (api/dashboard_overview.hpp), as it does message_delivered_per_second.sql's.
 struct OverviewCountsRow {
   std::string destination;
   long long pending_due = 0, scheduled = 0, retrying = 0, dead = 0, cancelled = 0;
@@ -163,16 +162,19 @@ struct OverviewCountsRow {
 };
 std::vector<OverviewCountsRow> message_overview_counts(pqxx::transaction_base &tx);
 
-// message_delivered_per_second.sql: delivered messages per destination and Unix second of
-// finalized_at, from `since_unix` on, in no particular order.
+// message_delivered_per_second.sql: the window counted (the later of `from_second` and `window_seconds`
+// back from the database's now(), and the database's current second) and the delivered messages per
+// destination and Unix second of finalized_at in it, in no particular order.
 struct DeliveredSecondRow {
   std::string destination;
   long long second = 0, count = 0;
 };
-std::vector<DeliveredSecondRow> message_delivered_per_second(pqxx::transaction_base &tx, double since_unix);
-
-// database_now.sql: the database's clock (the transaction's start) as Unix time.
-double database_now(pqxx::transaction_base &tx);
+struct DeliveredSeconds {
+  long long first_second = 0, now_second = 0;
+  std::vector<DeliveredSecondRow> rows;
+};
+DeliveredSeconds message_delivered_per_second(pqxx::transaction_base &tx, std::optional<double> from_second,
+                                              double window_seconds);
 
 // message_state.sql: nullopt when there is no such message. `id` must be a valid UUID.
 struct MessageStateRow {

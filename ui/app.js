@@ -22,7 +22,11 @@
   /* ------------------------------------------------------------------------------------------ */
 
   // The API sits next to /ui/ under whatever prefix a reverse proxy added (contract: strip /ui/...).
-  const BASE = location.pathname.replace(/\/ui\/.*$/, '').replace(/\/ui$/, '');
+  // The last "/ui/" of the path: a proxy's own prefix may hold one too (/tools/ui/outboxd/ui/).
+  const BASE = (function (path) {
+    const at = path.lastIndexOf('/ui/');
+    return at >= 0 ? path.slice(0, at) : path.replace(/\/ui$/, '');
+  })(location.pathname);
   const TOKEN_KEY = 'outboxd.token';          // sessionStorage only: gone when the tab closes
   const REQUEST_TIMEOUT_MS = 10000;           // a hung proxy must not freeze a view forever
   const POLL_MS = 2000;                       // overview refresh while it is on screen
@@ -588,11 +592,16 @@
   function route(opts) {
     if (!session.known) return;
     const previous = currentView ? currentView.name : null;
+    // Not ready until the new view has its data (the browser test waits on it; without this a
+    // route change would still read as ready with the old view on screen).
+    document.body.removeAttribute('data-ready');
     stopView();
     const r = parseHash();
     if (previous && previous !== r.name) clearNotice();
     updateNav(r);
     clear(main);
+    // Which address the view on screen belongs to (the browser test waits for its own).
+    main.dataset.route = location.hash || '#/';
     const gen = viewGen;
     if (r.name === 'overview') currentView = overviewView(gen);
     else if (r.name === 'messages') currentView = messagesView(gen, r.params);
@@ -763,10 +772,10 @@
       setText(status, text);
 
       // delivered_last_hour only covers the time since this daemon started counting.
+      // The server says whether the count covers the whole hour: the start is on the database's
+      // clock, which neither the daemon's nor this browser's need agree with.
       const since = parseTime(ov.delivered_counted_since);
-      const readAt = parseTime(ov.read_at);
-      const hourAgo = (readAt ? readAt.getTime() : Date.now()) - 3600 * 1000;
-      if (since && since.getTime() > hourAgo) {
+      if (since && ov.delivered_whole_hour === false) {
         setText(countedSince, 'Delivered in the last hour: counted since ' + clock(since, false) + '.');
         countedSince.title = String(ov.delivered_counted_since);
         countedSince.hidden = false;
@@ -1409,7 +1418,13 @@
       showNotice(failurePrefix + ': ' + errorText(err), 'error');
     } finally {
       button.removeAttribute('aria-disabled');
-      if (currentView && currentView.refresh) currentView.refresh();
+      if (currentView && currentView.refresh) {
+        currentView.refresh();
+        // The overview's counts are a reading up to 2 s old: look again once the next one is due,
+        // so the row (and its buttons) shows what the action did.
+        const view = currentView;
+        setTimeout(function () { if (currentView === view && view.refresh) view.refresh(); }, 2200);
+      }
     }
   }
 

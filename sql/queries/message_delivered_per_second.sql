@@ -1,12 +1,23 @@
--- Delivered messages per destination and second from a time on, for the dashboard's overview
--- (delivered in the last minute and the last hour; api/dashboard_overview.cpp keeps the seconds
--- it has counted and asks only for the latest ones again).
--- $1 double precision  Unix time to count from
--- Returns destination, the Unix second of finalized_at (bigint) and count, in no particular order.
--- Takes no row locks.
--- Walks messages_finalized_idx from $1 on (state <> 'pending' is that index's predicate, spelled
--- out so that a generic plan may use it), so it costs the rows finalized since $1, not the history.
-SELECT destination, floor(extract(epoch FROM finalized_at))::bigint, count(*)::bigint
-  FROM outbox.messages
- WHERE state <> 'pending' AND state = 'delivered' AND finalized_at >= to_timestamp($1::double precision)
- GROUP BY destination, 2
+-- Delivered messages per destination and second, for the dashboard's overview (delivered in the
+-- last minute and the last hour; api/dashboard_overview.cpp keeps the seconds it has counted and
+-- asks only for the latest ones again).
+-- $1 double precision  Unix second to count from (where the last count is no longer sure), or NULL
+-- $2 double precision  but never more than this many seconds back from the database's now()
+-- The first row is the window itself: destination NULL, the Unix second counted from (the later of
+-- $1 and now() - $2, whole) and the database's current Unix second; then one row per destination
+-- and Unix second of finalized_at: destination, second, count, in no particular order.
+-- Takes no row locks. Walks messages_finalized_idx from the window's start (state <> 'pending' is
+-- that index's predicate, spelled out so that a generic plan may use it), so it costs the rows
+-- finalized since then, never more than $2 seconds of them, not the history. The window comes from
+-- the database's clock, so a daemon whose clock is off neither skips seconds nor counts ahead.
+WITH w AS (
+  SELECT floor(extract(epoch FROM greatest(to_timestamp($1::double precision),
+                                           now() - $2::double precision * interval '1 second')))::bigint AS first,
+         floor(extract(epoch FROM now()))::bigint AS now
+)
+SELECT NULL::text, w.first, w.now FROM w
+UNION ALL
+SELECT m.destination, floor(extract(epoch FROM m.finalized_at))::bigint, count(*)::bigint
+  FROM outbox.messages m, w
+ WHERE m.state <> 'pending' AND m.state = 'delivered' AND m.finalized_at >= to_timestamp(w.first)
+ GROUP BY m.destination, 2

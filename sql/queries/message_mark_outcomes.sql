@@ -9,9 +9,11 @@
 -- $6 integer                how many entries of the error history to keep
 -- Returns one row: the number of messages written (updated or deleted). The caller checks it equals
 -- the batch size. Every write names the state it replaces (pending) and needs the caller's row lock.
--- A retry's delay (and updated_at) count from clock_timestamp(), when the outcome is written, not
--- from now(), the claim's start: a receiver's Retry-After is measured from its answer, and the
--- sends in between may take up to timeout_ms.
+-- A retry's delay (and updated_at and finalized_at) count from clock_timestamp(), when the outcome
+-- is written, not from now(), the claim's start: a receiver's Retry-After is measured from its
+-- answer, and the sends in between may take up to timeout_ms. finalized_at so, too, because what
+-- counts deliveries by it (the dashboard's overview, api/dashboard_overview.cpp) looks back only
+-- seconds for rows committed after it counted: the claim's start may be minutes before the commit.
 WITH outcome AS (
   SELECT o.*, clock_timestamp() AS written_at
     FROM unnest($1::bigint[], $2::outbox.message_state[], $3::bigint[], $4::text[])
@@ -43,7 +45,7 @@ WITH outcome AS (
                                    WITH ORDINALITY AS x(entry, n)
                              ORDER BY x.n DESC LIMIT $6) h) END,
          updated_at = o.written_at,
-         finalized_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END
+         finalized_at = CASE WHEN o.state = 'pending' THEN NULL ELSE o.written_at END
     FROM outcome o
    WHERE m.seq = o.seq AND m.state = 'pending' AND NOT ($5 AND o.state = 'delivered')
   RETURNING m.seq

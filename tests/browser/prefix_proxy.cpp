@@ -15,7 +15,6 @@
 #include <mutex>
 
 #include "tests/support/loopback_listener.hpp"
-#include "tests/support/wait.hpp"
 
 namespace outboxd::test {
 namespace {
@@ -86,7 +85,8 @@ PrefixProxy::~PrefixProxy() {
   stopping_.store(true);
   acceptor_.join();
   ::close(listen_fd_);
-  wait_until([&] { return busy_.load() == 0; }, std::chrono::seconds(30));
+  // Each ends within its sockets' timeouts (5 s from the client, 15 s from the backend).
+  for (std::thread &t : connections_) t.join();
 }
 
 std::string PrefixProxy::url() const { return "http://127.0.0.1:" + std::to_string(port_) + prefix_; }
@@ -102,12 +102,10 @@ void PrefixProxy::accept_loop() {
     if (::poll(&p, 1, 50) <= 0) continue;
     const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    ++busy_;
-    std::thread([this, client] {
+    connections_.emplace_back([this, client] {
       serve(client);
       ::close(client);
-      --busy_;
-    }).detach();
+    });
   }
 }
 

@@ -34,7 +34,7 @@ class PrefixProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> busy_{0};  // connections being served, waited for at destruction
+  std::vector<std::thread> connections_;  // one per connection; the acceptor's, joined at the end
   std::mutex forwarded_mutex_;
   std::vector<std::string> forwarded_;
   std::thread acceptor_;

@@ -99,7 +99,8 @@ TEST(DashboardOverview, ADatabaseThatIsGoneLeavesTheLastReadingMarked) {
 TEST(DashboardOverview, TheStatementsCountThroughTheirIndexes) {
   TestDatabase db;
   db.exec("INSERT INTO outbox.messages (destination, payload, state, finalized_at) "
-          "SELECT 'orders', to_jsonb(g), 'delivered', now() - interval '1 hour' FROM generate_series(1, 5000) g");
+          "SELECT 'orders', to_jsonb(g), 'delivered', now() - interval '1 hour 5 seconds' "
+          "FROM generate_series(1, 5000) g");
   db.exec("INSERT INTO outbox.messages (destination, payload, state, finalized_at) VALUES "
           "('orders', '1', 'dead', now()), ('orders', '2', 'delivered', now())");
   db.exec("ANALYZE outbox.messages");
@@ -110,16 +111,25 @@ TEST(DashboardOverview, TheStatementsCountThroughTheirIndexes) {
   EXPECT_EQ(counts[0].dead, 1);
   EXPECT_EQ(counts[0].pending_due, 0);
   EXPECT_FALSE(counts[0].oldest_pending_seconds);
-  const double now = outboxd::queries::database_now(tx);
-  const auto seconds = outboxd::queries::message_delivered_per_second(tx, now - 60);
-  ASSERT_EQ(seconds.size(), 1u) << "only the delivery of the last minute";
-  EXPECT_EQ(seconds[0].count, 1);
-  EXPECT_NEAR(static_cast<double>(seconds[0].second), now, 1.0);
+  const auto last_minute = outboxd::queries::message_delivered_per_second(tx, std::nullopt, 60);
+  ASSERT_EQ(last_minute.rows.size(), 1u) << "only the delivery of the last minute";
+  EXPECT_EQ(last_minute.rows[0].count, 1);
+  EXPECT_EQ(last_minute.now_second - last_minute.first_second, 60);
+  EXPECT_NEAR(static_cast<double>(last_minute.rows[0].second), static_cast<double>(last_minute.now_second), 1.0);
+  // A resume point from long ago is never more than the window back: the history stays unread.
+  const auto stale = outboxd::queries::message_delivered_per_second(tx, 0.0, 3600);
+  EXPECT_EQ(stale.now_second - stale.first_second, 3600);
+  EXPECT_EQ(stale.rows.size(), 1u) << "the rows delivered an hour ago and more are not counted";
+  const auto resumed = outboxd::queries::message_delivered_per_second(tx, last_minute.now_second + 1.0, 3600);
+  EXPECT_EQ(resumed.first_second, last_minute.now_second + 1);
+  EXPECT_TRUE(resumed.rows.empty());
   // Neither reads the delivered history: no sequential scan of outbox.messages in their plans.
   for (const std::string name : {"message_overview_counts", "message_delivered_per_second"}) {
     std::string sql = outboxd::query_text(name);
-    const auto at = sql.find("$1::double precision");
-    if (at != std::string::npos) sql.replace(at, 20, std::to_string(now - 60) + "::double precision");
+    for (const char *param : {"$1::double precision", "$2::double precision"}) {
+      const auto at = sql.find(param);
+      if (at != std::string::npos) sql.replace(at, 20, "60::double precision");
+    }
     std::string plan;
     for (const auto &row : tx.exec("EXPLAIN " + sql)) plan += row[0].as<std::string>() + "\n";
     EXPECT_EQ(plan.find("Seq Scan on messages"), std::string::npos) << name << ":\n" << plan;

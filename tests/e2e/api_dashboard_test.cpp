@@ -139,3 +139,27 @@ TEST_F(ApiDashboard, TheOverviewCountsWhatTheTableHoldsAndTheChartWhatWasSent) {
     return idle.value("lane", "") == "paused";
   })) << idle.dump();
 }
+
+TEST_F(ApiDashboard, AnotherSitesPageCannotActThroughTheBrowser) {
+  start_api(scripted_destination("orders"));
+  // A plain HTML form on another site, posted by a browser to the open API on loopback.
+  const HttpReply forged = http("POST", base + "/v1/destinations/orders/pause", "",
+                                "application/x-www-form-urlencoded",
+                                {"Origin: https://evil.example", "Sec-Fetch-Site: cross-site"});
+  EXPECT_EQ(forged.status, 403) << forged.body;
+  EXPECT_EQ(forged.json().value("error", ""), "cross_site");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM outbox.destination_controls WHERE paused"), "0") << "nothing paused";
+  // A page under a name rebound to this machine: same-origin to the browser, refused by its Host.
+  const HttpReply rebound = http("GET", base + "/v1/messages", "", "",
+                                 {"Host: rebind.evil.example", "Sec-Fetch-Site: same-origin"});
+  EXPECT_EQ(rebound.status, 403) << rebound.body;
+  EXPECT_EQ(rebound.json().value("error", ""), "forbidden_host");
+  // The dashboard's own request, and a program's, go through.
+  EXPECT_EQ(http("POST", base + "/v1/destinations/orders/pause", "", "",
+                 {"Origin: " + base, "Sec-Fetch-Site: same-origin"})
+                .status,
+            200);
+  EXPECT_EQ(post("/v1/destinations/orders/resume").status, 200);
+  EXPECT_EQ(http("GET", base + "/ui/", "", "", {"Sec-Fetch-Site: cross-site"}).status, 200)
+      << "a link to the dashboard from another page opens it";
+}

@@ -178,7 +178,7 @@ TEST(ApiMessageRequest, ListQueryOfTheDashboard) {
   EXPECT_EQ(f.id_high, "0190a5e2-7cff-ffff-ffff-ffffffffffff");
   EXPECT_TRUE(f.newest_first);
   EXPECT_TRUE(f.summary);
-  const auto &defaults = std::get<MessageFilter>(parse_list_query({{"order", "oldest"}, {"fields", "all"}}));
+  const MessageFilter defaults = std::get<MessageFilter>(parse_list_query({{"order", "oldest"}, {"fields", "all"}}));
   EXPECT_FALSE(defaults.newest_first);
   EXPECT_FALSE(defaults.summary);
   for (const auto &[k, v] : std::vector<std::pair<std::string, std::string>>{
