@@ -21,9 +21,9 @@ constexpr int64_t kHour = 3600;
 std::string delivered_sql(std::optional<int64_t> from_second, int64_t window_seconds) {
   std::string text = query_text("message_delivered_per_second");
   const auto put = [&](const std::string &param, const std::string &value) {
-    const auto at = text.find(param);
+    auto at = text.find(param);
     if (at == std::string::npos) throw std::logic_error("message_delivered_per_second.sql lost " + param);
-    text.replace(at, param.size(), value);
+    for (; at != std::string::npos; at = text.find(param, at + value.size())) text.replace(at, param.size(), value);
   };
   put("$1::double precision", from_second ? fmt::format("{}::double precision", *from_second) : "NULL::double precision");
   put("$2::double precision", fmt::format("{}::double precision", window_seconds));

@@ -126,10 +126,9 @@ TEST(DashboardOverview, TheStatementsCountThroughTheirIndexes) {
   // Neither reads the delivered history: no sequential scan of outbox.messages in their plans.
   for (const std::string name : {"message_overview_counts", "message_delivered_per_second"}) {
     std::string sql = outboxd::query_text(name);
-    for (const char *param : {"$1::double precision", "$2::double precision"}) {
-      const auto at = sql.find(param);
-      if (at != std::string::npos) sql.replace(at, 20, "60::double precision");
-    }
+    for (const char *param : {"$1::double precision", "$2::double precision"})
+      for (auto at = sql.find(param); at != std::string::npos; at = sql.find(param, at))
+        sql.replace(at, 20, "60::double precision");
     std::string plan;
     for (const auto &row : tx.exec("EXPLAIN " + sql)) plan += row[0].as<std::string>() + "\n";
     EXPECT_EQ(plan.find("Seq Scan on messages"), std::string::npos) << name << ":\n" << plan;
