@@ -1,5 +1,6 @@
 // Unit tests for destinations in the config: names, required plugin, secrets, and config -> JSON.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -119,7 +120,7 @@ TEST(ConfigDestinations, UnsetEnvSecretIsAnErrorNamingTheVariable) {
 }
 
 TEST(ConfigDestinations, ResolvesFileSecretsStrippingOneTrailingNewline) {
-  const std::string path = ::testing::TempDir() + "outboxd_secret_test.txt";
+  const std::string path = ::testing::TempDir() + std::to_string(::getpid()) + "_outboxd_secret_test.txt";
   std::ofstream(path) << "pa ss\n\n";
   const json j = destination_plugin_config("      password: !file " + path + "\n");
   EXPECT_EQ(j.at("password"), "pa ss\n");
@@ -138,7 +139,7 @@ TEST(ConfigDestinations, UnreadableFileSecretIsAnErrorNamingTheFile) {
 TEST(ConfigDestinations, DatabaseUrlMayBeASecret) {
   EXPECT_EQ(parse("database:\n  url: !env APP_DB\n", fake_env({{"APP_DB", "dbname=x"}})).database_url,
             "dbname=x");
-  const std::string path = ::testing::TempDir() + "outboxd_url_test.txt";
+  const std::string path = ::testing::TempDir() + std::to_string(::getpid()) + "_outboxd_url_test.txt";
   std::ofstream(path) << "dbname=from_file\n";
   EXPECT_EQ(parse("database:\n  url: !file " + path + "\n").database_url, "dbname=from_file");
   std::remove(path.c_str());

@@ -1,5 +1,6 @@
 // Unit tests for the config loader: defaults, typed values, and errors that name file, line and key.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -212,7 +213,7 @@ TEST(ConfigLoader, MissingFileIsAConfigErrorNamingThePath) {
 }
 
 TEST(ConfigLoader, LoadsAFileAndNamesItInErrors) {
-  const std::string path = ::testing::TempDir() + "outboxd_config_test.yaml";
+  const std::string path = ::testing::TempDir() + std::to_string(::getpid()) + "_outboxd_config_test.yaml";
   std::ofstream(path) << kUrl << "workers: many\n";
   try {
     load_config(path, fake_env());
@@ -275,7 +276,7 @@ std::string tokens_yaml(const std::string &tokens, const std::string &listen = "
 TEST(ConfigApiTokens, AreReadWithScopesAndSecretsFromEnvOrFile) {
   using namespace outboxd;
   using namespace outboxd::config_test;
-  const std::string file = ::testing::TempDir() + "outboxd_config_test_token";
+  const std::string file = ::testing::TempDir() + std::to_string(::getpid()) + "_outboxd_config_test_token";
   std::ofstream(file) << "file-token-0123456789abcdef\n";
   const Config c = parse(tokens_yaml("    - name: ci\n      token: literal-token-0123456789\n      scopes: [enqueue]\n"
                                      "    - name: ops\n      token: !env OPS_TOKEN\n      scopes: [read, admin]\n"

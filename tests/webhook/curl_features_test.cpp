@@ -3,6 +3,8 @@
 // protocol probe answers from the running libcurl.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -34,7 +36,9 @@ CURLcode fetch_file(const std::string &path, Restrict restrict) {
 class CurlFeatures : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "curl_features_test.txt";
+    // A name of this process's own: ctest runs this fixture's tests in parallel processes, and one's
+    // TearDown removed the file another was reading (CURLE_FILE_COULDNT_READ_FILE).
+    path_ = ::testing::TempDir() + "curl_features_test_" + std::to_string(::getpid()) + ".txt";
     std::ofstream(path_) << "a file curl may read only when file:// is allowed\n";
   }
   void TearDown() override { std::remove(path_.c_str()); }
